@@ -1,0 +1,156 @@
+// Generated from engine/system/api.ts and engine/events/catalogue.ts by `npm run generate`. Do not edit.
+// Typings of what a Flint script sees: the global `system` API, timers, console, and the handler types under `Flint`.
+
+
+type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+type JsonObject = { [key: string]: JsonValue };
+
+/** Timers run inside the project's sandbox; they are cleared when their module reloads or the project unloads. */
+declare function setTimeout(callback: (...args: unknown[]) => void, ms?: number, ...args: unknown[]): number;
+declare function clearTimeout(id: number | undefined): void;
+declare function setInterval(callback: (...args: unknown[]) => void, ms?: number, ...args: unknown[]): number;
+declare function clearInterval(id: number | undefined): void;
+declare function queueMicrotask(callback: () => void): void;
+
+/** console.* writes to the gateway log through the logger named "console". */
+declare const console: {
+  log(...args: unknown[]): void;
+  info(...args: unknown[]): void;
+  debug(...args: unknown[]): void;
+  warn(...args: unknown[]): void;
+  error(...args: unknown[]): void;
+};
+
+/** A named logger returned by system.util.getLogger. The `*f` variants format like printf: %s, %d, %i, %f (with precision, e.g. %.2f), %x, %j (JSON) and %%. */
+interface Logger {
+  /** Logs at trace level. */
+  trace(message: unknown): void;
+  /** Logs at debug level. */
+  debug(message: unknown): void;
+  /** Logs at info level. */
+  info(message: unknown): void;
+  /** Logs at warn level. */
+  warn(message: unknown): void;
+  /** Logs at error level. */
+  error(message: unknown): void;
+  /** Formats, then logs at trace level. */
+  tracef(format: string, ...args: unknown[]): void;
+  /** Formats, then logs at debug level. */
+  debugf(format: string, ...args: unknown[]): void;
+  /** Formats, then logs at info level. */
+  infof(format: string, ...args: unknown[]): void;
+  /** Formats, then logs at warn level. */
+  warnf(format: string, ...args: unknown[]): void;
+  /** Formats, then logs at error level. */
+  errorf(format: string, ...args: unknown[]): void;
+}
+
+declare namespace system {
+  namespace util {
+    /**
+     * Returns a logger whose records go to the gateway log (stdout and the live log) with the project and the calling file:line.
+     * @param name The logger name shown with every record.
+     */
+    function getLogger(name: string): Logger;
+    /**
+     * Sends a message to the message handlers selected by scope and filters; handlers run asynchronously. Resolves to one comma-delimited string per delivery target.
+     * @param project The name of the project containing the message handler.
+     * @param messageHandler The name of the message handler that will fire upon receiving the message.
+     * @param payload A JSON object passed to the message handler as `payload`. Default: {}.
+     * @param scope Any combination of "C" (clients), "G" (gateway) and "S" (sessions). Defaults to "CS" when user, hasRole or hostName is set, otherwise "CGS".
+     * @param clientSessionId Limits delivery to the client or session with this id.
+     * @param user Limits delivery to clients and sessions where this user is logged in.
+     * @param hasRole Limits delivery to clients and sessions whose user has this role.
+     * @param hostName Limits delivery to clients and sessions on this network host name.
+     * @param remoteServers Gateway server names to deliver to; only this gateway is connected today, so any other name is refused.
+     */
+    function sendMessage(project: string, messageHandler: string, payload?: JsonObject, scope?: string, clientSessionId?: string, user?: string, hasRole?: string, hostName?: string, remoteServers?: string[]): Promise<string[]>;
+    /**
+     * Calls a gateway message handler and resolves to its return value; rejects with the handler's error (its message and file:line), a timeout, or an unknown project or handler.
+     * @param project The name of the project containing the gateway message handler.
+     * @param messageHandler The name of the gateway message handler.
+     * @param payload A JSON object passed to the message handler as `payload`. Default: {}.
+     * @param remoteServer A gateway server name; only this gateway is connected today, so any other name is refused.
+     * @param timeoutSec Seconds to wait for the answer before the request fails with a timeout. Default: 60.
+     */
+    function sendRequest(project: string, messageHandler: string, payload?: JsonObject, remoteServer?: string, timeoutSec?: number): Promise<JsonValue>;
+  }
+}
+
+/** Types of the values handlers receive, and of the handlers themselves: `export default ((payload) => ...) satisfies Flint.GatewayMessageHandler`. */
+declare namespace Flint {
+  interface Session {
+    props: { id: string; [name: string]: unknown };
+    custom: Record<string, unknown>;
+  }
+  interface Page {
+    props: { pageId: string; path: string; [name: string]: unknown };
+    session: Session;
+  }
+  interface Component {
+    name: string;
+    props: Record<string, unknown>;
+    custom: Record<string, unknown>;
+  }
+  interface KeystrokeEvent {
+    altKey: boolean; code: string; ctrlKey: boolean; isComposing: boolean; key: string;
+    location: number; metaKey: boolean; repeat: boolean; shiftKey: boolean;
+    /** For regex matches: the matched text, then each capture group. */
+    matches: string[];
+  }
+  interface BarcodeData { text: string; timestamp: number; barcodeType?: string }
+  interface QualifiedValue { value: JsonValue; quality: string; timestamp: string }
+  interface TagChangeEvent { tagPath: string }
+  interface FormSubmissionResponse {
+    success: boolean; title?: string; message?: string;
+    fieldErrors?: Record<string, { title?: string; message?: string }>;
+  }
+  interface WebAuthUser {
+    id: string; userName: string; firstName: string | null; lastName: string | null; email: string | null; roles: string[];
+  }
+  interface WebAuthUserContext { idp: string; securityZones: string[]; user: WebAuthUser; securityLevels: string[] }
+  interface AuthChallengeSuccess { getContext(): WebAuthUserContext }
+  interface AuthChallengeError {
+    isGeneric(): boolean; getAsGeneric(): { getMessage(): string | null };
+    isTimeout(): boolean; getAsTimeout(): { getTimeout(): number };
+    isCancelled(): boolean; getAsCancelled(): {};
+  }
+  interface AuthChallengeResult {
+    isSuccess(): boolean; getAsSuccess(): AuthChallengeSuccess;
+    isError(): boolean; getAsError(): AuthChallengeError;
+  }
+  /** Runs when the project loads: gateway start, project added or enabled, or its sandbox rebuilt. */
+  type GatewayStartupHandler = () => void | Promise<void>;
+  /** Runs when the project unloads: gateway stop, project removed or disabled. */
+  type GatewayShutdownHandler = () => void | Promise<void>;
+  /** A gateway message handler; its return value answers system.util.sendRequest. */
+  type GatewayMessageHandler = (payload: JsonObject) => unknown | Promise<unknown>;
+  /** A gateway timer script; its sidecar sets the delay. */
+  type GatewayTimerHandler = () => void | Promise<void>;
+  /** A gateway tag change script; its sidecar lists the tag paths. */
+  type GatewayTagChangeHandler = (initialChange: boolean, newValue: QualifiedValue, previousValue: QualifiedValue | null, event: TagChangeEvent, executionCount: number) => void | Promise<void>;
+  /** Runs when a Session starts. */
+  type SessionStartupHandler = (session: Session) => void | Promise<void>;
+  /** Runs when a Session ends (timeout, lost authorization, project removed). */
+  type SessionShutdownHandler = (session: Session) => void | Promise<void>;
+  /** Runs when a page starts in a new tab or window. */
+  type PageStartupHandler = (page: Page) => void | Promise<void>;
+  /** Runs when a user completes an authentication challenge. */
+  type AuthChallengeHandler = (session: Session, payload: JsonValue, result: AuthChallengeResult) => void | Promise<void>;
+  /** A Session message handler, reached by system.util.sendMessage / sendRequest with scope "S". */
+  type SessionMessageHandler = (session: Session, payload: JsonObject) => unknown | Promise<unknown>;
+  /** Runs when a Session detects a key event matching the sidecar (single key or regex). */
+  type KeystrokeHandler = (page: Page, event: KeystrokeEvent) => void | Promise<void>;
+  /** Runs when a form is submitted; the return value is the response shown to the user. */
+  type FormSubmissionHandler = (session: Session, data: JsonObject, formContext: JsonObject, sessionContext: JsonObject, retry: boolean) => FormSubmissionResponse | void | Promise<FormSubmissionResponse | void>;
+  /** Runs when the mobile app scans a barcode. */
+  type BarcodeHandler = (session: Session, data: BarcodeData, context: JsonObject) => void | Promise<void>;
+  /** Runs when the mobile app receives Bluetooth advertising data. */
+  type BluetoothHandler = (session: Session, data: JsonObject) => void | Promise<void>;
+  /** Runs when batched accelerometer data arrives. */
+  type AccelerometerHandler = (session: Session, data: JsonObject, context: JsonObject) => void | Promise<void>;
+  /** Runs when the mobile app scans an NFC tag. */
+  type NfcHandler = (session: Session, data: JsonObject[], context: JsonObject) => void | Promise<void>;
+  /** A view component's message handler, reached by system.perspective.sendMessage. */
+  type ComponentMessageHandler = (self: Component, payload: JsonObject) => void | Promise<void>;
+}

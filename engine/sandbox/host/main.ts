@@ -1,0 +1,73 @@
+// The sandbox host process: the only place user code runs. It hosts one isolate per project and talks
+// to the gateway's supervisor over IPC. Started with --no-node-snapshot, as isolated-vm requires.
+import type { FromSandbox, ToSandbox } from '../protocol.ts';
+import { ProjectSandbox } from './project-sandbox.ts';
+
+const sandboxes = new Map<string, Promise<ProjectSandbox>>();
+
+function send(message: FromSandbox): void {
+  if (process.connected) process.send!(message);
+}
+
+async function sandboxFor(message: Extract<ToSandbox, { t: 'load' }>): Promise<ProjectSandbox> {
+  let sandbox = sandboxes.get(message.project);
+  if (!sandbox) {
+    sandbox = ProjectSandbox.create(message.project, message.limits, send);
+    sandboxes.set(message.project, sandbox);
+  }
+  return sandbox;
+}
+
+async function handle(message: ToSandbox): Promise<void> {
+  switch (message.t) {
+    case 'ping':
+      return send({ t: 'pong', n: message.n });
+    case 'load': {
+      const sandbox = await sandboxFor(message);
+      const results = await sandbox.load(message.limits, message.modules, message.remove, message.reevaluate);
+      return send({ t: 'loaded', req: message.req, results });
+    }
+    case 'unload': {
+      const sandbox = sandboxes.get(message.project);
+      sandboxes.delete(message.project);
+      if (sandbox) (await sandbox).unload();
+      return send({ t: 'unloaded', req: message.req });
+    }
+    case 'invoke': {
+      const sandbox = sandboxes.get(message.project);
+      if (!sandbox) {
+        const outcome = JSON.stringify({ ok: false, error: { code: 'PROJECT_UNAVAILABLE', message: `project "${message.project}" is not loaded` } });
+        return send({ t: 'result', call: message.call, outcome });
+      }
+      return (await sandbox).invoke(message.call, message.module, message.args, message.timeoutMs);
+    }
+    case 'answer': {
+      const sandbox = sandboxes.get(message.project);
+      if (sandbox) await (await sandbox).answer(message.request, message.answer);
+      return;
+    }
+  }
+}
+
+process.on('message', (message: ToSandbox) => {
+  handle(message).catch((error: unknown) => {
+    send({ t: 'log', project: 'project' in message ? message.project : '', level: 'error', logger: 'sandbox', message: `sandbox host failed to handle "${message.t}": ${error instanceof Error ? error.message : String(error)}` });
+  });
+});
+process.on('disconnect', () => process.exit(0));
+
+// The watchdog: an isolate still running well past its timeout ignores interrupts (a builtin that cannot be
+// stopped); only killing this process ends it, so tell the supervisor, which kills and restarts us.
+setInterval(async () => {
+  const now = Date.now();
+  for (const pending of sandboxes.values()) {
+    const sandbox = await pending;
+    const entry = sandbox.wedgedEntry(now);
+    if (entry && !sandbox.wedged) {
+      sandbox.wedged = true;
+      send({ t: 'wedged', project: sandbox.project, module: entry.module });
+    }
+  }
+}, 250).unref();
+
+send({ t: 'ready' });

@@ -1,0 +1,420 @@
+import ivm from 'isolated-vm';
+import type { ErrorCode, ErrorData, SourceLocation } from '../../errors.ts';
+import type { LogLevel } from '../../logging/record.ts';
+import type { ProjectLimits } from '../../projects/limits.ts';
+import { API } from '../../system/api.ts';
+import type { FunctionDecl } from '../../system/define.ts';
+import { validateArgs } from '../../system/validate.ts';
+import type { FromSandbox, ModuleLoadResult, ModuleSpec } from '../protocol.ts';
+import { PRELUDE_FILENAME, preludeSource } from './prelude-source.ts';
+import { WindowCounter } from './quotas.ts';
+import { StackMapper } from './stack-mapper.ts';
+
+type Send = (message: FromSandbox) => void;
+
+interface PreludeRefs {
+  define: ivm.Reference;
+  reevaluate: ivm.Reference;
+  remove: ivm.Reference;
+  invoke: ivm.Reference;
+  settle: ivm.Reference;
+  fireTimer: ivm.Reference;
+  dropTimers: ivm.Reference;
+}
+
+/** One run of code inside the isolate; the watchdog uses these to find an isolate that ignores its timeout. */
+interface Entry {
+  start: number;
+  timeoutMs: number;
+  module: string;
+}
+
+type EntryResult = { ok: true; value: unknown } | { ok: false; code: ErrorCode; message: string };
+
+const DECLS = new Map<string, FunctionDecl>(API.functions.filter((f) => f.mode !== 'prelude').map((f) => [f.name, f]));
+const CPU_WINDOW_MS = 10_000;
+/** How long past its timeout an isolate may keep running before it is declared wedged. */
+const WEDGE_GRACE_MS = 1500;
+const OK = '{"ok":true}';
+
+function failure(code: ErrorCode, message: string): string {
+  return JSON.stringify({ ok: false, error: { code, message } });
+}
+
+/**
+ * A project's isolate inside a sandbox host process: the prelude, the module table, invocations with
+ * their wall-clock deadlines, timers, quotas and the CPU budget. It keeps the modules it was given so it
+ * can rebuild the isolate from them after a memory-limit disposal.
+ */
+export class ProjectSandbox {
+  readonly project: string;
+  private limits: ProjectLimits;
+  private readonly send: Send;
+  private isolate!: ivm.Isolate;
+  private context!: ivm.Context;
+  private refs!: PreludeRefs;
+  private generation = 0;
+  private rebuilding: Promise<void> | undefined;
+  private disposed = false;
+  private readonly modules = new Map<string, ModuleSpec>();
+  private readonly stacks = new StackMapper();
+  private readonly calls = new Map<number, { module: string; deadline: NodeJS.Timeout; timeoutMs: number }>();
+  private readonly timers = new Map<number, { handle: NodeJS.Timeout; repeat: boolean; running: boolean }>();
+  private readonly pendingRequests = new Set<number>();
+  private nextRequest = 1;
+  private readonly entries = new Set<Entry>();
+  private readonly callRate = new WindowCounter(1000);
+  private readonly logBytes = new WindowCounter(60_000);
+  private readonly cpu = new WindowCounter(CPU_WINDOW_MS);
+  wedged = false;
+
+  private constructor(project: string, limits: ProjectLimits, send: Send) {
+    this.project = project;
+    this.limits = limits;
+    this.send = send;
+  }
+
+  static async create(project: string, limits: ProjectLimits, send: Send): Promise<ProjectSandbox> {
+    const sandbox = new ProjectSandbox(project, limits, send);
+    await sandbox.build();
+    return sandbox;
+  }
+
+  private async build(): Promise<void> {
+    this.generation++;
+    this.isolate = new ivm.Isolate({ memoryLimit: this.limits.memoryMb });
+    this.context = await this.isolate.createContext();
+    const script = await this.isolate.compileScript(preludeSource(), { filename: PRELUDE_FILENAME });
+    const install = (await script.run(this.context, { reference: true })) as ivm.Reference;
+    const bridge = new ivm.Callback((op: unknown, a: unknown, b: unknown, c: unknown) => this.onBridge(String(op), String(a ?? ''), String(b ?? ''), String(c ?? '')));
+    const options = JSON.stringify({ maxPayloadBytes: this.limits.maxPayloadBytes });
+    const api = (await install.apply(undefined, [bridge, JSON.stringify(API), options], { result: { reference: true } })) as ivm.Reference;
+    const get = (name: keyof PreludeRefs) => api.get(name, { reference: true }) as Promise<ivm.Reference>;
+    this.refs = {
+      define: await get('define'),
+      reevaluate: await get('reevaluate'),
+      remove: await get('remove'),
+      invoke: await get('invoke'),
+      settle: await get('settle'),
+      fireTimer: await get('fireTimer'),
+      dropTimers: await get('dropTimers'),
+    };
+  }
+
+  // ---- entering the isolate -------------------------------------------------------------------
+
+  /** Runs one call into the isolate with a timeout; turns timeouts and memory-limit disposal into codes. */
+  private async enter(ref: ivm.Reference, args: unknown[], timeoutMs: number, module: string, charge: boolean): Promise<EntryResult> {
+    if (this.disposed) return { ok: false, code: 'PROJECT_UNAVAILABLE', message: `project "${this.project}" is unloaded` };
+    if (this.rebuilding) await this.rebuilding;
+    const generation = this.generation;
+    const isolate = this.isolate;
+    const timeout = Math.max(1, Math.ceil(timeoutMs));
+    const entry: Entry = { start: Date.now(), timeoutMs: timeout, module };
+    this.entries.add(entry);
+    const cpuBefore = charge ? isolate.cpuTime : 0n;
+    try {
+      return { ok: true, value: await ref.apply(undefined, args, { timeout }) };
+    } catch (error) {
+      if (isolate.isDisposed) {
+        if (!this.disposed) void this.rebuildAfterMemoryLimit(generation, module);
+        return { ok: false, code: 'MEMORY_LIMIT', message: `project "${this.project}" ran out of its ${this.limits.memoryMb} MB memory limit in ${module}; its sandbox was rebuilt from the last good scripts` };
+      }
+      if (Date.now() - entry.start >= timeout - 5) {
+        return { ok: false, code: 'TIMEOUT', message: `${module} ran for more than ${timeout} ms and was stopped` };
+      }
+      return { ok: false, code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) };
+    } finally {
+      this.entries.delete(entry);
+      if (charge && !isolate.isDisposed) this.cpu.add(Number(isolate.cpuTime - cpuBefore) / 1e6);
+    }
+  }
+
+  /** Time left in the CPU budget for async continuations and timer callbacks, capped by the invocation timeout. */
+  private budgetTimeout(): number {
+    return Math.min(this.limits.timeoutMs, this.cpu.remaining(this.limits.cpuBudgetMs));
+  }
+
+  private async rebuildAfterMemoryLimit(generation: number, module: string): Promise<void> {
+    if (generation !== this.generation || this.rebuilding) return;
+    const reason = `project "${this.project}" exceeded its ${this.limits.memoryMb} MB memory limit in ${module}`;
+    this.rebuilding = (async () => {
+      this.failAll('MEMORY_LIMIT', `${reason}; its sandbox was rebuilt from the last good scripts`);
+      await this.build();
+      await this.defineAll([...this.modules.values()]);
+    })();
+    try {
+      await this.rebuilding;
+      this.send({ t: 'rebuilt', project: this.project, reason });
+    } finally {
+      this.rebuilding = undefined;
+    }
+  }
+
+  /** Fails every invocation in flight and forgets timers and pending requests (the isolate holding their callbacks is gone). */
+  private failAll(code: ErrorCode, message: string): void {
+    for (const [call, state] of this.calls) {
+      clearTimeout(state.deadline);
+      this.calls.delete(call);
+      this.send({ t: 'result', call, outcome: JSON.stringify({ ok: false, error: { code, message } }) });
+    }
+    for (const timer of this.timers.values()) clearTimeout(timer.handle);
+    this.timers.clear();
+    this.pendingRequests.clear();
+  }
+
+  // ---- modules ---------------------------------------------------------------------------------
+
+  async load(limits: ProjectLimits, modules: ModuleSpec[], remove: string[], reevaluate: [string, boolean][]): Promise<Record<string, ModuleLoadResult>> {
+    if (JSON.stringify(limits) !== JSON.stringify(this.limits)) await this.applyLimits(limits);
+    const results: Record<string, ModuleLoadResult> = {};
+    for (const id of remove) {
+      const old = this.modules.get(id);
+      this.modules.delete(id);
+      if (old) this.stacks.delete(old.displayPath);
+      await this.enter(this.refs.remove, [id], this.limits.timeoutMs, id, false);
+    }
+    Object.assign(results, await this.defineAll(modules));
+    if (reevaluate.length > 0) {
+      const outcome = await this.enter(this.refs.reevaluate, [JSON.stringify(reevaluate)], this.limits.timeoutMs, reevaluate[0][0], false);
+      if (outcome.ok) {
+        const byId = JSON.parse(outcome.value as string) as Record<string, { ok: boolean; error?: { code: string; name: string; message: string; stack?: string } }>;
+        for (const [id, r] of Object.entries(byId)) results[id] = r.ok ? { ok: true } : { ok: false, error: this.errorData(r.error!, this.modules.get(id)?.displayPath) };
+      } else {
+        for (const [id] of reevaluate) results[id] = { ok: false, error: { code: outcome.code, message: outcome.message } };
+      }
+    }
+    return results;
+  }
+
+  /** Libraries first (they are evaluated lazily), then handlers, each kept only if it evaluates. */
+  private async defineAll(modules: ModuleSpec[]): Promise<Record<string, ModuleLoadResult>> {
+    const results: Record<string, ModuleLoadResult> = {};
+    const ordered = [...modules.filter((m) => !m.handler), ...modules.filter((m) => m.handler)];
+    for (const spec of ordered) results[spec.id] = await this.define(spec);
+    return results;
+  }
+
+  private async define(spec: ModuleSpec): Promise<ModuleLoadResult> {
+    const previous = this.modules.get(spec.id);
+    this.stacks.set(spec.displayPath, spec.mappings);
+    const restoreMap = () => (previous ? this.stacks.set(previous.displayPath, previous.mappings) : this.stacks.delete(spec.displayPath));
+    let factory: ivm.Reference;
+    try {
+      const script = await this.isolate.compileScript(`(function (exports, require, module) {\n${spec.code}\n})`, { filename: spec.displayPath, lineOffset: -1 });
+      factory = (await script.run(this.context, { reference: true })) as ivm.Reference;
+    } catch (error) {
+      restoreMap();
+      return { ok: false, error: { code: 'COMPILE_ERROR', message: error instanceof Error ? error.message : String(error), location: { file: spec.displayPath, line: 1, column: 1 } } };
+    }
+    const outcome = await this.enter(this.refs.define, [spec.id, factory.derefInto(), spec.handler], this.limits.timeoutMs, spec.id, false);
+    if (!outcome.ok) {
+      restoreMap();
+      return { ok: false, error: { code: outcome.code, message: `loading ${spec.displayPath}: ${outcome.message}`, location: { file: spec.displayPath, line: 1, column: 1 } } };
+    }
+    const answer = JSON.parse(outcome.value as string) as { ok: boolean; error?: { code: string; name: string; message: string; stack?: string } };
+    if (!answer.ok) {
+      const error = this.errorData(answer.error!, spec.displayPath);
+      restoreMap();
+      return { ok: false, error };
+    }
+    this.modules.set(spec.id, spec);
+    return { ok: true };
+  }
+
+  private async applyLimits(limits: ProjectLimits): Promise<void> {
+    const rebuild = limits.memoryMb !== this.limits.memoryMb;
+    this.limits = limits;
+    if (!rebuild) return;
+    this.failAll('PROJECT_UNAVAILABLE', `project "${this.project}" is restarting with a new memory limit`);
+    const old = this.isolate;
+    await this.build();
+    old.dispose();
+    await this.defineAll([...this.modules.values()]);
+  }
+
+  // ---- invocations -------------------------------------------------------------------------------
+
+  async invoke(call: number, module: string, args: string, timeoutMs: number): Promise<void> {
+    const deadline = setTimeout(() => this.finish(call, failure('TIMEOUT', `${this.displayName(module)} did not finish within ${timeoutMs} ms`)), timeoutMs);
+    const started = Date.now();
+    this.calls.set(call, { module, deadline, timeoutMs });
+    const outcome = await this.enter(this.refs.invoke, [call, module, args], timeoutMs, module, false);
+    if (!outcome.ok) {
+      const message = outcome.code === 'TIMEOUT' ? `${this.displayName(module)} did not finish within ${timeoutMs} ms` : outcome.message;
+      return this.finish(call, failure(outcome.code, message));
+    }
+    const value = outcome.value as string;
+    if (value !== '{"pending":true}') this.finish(call, value);
+    else if (Date.now() - started > timeoutMs) this.finish(call, failure('TIMEOUT', `${this.displayName(module)} did not finish within ${timeoutMs} ms`));
+  }
+
+  private displayName(module: string): string {
+    return this.modules.get(module)?.displayPath ?? module;
+  }
+
+  /** Sends an invocation's outcome once; script errors get their stacks mapped to the user's files. */
+  private finish(call: number, outcome: string): void {
+    const state = this.calls.get(call);
+    if (!state) return;
+    clearTimeout(state.deadline);
+    this.calls.delete(call);
+    if (!outcome.startsWith('{"ok":true')) {
+      const parsed = JSON.parse(outcome) as { error: { code: string; name?: string; message: string; stack?: string } };
+      outcome = JSON.stringify({ ok: false, error: this.errorData(parsed.error, this.displayName(state.module)) });
+    }
+    this.send({ t: 'result', call, outcome });
+  }
+
+  private errorData(error: { code: string; name?: string; message: string; stack?: string }, fallbackFile?: string): ErrorData {
+    const mapped = this.stacks.mapStack(error.stack);
+    const name = error.name && error.name !== 'Error' && error.name !== 'SystemError' ? `${error.name}: ` : '';
+    const data: ErrorData = { code: error.code as ErrorCode, message: `${name}${error.message}` };
+    const location = mapped.location ?? (fallbackFile && error.code === 'COMPILE_ERROR' ? { file: fallbackFile, line: 1, column: 1 } : undefined);
+    if (location) data.location = location;
+    if (mapped.stack) data.stack = mapped.stack;
+    return data;
+  }
+
+  /** The gateway's answer to a system call: resume the waiting script, within the CPU budget. */
+  async answer(request: number, answer: string): Promise<void> {
+    if (!this.pendingRequests.delete(request)) return;
+    const timeout = this.budgetTimeout();
+    if (timeout <= 0) return this.budgetExceeded('an async continuation');
+    const outcome = await this.enter(this.refs.settle, [request, answer], timeout, 'an async continuation', true);
+    if (!outcome.ok && outcome.code === 'TIMEOUT') this.log('error', `an async continuation ran past ${timeout} ms and was stopped (CPU budget ${this.limits.cpuBudgetMs} ms per 10 s)`);
+  }
+
+  // ---- the bridge: calls from inside the isolate ------------------------------------------------
+
+  private onBridge(op: string, a: string, b: string, c: string): string | undefined {
+    try {
+      switch (op) {
+        case 'call':
+          return this.onSystemCall(a, b, c);
+        case 'done':
+          this.finish(Number(a), b);
+          return undefined;
+        case 'timer':
+          return a === 'set' ? this.setTimer(Number(b), c) : (this.clearTimer(Number(b)), OK);
+        default:
+          return failure('INTERNAL', `unknown bridge operation "${op}"`);
+      }
+    } catch (error) {
+      // Never let a host exception (and its host stack) cross into the isolate.
+      return failure('INTERNAL', error instanceof Error ? error.message : 'internal error');
+    }
+  }
+
+  private onSystemCall(fnName: string, argsJson: string, frame: string): string {
+    const decl = DECLS.get(fnName);
+    if (!decl) return failure('NOT_FOUND', `system.${fnName} does not exist`);
+    if (!this.callRate.tryAdd(1, this.limits.callsPerSecond)) {
+      return failure('QUOTA_EXCEEDED', `system.${fnName}: project "${this.project}" made more than ${this.limits.callsPerSecond} system calls in one second`);
+    }
+    if (argsJson.length > this.limits.maxPayloadBytes * 2) return failure('QUOTA_EXCEEDED', `system.${fnName}: arguments are larger than the payload limit of ${this.limits.maxPayloadBytes} bytes`);
+    let args: unknown;
+    try {
+      args = JSON.parse(argsJson);
+    } catch {
+      return failure('NOT_SERIALIZABLE', `system.${fnName}: arguments are not valid JSON`);
+    }
+    if (!Array.isArray(args)) return failure('BAD_ARGUMENT', `system.${fnName}: arguments must be a list`);
+    const checked = validateArgs(decl, args);
+    if (!checked.ok) return failure('BAD_ARGUMENT', checked.message);
+    const source = frame ? this.stacks.mapFrame(frame) : undefined;
+    if (fnName === 'util.log') return this.onLog(checked.values, source);
+    if (decl.mode === 'async') {
+      if (this.pendingRequests.size >= this.limits.maxPendingRequests) {
+        return failure('QUOTA_EXCEEDED', `system.${fnName}: project "${this.project}" already has ${this.limits.maxPendingRequests} requests waiting for an answer`);
+      }
+      const request = this.nextRequest++;
+      this.pendingRequests.add(request);
+      this.send({ t: 'systemCall', project: this.project, request, fn: fnName, args: checked.values, source });
+      return `{"ok":true,"pending":${request}}`;
+    }
+    this.send({ t: 'systemCall', project: this.project, request: 0, fn: fnName, args: checked.values, source });
+    return OK;
+  }
+
+  private onLog(values: unknown[], source: SourceLocation | undefined): string {
+    const [level, logger, message, frame] = values as [LogLevel, string, string, string | undefined];
+    const location = source ?? (frame ? this.stacks.mapFrame(frame) : undefined);
+    if (!this.logBytes.tryAdd(message.length, this.limits.logBytesPerMinute)) {
+      if (this.logBytes.firstWarningThisWindow()) this.log('warn', `log quota of ${this.limits.logBytesPerMinute} bytes per minute exceeded; further records are dropped until the minute is over`);
+      return OK;
+    }
+    this.send({ t: 'systemCall', project: this.project, request: 0, fn: 'util.log', args: [level, logger, message, undefined], source: location });
+    return OK;
+  }
+
+  private log(level: LogLevel, message: string): void {
+    this.send({ t: 'log', project: this.project, level, logger: 'sandbox', message });
+  }
+
+  // ---- timers ----------------------------------------------------------------------------------
+
+  private setTimer(id: number, spec: string): string {
+    if (this.timers.size >= this.limits.maxTimers) {
+      return failure('QUOTA_EXCEEDED', `project "${this.project}" already has ${this.limits.maxTimers} live timers`);
+    }
+    const [delay, repeat] = spec.split(',').map(Number);
+    const fire = () => void this.fireTimer(id);
+    const handle = repeat ? setInterval(fire, delay) : setTimeout(fire, delay);
+    this.timers.set(id, { handle, repeat: repeat === 1, running: false });
+    return OK;
+  }
+
+  private clearTimer(id: number): void {
+    const timer = this.timers.get(id);
+    if (!timer) return;
+    clearTimeout(timer.handle);
+    this.timers.delete(id);
+  }
+
+  private async fireTimer(id: number): Promise<void> {
+    const timer = this.timers.get(id);
+    if (!timer || timer.running) return; // an interval whose last run is still going does not pile up
+    if (!timer.repeat) this.timers.delete(id);
+    const timeout = this.budgetTimeout();
+    if (timeout <= 0) return this.budgetExceeded('a timer callback');
+    timer.running = true;
+    const outcome = await this.enter(this.refs.fireTimer, [id], timeout, 'a timer callback', true);
+    timer.running = false;
+    if (!outcome.ok) {
+      if (outcome.code === 'TIMEOUT') this.log('error', `a timer callback ran past ${timeout} ms and was stopped (CPU budget ${this.limits.cpuBudgetMs} ms per 10 s)`);
+      return;
+    }
+    if (outcome.value) {
+      const { owner, error } = JSON.parse(outcome.value as string) as { owner: string; error: { code: string; name: string; message: string; stack?: string } };
+      const data = this.errorData(error, this.displayName(owner));
+      this.send({ t: 'log', project: this.project, level: 'error', logger: 'timer', message: `timer callback of ${this.displayName(owner)} threw ${data.message}`, source: data.location });
+    }
+  }
+
+  private budgetExceeded(what: string): void {
+    for (const timer of this.timers.values()) clearTimeout(timer.handle);
+    this.timers.clear();
+    void this.enter(this.refs.dropTimers, [], 100, 'dropTimers', false);
+    this.log('error', `CPU budget of ${this.limits.cpuBudgetMs} ms per 10 s used up; ${what} was not run and all timers of the project were cleared`);
+  }
+
+  // ---- lifecycle -------------------------------------------------------------------------------
+
+  /** Entries running past their timeout by more than the grace period: the isolate ignores interrupts. */
+  wedgedEntry(now: number): Entry | undefined {
+    for (const entry of this.entries) if (now - entry.start > entry.timeoutMs + WEDGE_GRACE_MS) return entry;
+    return undefined;
+  }
+
+  unload(): void {
+    this.failAll('PROJECT_UNAVAILABLE', `project "${this.project}" was unloaded`);
+    this.disposed = true;
+    if (!this.isolate.isDisposed) this.isolate.dispose();
+  }
+
+  /** Heap statistics for status and benchmarks. */
+  async heap(): Promise<ivm.HeapStatistics> {
+    return this.isolate.getHeapStatistics();
+  }
+}

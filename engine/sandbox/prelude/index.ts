@@ -1,0 +1,297 @@
+// Runs INSIDE the isolate, before any user code: builds `system`, console and timers on top of one
+// bridge function, and the module table that handler scripts live in. Everything it needs from the
+// global object is captured here first, so later tampering by scripts can only confuse their own project:
+// the host validates every call again.
+import type { ApiDecl, FunctionDecl } from '../../system/define.ts';
+import { validateArgs } from '../../system/validate.ts';
+import { formatPrintf, messageText } from './format.ts';
+import { NotSerializable, toJson } from './serialize.ts';
+
+/** The one host function a sandbox has: op plus string arguments in, a string (or nothing) out. */
+type Bridge = (op: string, a?: string, b?: string, c?: string) => string | undefined;
+
+interface Options {
+  maxPayloadBytes: number;
+}
+
+type Factory = (exports: object, require: (id: string) => unknown, module: { exports: Record<string, unknown> }) => void;
+
+interface ModuleRecord {
+  factory: Factory;
+  exports: Record<string, unknown> | undefined;
+  evaluating: boolean;
+}
+
+interface Outcome {
+  ok: boolean;
+  value?: unknown;
+  error?: ErrorInfo;
+}
+
+interface ErrorInfo {
+  code: string;
+  name: string;
+  message: string;
+  stack?: string;
+}
+
+const parse = JSON.parse;
+const stringify = JSON.stringify;
+const { apply, defineProperty, deleteProperty } = Reflect;
+const freeze = Object.freeze;
+const MapCtor = Map;
+const PromiseCtor = Promise;
+const ErrorCtor = Error;
+const StringCtor = String;
+
+class SystemError extends ErrorCtor {
+  code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = 'SystemError';
+    this.code = code;
+  }
+}
+
+/** Describes a thrown value as data, reading it defensively (it may be a Proxy, or have hostile getters). */
+function errorInfo(thrown: unknown, fallbackCode = 'SCRIPT_ERROR'): ErrorInfo {
+  try {
+    if (thrown !== null && (typeof thrown === 'object' || typeof thrown === 'function')) {
+      const e = thrown as { name?: unknown; message?: unknown; stack?: unknown; code?: unknown };
+      const info: ErrorInfo = {
+        code: thrown instanceof SystemError && typeof e.code === 'string' ? e.code : fallbackCode,
+        name: typeof e.name === 'string' ? e.name : 'Error',
+        message: typeof e.message === 'string' ? e.message : StringCtor(thrown),
+      };
+      if (typeof e.stack === 'string') info.stack = e.stack;
+      return info;
+    }
+    return { code: fallbackCode, name: 'Error', message: `a non-error value was thrown: ${StringCtor(thrown)}` };
+  } catch {
+    return { code: fallbackCode, name: 'Error', message: 'a value was thrown that could not be described' };
+  }
+}
+
+function outcomeJson(outcome: Outcome, maxBytes: number): string {
+  if (!outcome.ok) return stringify(outcome);
+  try {
+    return `{"ok":true,"value":${toJson(outcome.value, 'the return value', maxBytes)}}`;
+  } catch (e) {
+    const code = e instanceof NotSerializable ? 'NOT_SERIALIZABLE' : 'SCRIPT_ERROR';
+    return stringify({ ok: false, error: errorInfo(e, code) });
+  }
+}
+
+/** The raw stack line of the first caller outside the prelude, for log records' source location. */
+function callerFrame(): string {
+  const stack = new ErrorCtor().stack ?? '';
+  const lines = stack.split('\n');
+  for (let i = 1; i < lines.length; i++) if (!lines[i].includes('flint:prelude')) return lines[i].slice(0, 1000);
+  return '';
+}
+
+export function install(bridge: Bridge, apiJson: string, optionsJson: string) {
+  const api = parse(apiJson) as ApiDecl;
+  const options = parse(optionsJson) as Options;
+  const records = new MapCtor<string, ModuleRecord>();
+  const pending = new MapCtor<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void; owner: string }>();
+  const timers = new MapCtor<number, { callback: () => void; owner: string; repeat: boolean }>();
+  let nextTimerId = 1;
+  let currentOwner = '';
+
+  const callHost = (fn: FunctionDecl, args: unknown[]): unknown => {
+    const checked = validateArgs(fn, args);
+    if (!checked.ok) throw new SystemError('BAD_ARGUMENT', checked.message);
+    const parts: string[] = [];
+    for (let i = 0; i < checked.values.length; i++) {
+      try {
+        parts[i] = toJson(checked.values[i], `system.${fn.name}: argument ${i + 1} "${fn.params[i].name}"`, options.maxPayloadBytes);
+      } catch (e) {
+        if (e instanceof NotSerializable) throw new SystemError('NOT_SERIALIZABLE', e.message);
+        throw e;
+      }
+    }
+    const frame = fn.name === 'util.log' ? '' : callerFrame();
+    const answer = parse(bridge('call', fn.name, `[${parts.join(',')}]`, frame) ?? '{"ok":true}') as { ok: boolean; value?: unknown; pending?: number; error?: { code: string; message: string } };
+    if (!answer.ok) throw new SystemError(answer.error!.code, answer.error!.message);
+    if (answer.pending !== undefined) {
+      const id = answer.pending;
+      return new PromiseCtor((resolve, reject) => pending.set(id, { resolve, reject, owner: currentOwner }));
+    }
+    return answer.value;
+  };
+
+  // system.*: one stub per declared function, nested by namespace, frozen.
+  const byName = new MapCtor<string, FunctionDecl>();
+  const system: Record<string, Record<string, unknown>> = {};
+  for (const fn of api.functions) {
+    byName.set(fn.name, fn);
+    if (fn.internal || fn.mode === 'prelude') continue;
+    const [ns, name] = fn.name.split('.');
+    (system[ns] ??= {})[name] = function (...args: unknown[]) {
+      return callHost(fn, args);
+    };
+  }
+  const logFn = byName.get('util.log')!;
+  const log = (level: string, logger: string, message: string) => {
+    callHost(logFn, [level, logger, message, callerFrame()]);
+  };
+  const getLoggerFn = byName.get('util.getLogger')!;
+  system.util.getLogger = function getLogger(name: unknown) {
+    const checked = validateArgs(getLoggerFn, [name]);
+    if (!checked.ok) throw new SystemError('BAD_ARGUMENT', checked.message);
+    const loggerName = checked.values[0] as string;
+    const logger: Record<string, unknown> = {};
+    for (const level of ['trace', 'debug', 'info', 'warn', 'error']) {
+      logger[level] = (message: unknown) => log(level, loggerName, messageText(message));
+      logger[level + 'f'] = (format: string, ...args: unknown[]) => log(level, loggerName, formatPrintf(format, args));
+    }
+    return freeze(logger);
+  };
+  for (const ns of Object.keys(system)) freeze(system[ns]);
+  freeze(system);
+
+  const consoleLog = (level: string) => (...args: unknown[]) => log(level, 'console', args.map(messageText).join(' '));
+  const consoleObject = freeze({ log: consoleLog('info'), info: consoleLog('info'), debug: consoleLog('debug'), warn: consoleLog('warn'), error: consoleLog('error') });
+
+  // Timers live in the host; the callbacks stay here, keyed by id and owned by the module that was running.
+  const addTimer = (callback: unknown, ms: unknown, args: unknown[], repeat: boolean): number => {
+    if (typeof callback !== 'function') throw new SystemError('BAD_ARGUMENT', `${repeat ? 'setInterval' : 'setTimeout'}: argument 1 "callback" must be a function`);
+    const id = nextTimerId++;
+    const delay = Math.max(repeat ? 10 : 1, Number(ms) || 0);
+    const answer = parse(bridge('timer', 'set', StringCtor(id), `${delay},${repeat ? 1 : 0}`)!) as { ok: boolean; error?: { code: string; message: string } };
+    if (!answer.ok) throw new SystemError(answer.error!.code, answer.error!.message);
+    timers.set(id, { callback: () => apply(callback as () => void, undefined, args), owner: currentOwner, repeat });
+    return id;
+  };
+  const removeTimer = (id: unknown) => {
+    const key = Number(id);
+    if (timers.delete(key)) bridge('timer', 'clear', StringCtor(key));
+  };
+  const clearOwnedTimers = (owner: string) => {
+    for (const [id, timer] of timers) if (timer.owner === owner) removeTimer(id);
+  };
+
+  const globals: Record<string, unknown> = {
+    system,
+    console: consoleObject,
+    setTimeout: (cb: unknown, ms?: unknown, ...args: unknown[]) => addTimer(cb, ms, args, false),
+    setInterval: (cb: unknown, ms?: unknown, ...args: unknown[]) => addTimer(cb, ms, args, true),
+    clearTimeout: removeTimer,
+    clearInterval: removeTimer,
+    queueMicrotask: (cb: () => void) => void PromiseCtor.resolve().then(cb),
+  };
+  for (const name of Object.keys(globals)) defineProperty(globalThis, name, { value: globals[name], writable: false, configurable: false, enumerable: false });
+  // seeds and issue 5: no WebAssembly, no SharedArrayBuffer inside the sandbox.
+  deleteProperty(globalThis, 'WebAssembly');
+  deleteProperty(globalThis, 'SharedArrayBuffer');
+  deleteProperty(globalThis, 'Atomics');
+
+  // The module table. Handlers are evaluated when defined (so load errors show on save); lib modules on first require.
+  const requireFrom = (id: string): unknown => {
+    const record = records.get(id);
+    if (!record) throw new ErrorCtor(`cannot find module "${id}": it was deleted or failed to compile`);
+    return evaluate(id, record);
+  };
+  const evaluate = (id: string, record: ModuleRecord): Record<string, unknown> => {
+    if (record.exports) return record.exports;
+    if (record.evaluating) throw new ErrorCtor(`module "${id}" is part of an import cycle and is not finished loading`);
+    record.evaluating = true;
+    const module = { exports: {} as Record<string, unknown> };
+    try {
+      apply(record.factory, undefined, [module.exports, requireFrom, module]);
+    } finally {
+      record.evaluating = false;
+    }
+    record.exports = module.exports;
+    return module.exports;
+  };
+  /** Evaluates `factory` as a fresh record for `id`; on success it replaces the old one, on failure the old one stays. */
+  const loadFresh = (id: string, factory: Factory, isHandler: boolean): string => {
+    const previousOwner = currentOwner;
+    currentOwner = id;
+    const fresh: ModuleRecord = { factory, exports: undefined, evaluating: false };
+    try {
+      if (isHandler) {
+        const exports = evaluate(id, fresh);
+        if (typeof exports.default !== 'function') {
+          return stringify({ ok: false, error: { code: 'COMPILE_ERROR', name: 'Error', message: 'the script has no default export function: write `export default function (...) { ... }`' } });
+        }
+      }
+      clearOwnedTimers(id);
+      records.set(id, fresh);
+      return '{"ok":true}';
+    } catch (e) {
+      return stringify({ ok: false, error: errorInfo(e) });
+    } finally {
+      currentOwner = previousOwner;
+    }
+  };
+
+  const finish = (callId: number, outcome: Outcome) => bridge('done', StringCtor(callId), outcomeJson(outcome, options.maxPayloadBytes));
+
+  return {
+    define(id: string, factory: Factory, isHandler: boolean): string {
+      return loadFresh(id, factory, isHandler);
+    },
+    /** Re-evaluates modules whose imports changed (handlers now, libraries lazily). */
+    reevaluate(idsJson: string): string {
+      const results: Record<string, unknown> = {};
+      for (const [id, isHandler] of parse(idsJson) as [string, boolean][]) {
+        const record = records.get(id);
+        if (record) results[id] = parse(loadFresh(id, record.factory, isHandler));
+      }
+      return stringify(results);
+    },
+    remove(id: string): void {
+      clearOwnedTimers(id);
+      records.delete(id);
+    },
+    invoke(callId: number, id: string, argsJson: string): string {
+      currentOwner = id;
+      let result: unknown;
+      try {
+        const record = records.get(id);
+        if (!record) return stringify({ ok: false, error: { code: 'NOT_FOUND', name: 'Error', message: `no script "${id}" is loaded` } });
+        const handler = evaluate(id, record).default as (...args: unknown[]) => unknown;
+        result = apply(handler, undefined, parse(argsJson) as unknown[]);
+      } catch (e) {
+        return stringify({ ok: false, error: errorInfo(e) });
+      }
+      if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
+        PromiseCtor.resolve(result).then(
+          (value) => finish(callId, { ok: true, value }),
+          (e) => finish(callId, { ok: false, error: errorInfo(e) }),
+        );
+        return '{"pending":true}';
+      }
+      return outcomeJson({ ok: true, value: result }, options.maxPayloadBytes);
+    },
+    settle(requestId: number, answerJson: string): void {
+      const waiter = pending.get(requestId);
+      if (!waiter) return;
+      pending.delete(requestId);
+      currentOwner = waiter.owner;
+      const answer = parse(answerJson) as { ok: boolean; value?: unknown; error?: { code: string; message: string } };
+      if (answer.ok) waiter.resolve(answer.value);
+      else waiter.reject(new SystemError(answer.error!.code, answer.error!.message));
+    },
+    /** Runs a timer's callback; returns an error description if it threw, '' otherwise. */
+    fireTimer(id: number): string {
+      const timer = timers.get(id);
+      if (!timer) return '';
+      if (!timer.repeat) timers.delete(id);
+      currentOwner = timer.owner;
+      try {
+        timer.callback();
+        return '';
+      } catch (e) {
+        return stringify({ owner: timer.owner, error: errorInfo(e) });
+      }
+    },
+    /** Drops every timer (the host has cleared its side), for example when the CPU budget is used up. */
+    dropTimers(): void {
+      timers.clear();
+    },
+  };
+}

@@ -1,0 +1,97 @@
+// Runs INSIDE the isolate. Turns a script's value into JSON in one pass, refusing anything that is not
+// JSON-compatible, so that what was checked is exactly what crosses (a Proxy or getter cannot change it in between).
+
+const { ownKeys, getOwnPropertyDescriptor, getPrototypeOf, apply } = Reflect;
+const isArray = Array.isArray;
+const ObjectProto = Object.prototype;
+const DateProto = Date.prototype;
+const dateToIso = Date.prototype.toISOString;
+const stringify = JSON.stringify;
+const isFinite = Number.isFinite;
+const SetCtor = Set;
+const setHas = Set.prototype.has;
+const setAdd = Set.prototype.add;
+const setDelete = Set.prototype.delete;
+
+export class NotSerializable extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotSerializable';
+  }
+}
+
+/** Serializes `value`; `what` names it in errors ("argument 3 \"payload\""). Throws NotSerializable, or a size error when over maxBytes. */
+export function toJson(value: unknown, what: string, maxBytes: number): string {
+  const seen = new SetCtor<object>();
+  let size = 0;
+  const parts: string[] = [];
+  const emit = (text: string) => {
+    size += text.length;
+    if (size > maxBytes) throw new NotSerializable(`${what} is larger than the payload limit of ${maxBytes} bytes`);
+    parts[parts.length] = text;
+  };
+  const walk = (v: unknown, path: string, depth: number): void => {
+    if (depth > 200) throw new NotSerializable(`${what}${path} is nested more than 200 levels deep`);
+    switch (typeof v) {
+      case 'string':
+        return emit(stringify(v));
+      case 'boolean':
+        return emit(v ? 'true' : 'false');
+      case 'number':
+        if (!isFinite(v)) throw new NotSerializable(`${what}${path} is ${String(v)}, which JSON cannot carry`);
+        return emit(stringify(v));
+      case 'undefined':
+        return emit('null');
+      case 'function':
+        throw new NotSerializable(`${what}${path} is a function; only JSON-compatible values can be sent`);
+      case 'symbol':
+        throw new NotSerializable(`${what}${path} is a symbol; only JSON-compatible values can be sent`);
+      case 'bigint':
+        throw new NotSerializable(`${what}${path} is a bigint; only JSON-compatible values can be sent`);
+    }
+    if (v === null) return emit('null');
+    const obj = v as object;
+    if (apply(setHas, seen, [obj])) throw new NotSerializable(`${what}${path} refers back to itself (a cycle)`);
+    apply(setAdd, seen, [obj]);
+    if (isArray(obj)) {
+      emit('[');
+      const length = (obj as unknown[]).length;
+      for (let i = 0; i < length; i++) {
+        if (i) emit(',');
+        const d = getOwnPropertyDescriptor(obj, String(i));
+        if (d && (d.get || d.set)) throw new NotSerializable(`${what}${path}[${i}] has a getter; only plain data can be sent`);
+        walk(d ? d.value : undefined, `${path}[${i}]`, depth + 1);
+      }
+      emit(']');
+    } else {
+      const proto = getPrototypeOf(obj);
+      if (proto === DateProto) {
+        emit(stringify(apply(dateToIso, obj, [])));
+        apply(setDelete, seen, [obj]);
+        return;
+      }
+      if (proto !== ObjectProto && proto !== null) {
+        throw new NotSerializable(`${what}${path} is not a plain object or array; only JSON-compatible values can be sent`);
+      }
+      emit('{');
+      let first = true;
+      const keys = ownKeys(obj);
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i];
+        if (typeof key === 'symbol') throw new NotSerializable(`${what}${path} has a symbol key; only JSON-compatible values can be sent`);
+        const d = getOwnPropertyDescriptor(obj, key);
+        if (!d || !d.enumerable) continue;
+        if (d.get || d.set) throw new NotSerializable(`${what}${path}.${key} has a getter; only plain data can be sent`);
+        if (d.value === undefined) continue;
+        emit(first ? '' : ',');
+        first = false;
+        emit(stringify(key) + ':');
+        walk(d.value, `${path}.${key}`, depth + 1);
+      }
+      emit('}');
+    }
+    apply(setDelete, seen, [obj]);
+  };
+  walk(value, '', 0);
+  return parts.join('');
+}

@@ -1,0 +1,40 @@
+/**
+ * The IPC messages between the gateway's supervisor and a sandbox host process, in one place.
+ * Values produced by scripts travel as JSON strings (`outcome`, `args`, `answer`) so that the gateway
+ * can forward them without parsing.
+ */
+import type { CompiledModule } from '../compiler/compile.ts';
+import type { ErrorData, SourceLocation } from '../errors.ts';
+import type { LogLevel } from '../logging/record.ts';
+import type { ProjectLimits } from '../projects/limits.ts';
+
+export interface ModuleSpec extends CompiledModule {
+  /** Handlers are evaluated at once and must have a default export function; lib modules load on first import. */
+  handler: boolean;
+}
+
+export type ModuleLoadResult = { ok: true } | { ok: false; error: ErrorData };
+
+export type ToSandbox =
+  | { t: 'ping'; n: number }
+  /** Creates the project's isolate if needed, then defines `modules`, removes `remove`, and re-evaluates `reevaluate` (modules whose imports changed). */
+  | { t: 'load'; req: number; project: string; limits: ProjectLimits; modules: ModuleSpec[]; remove: string[]; reevaluate: [string, boolean][] }
+  | { t: 'unload'; req: number; project: string }
+  | { t: 'invoke'; call: number; project: string; module: string; args: string; timeoutMs: number }
+  /** The answer to a `systemCall`: `{"ok":true,"value":...}` or `{"ok":false,"error":{...}}`. */
+  | { t: 'answer'; project: string; request: number; answer: string };
+
+export type FromSandbox =
+  | { t: 'ready' }
+  | { t: 'pong'; n: number }
+  | { t: 'loaded'; req: number; results: Record<string, ModuleLoadResult> }
+  | { t: 'unloaded'; req: number }
+  /** `outcome` is `{"ok":true,"value":...}` or `{"ok":false,"error":ErrorData}`. */
+  | { t: 'result'; call: number; outcome: string }
+  /** A system.* call from a script; `request` is 0 for calls that expect no answer. */
+  | { t: 'systemCall'; project: string; request: number; fn: string; args: unknown[]; source?: SourceLocation }
+  | { t: 'log'; project: string; level: LogLevel; logger: string; message: string; source?: SourceLocation }
+  /** The project's isolate was replaced by a fresh one with the same scripts (memory limit). */
+  | { t: 'rebuilt'; project: string; reason: string }
+  /** An isolate ignores interrupts (a builtin that cannot be stopped): only killing the process ends it. */
+  | { t: 'wedged'; project: string; module: string };

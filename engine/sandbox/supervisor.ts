@@ -1,0 +1,309 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { ErrorCode, SourceLocation } from '../errors.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { LogLevel } from '../logging/record.ts';
+import type { ProjectLimits } from '../projects/limits.ts';
+import type { FromSandbox, ModuleLoadResult, ModuleSpec, ToSandbox } from './protocol.ts';
+
+const HOST_MAIN = fileURLToPath(new URL('./host/main.ts', import.meta.url));
+const HEARTBEAT_MS = 500;
+const HEARTBEAT_DEADLINE_MS = 3000;
+
+/** What the supervisor needs from the rest of the gateway. */
+export interface SandboxListener {
+  /** A system.* call from a script; answer with `supervisor.answer` when `request` is not 0. */
+  systemCall(project: string, request: number, fn: string, args: unknown[], source: SourceLocation | undefined): void;
+  log(project: string, level: LogLevel, logger: string, message: string, source: SourceLocation | undefined): void;
+  /** The project's scripts were loaded into a fresh isolate (memory limit, or a restarted process). */
+  reloaded(project: string, reason: string): void;
+}
+
+export interface SupervisorOptions {
+  /** Shared sandbox processes (projects with `isolated: true` get one of their own). */
+  processes: number;
+  logger: Logger;
+  listener: SandboxListener;
+}
+
+/** What a project's isolate should hold: the supervisor replays it into a restarted process. */
+interface ProjectState {
+  limits: ProjectLimits;
+  modules: Map<string, ModuleSpec>;
+  process: SandboxProcess;
+}
+
+function outcome(code: ErrorCode, message: string): string {
+  return JSON.stringify({ ok: false, error: { code, message } });
+}
+
+/** One sandbox host child process: spawn, heartbeat, restart, and the calls in flight in it. */
+class SandboxProcess {
+  readonly id: string;
+  private child: ChildProcess | undefined;
+  private ready = false;
+  private queue: ToSandbox[] = [];
+  private readonly calls = new Map<number, { resolve: (outcome: string) => void; project: string; module: string }>();
+  private readonly loads = new Map<number, { resolve: (results: Record<string, ModuleLoadResult> | undefined) => void; modules: string[] }>();
+  private readonly unloads = new Map<number, () => void>();
+  private lastPong = Date.now();
+  private heartbeat: NodeJS.Timeout | undefined;
+  private crashes: number[] = [];
+  private stopping = false;
+  readonly projects = new Set<string>();
+  private readonly supervisor: Supervisor;
+
+  constructor(id: string, supervisor: Supervisor) {
+    this.id = id;
+    this.supervisor = supervisor;
+    this.spawn();
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  private spawn(): void {
+    this.ready = false;
+    this.lastPong = Date.now();
+    const child = fork(HOST_MAIN, [], { execArgv: ['--no-node-snapshot'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.child = child;
+    child.on('message', (message: FromSandbox) => this.onMessage(message));
+    child.on('exit', (code, signal) => this.onExit(child, code, signal));
+    child.on('error', (error) => this.supervisor.logger.error(`sandbox process ${this.id} error: ${error.message}`));
+    clearInterval(this.heartbeat);
+    let n = 0;
+    this.heartbeat = setInterval(() => {
+      if (Date.now() - this.lastPong > HEARTBEAT_DEADLINE_MS) {
+        this.supervisor.logger.error(`sandbox process ${this.id} missed its heartbeat for ${HEARTBEAT_DEADLINE_MS} ms; killing it (projects: ${this.describeWork()})`);
+        this.kill();
+        return;
+      }
+      this.post({ t: 'ping', n: ++n });
+    }, HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
+
+  post(message: ToSandbox): void {
+    if (!this.ready && message.t !== 'ping') {
+      this.queue.push(message);
+      return;
+    }
+    if (this.child?.connected) this.child.send(message);
+  }
+
+  invoke(call: number, project: string, module: string, args: string, timeoutMs: number): Promise<string> {
+    return new Promise((resolve) => {
+      this.calls.set(call, { resolve, project, module });
+      this.post({ t: 'invoke', call, project, module, args, timeoutMs });
+    });
+  }
+
+  load(req: number, message: ToSandbox & { t: 'load' }): Promise<Record<string, ModuleLoadResult> | undefined> {
+    return new Promise((resolve) => {
+      this.loads.set(req, { resolve, modules: message.modules.map((m) => m.id) });
+      this.post(message);
+    });
+  }
+
+  unload(req: number, project: string): Promise<void> {
+    return new Promise((resolve) => {
+      this.unloads.set(req, resolve);
+      this.post({ t: 'unload', req, project });
+    });
+  }
+
+  private onMessage(message: FromSandbox): void {
+    switch (message.t) {
+      case 'ready': {
+        this.ready = true;
+        const queued = this.queue;
+        this.queue = [];
+        for (const m of queued) this.post(m);
+        return;
+      }
+      case 'pong':
+        this.lastPong = Date.now();
+        return;
+      case 'result': {
+        const call = this.calls.get(message.call);
+        this.calls.delete(message.call);
+        call?.resolve(message.outcome);
+        return;
+      }
+      case 'loaded': {
+        const load = this.loads.get(message.req);
+        this.loads.delete(message.req);
+        load?.resolve(message.results);
+        return;
+      }
+      case 'unloaded': {
+        const done = this.unloads.get(message.req);
+        this.unloads.delete(message.req);
+        done?.();
+        return;
+      }
+      case 'systemCall':
+        return this.supervisor.listener.systemCall(message.project, message.request, message.fn, message.args, message.source);
+      case 'log':
+        return this.supervisor.listener.log(message.project, message.level, message.logger, message.message, message.source);
+      case 'rebuilt':
+        this.supervisor.logger.error(`${message.reason}; its sandbox was rebuilt from the last good scripts`, { project: message.project });
+        return this.supervisor.listener.reloaded(message.project, message.reason);
+      case 'wedged':
+        this.supervisor.logger.error(`project "${message.project}" is stuck in ${message.module} and ignores its timeout; restarting sandbox process ${this.id}`, { project: message.project });
+        this.kill();
+        return;
+    }
+  }
+
+  private describeWork(): string {
+    const running = [...this.calls.values()].map((c) => `${c.project}/${c.module}`);
+    return running.length > 0 ? `running ${[...new Set(running)].join(', ')}` : `hosting ${[...this.projects].join(', ') || 'no projects'}`;
+  }
+
+  kill(): void {
+    this.child?.kill('SIGKILL');
+  }
+
+  private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (child !== this.child) return;
+    clearInterval(this.heartbeat);
+    const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+    if (!this.stopping) this.supervisor.logger.error(`sandbox process ${this.id} ${how} while ${this.describeWork()}`);
+    const message = `the sandbox process ${how} while running this call; the project is being restarted with its last good scripts`;
+    for (const [, call] of this.calls) call.resolve(outcome('SANDBOX_CRASHED', message));
+    this.calls.clear();
+    for (const [, load] of this.loads) load.resolve(undefined);
+    this.loads.clear();
+    for (const [, done] of this.unloads) done();
+    this.unloads.clear();
+    this.queue = this.queue.filter((m) => m.t !== 'invoke' && m.t !== 'answer');
+    if (this.stopping) return;
+    const now = Date.now();
+    this.crashes = [...this.crashes.filter((t) => now - t < 30_000), now];
+    // Back off when a process keeps dying (a script that crashes it at startup), up to 5 s between restarts.
+    const delay = Math.min(5000, this.crashes.length <= 1 ? 0 : 100 * 2 ** (this.crashes.length - 2));
+    setTimeout(() => this.restart(), delay).unref();
+  }
+
+  private restart(): void {
+    if (this.stopping) return;
+    this.spawn();
+    for (const project of this.projects) void this.supervisor.replay(project);
+  }
+
+  stop(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.heartbeat);
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGKILL');
+    });
+  }
+}
+
+/**
+ * The gateway side of the sandbox: assigns projects to sandbox processes, routes loads and invocations,
+ * restarts dead or stuck processes and replays each project's last good scripts into them.
+ */
+export class Supervisor {
+  readonly logger: Logger;
+  readonly listener: SandboxListener;
+  private readonly shared: SandboxProcess[] = [];
+  private readonly own = new Map<string, SandboxProcess>();
+  private readonly projects = new Map<string, ProjectState>();
+  private nextId = 1;
+
+  constructor(options: SupervisorOptions) {
+    this.logger = options.logger;
+    this.listener = options.listener;
+    for (let i = 0; i < Math.max(1, options.processes); i++) this.shared.push(new SandboxProcess(`shared-${i + 1}`, this));
+  }
+
+  private assign(project: string, isolated: boolean): SandboxProcess {
+    if (isolated) {
+      let own = this.own.get(project);
+      if (!own) {
+        own = new SandboxProcess(`isolated-${project}`, this);
+        this.own.set(project, own);
+      }
+      return own;
+    }
+    return this.shared.reduce((least, p) => (p.projects.size < least.projects.size ? p : least));
+  }
+
+  /** Loads (or updates) a project's modules. Modules that load become its last good version. */
+  async load(project: string, options: { limits: ProjectLimits; isolated: boolean; modules: ModuleSpec[]; remove: string[]; reevaluate: [string, boolean][] }): Promise<Record<string, ModuleLoadResult>> {
+    let state = this.projects.get(project);
+    const wantsOwn = options.isolated;
+    if (state && (this.own.has(project) !== wantsOwn)) {
+      await this.unload(project);
+      state = undefined;
+    }
+    if (!state) {
+      const process = this.assign(project, wantsOwn);
+      process.projects.add(project);
+      state = { limits: options.limits, modules: new Map(), process };
+      this.projects.set(project, state);
+    }
+    state.limits = options.limits;
+    const req = this.nextId++;
+    const results = await state.process.load(req, { t: 'load', req, project, limits: options.limits, modules: options.modules, remove: options.remove, reevaluate: options.reevaluate });
+    if (!results) {
+      const message = 'the sandbox process crashed while loading this script; the last good version is kept';
+      return Object.fromEntries(options.modules.map((m) => [m.id, { ok: false, error: { code: 'SANDBOX_CRASHED', message, location: { file: m.displayPath, line: 1, column: 1 } } }]));
+    }
+    for (const id of options.remove) state.modules.delete(id);
+    for (const spec of options.modules) if (results[spec.id]?.ok) state.modules.set(spec.id, spec);
+    return results;
+  }
+
+  /** Sends a project's whole last good state to its (new) process, then tells the gateway. */
+  async replay(project: string): Promise<void> {
+    const state = this.projects.get(project);
+    if (!state) return;
+    const req = this.nextId++;
+    const results = await state.process.load(req, { t: 'load', req, project, limits: state.limits, modules: [...state.modules.values()], remove: [], reevaluate: [] });
+    if (results) this.listener.reloaded(project, 'its sandbox process was restarted');
+  }
+
+  async unload(project: string): Promise<void> {
+    const state = this.projects.get(project);
+    if (!state) return;
+    this.projects.delete(project);
+    state.process.projects.delete(project);
+    await state.process.unload(this.nextId++, project);
+    const own = this.own.get(project);
+    if (own) {
+      this.own.delete(project);
+      await own.stop();
+    }
+  }
+
+  has(project: string): boolean {
+    return this.projects.has(project);
+  }
+
+  /** Runs a module's default export; resolves to the outcome JSON (`{"ok":true,"value":...}` or an error). */
+  invoke(project: string, module: string, argsJson: string, timeoutMs: number): Promise<string> {
+    const state = this.projects.get(project);
+    if (!state) return Promise.resolve(outcome('PROJECT_UNAVAILABLE', `project "${project}" is not loaded`));
+    return state.process.invoke(this.nextId++, project, module, argsJson, timeoutMs);
+  }
+
+  answer(project: string, request: number, answer: string): void {
+    this.projects.get(project)?.process.post({ t: 'answer', project, request, answer });
+  }
+
+  processOf(project: string): { id: string; pid: number | undefined } | undefined {
+    const p = this.projects.get(project)?.process;
+    return p ? { id: p.id, pid: p.pid } : undefined;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.shared, ...this.own.values()].map((p) => p.stop()));
+  }
+}

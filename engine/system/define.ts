@@ -1,0 +1,75 @@
+/**
+ * The tiny declaration language of the system.* API. Declarations are plain data (no functions), so the
+ * same table is copied into every isolate (where the prelude builds the stubs and validates arguments),
+ * used by the host to validate again and dispatch, and read by the d.ts and reference generators.
+ */
+
+export type TypeDesc =
+  | { type: 'string'; pattern?: string; minLength?: number; maxLength?: number }
+  | { type: 'number'; integer?: boolean; min?: number; max?: number }
+  | { type: 'boolean' }
+  /** Any JSON-compatible value (objects, arrays, strings, finite numbers, booleans, null). */
+  | { type: 'json' }
+  /** A JSON object, the "dictionary" of the seeds. */
+  | { type: 'object' }
+  | { type: 'array'; items: TypeDesc }
+  | { type: 'enum'; values: string[] };
+
+export interface ParamDecl {
+  name: string;
+  type: TypeDesc;
+  /** An optional parameter may be omitted or undefined; `default` (if any) is used then. */
+  optional?: boolean;
+  default?: string | number | boolean | null | Record<string, never>;
+  doc: string;
+}
+
+/**
+ * How a call runs:
+ * - `sync`: the host answers at once; the script gets the value.
+ * - `async`: the host answers later; the script gets a Promise.
+ * - `fire`: the host is told and nothing is returned (logging).
+ * - `prelude`: implemented inside the isolate on top of other functions (getLogger).
+ */
+export type CallMode = 'sync' | 'async' | 'fire' | 'prelude';
+
+export interface FunctionDecl {
+  /** Dotted path under `system`, for example `util.sendRequest`. */
+  name: string;
+  params: ParamDecl[];
+  mode: CallMode;
+  /** TypeScript spelling of the return type, for system.d.ts. */
+  returns: string;
+  doc: string;
+  /** Internal functions are part of the bridge (the prelude calls them) but are not on `system`. */
+  internal?: boolean;
+}
+
+/** An interface that functions return (Logger), declared for the d.ts and the reference. */
+export interface InterfaceDecl {
+  name: string;
+  doc: string;
+  members: { signature: string; doc: string }[];
+}
+
+export interface ApiDecl {
+  functions: FunctionDecl[];
+  interfaces: InterfaceDecl[];
+}
+
+export function typeToTs(desc: TypeDesc): string {
+  switch (desc.type) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+      return desc.type;
+    case 'json':
+      return 'JsonValue';
+    case 'object':
+      return 'JsonObject';
+    case 'array':
+      return `${typeToTs(desc.items)}[]`;
+    case 'enum':
+      return desc.values.map((v) => JSON.stringify(v)).join(' | ');
+  }
+}

@@ -1,0 +1,37 @@
+import { EVENTS } from '../events/catalogue.ts';
+import { typeToTs, type ApiDecl } from './define.ts';
+
+/** docs/reference.md: the system.* reference and the handler signatures, generated from the declarations. */
+export function generateReference(api: ApiDecl): string {
+  const out: string[] = [
+    '# system.* reference',
+    '',
+    '<!-- Generated from engine/system/api.ts and engine/events/catalogue.ts by `npm run generate`. Do not edit. -->',
+    '',
+    'Every function validates its arguments inside the script and again in the gateway; a bad argument throws an error such as',
+    '`system.util.sendMessage: argument 4 "scope" must match /^[CGS]+$/; received "X"`. Values cross into and out of the sandbox',
+    'as JSON copies: functions, symbols, cycles, getters and non-finite numbers are refused with a clear error.',
+    '',
+  ];
+  for (const fn of api.functions.filter((f) => !f.internal)) {
+    const signature = fn.params.map((p) => (p.optional ? `[${p.name}]` : p.name)).join(', ');
+    out.push(`## system.${fn.name}(${signature})`, '', fn.doc, '', '| # | parameter | type | default | description |', '| --- | --- | --- | --- | --- |');
+    fn.params.forEach((p, i) => {
+      const type = typeToTs(p.type).replace(/\|/g, '\\|');
+      const pattern = p.type.type === 'string' && p.type.pattern ? ` matching \`/${p.type.pattern}/\`` : '';
+      const dflt = p.default !== undefined ? `\`${JSON.stringify(p.default)}\`` : p.optional ? '(none)' : 'required';
+      out.push(`| ${i + 1} | \`${p.name}\` | \`${type}\`${pattern} | ${dflt} | ${p.doc} |`);
+    });
+    out.push('', `Returns \`${fn.returns}\`${fn.mode === 'async' ? ' (a Promise: `await` it)' : ''}.`, '');
+  }
+  for (const iface of api.interfaces) {
+    out.push(`## ${iface.name}`, '', iface.doc, '', ...iface.members.map((m) => `- \`${m.signature}\`: ${m.doc}`), '');
+  }
+  out.push('# Handler signatures', '', 'Each script\'s default export is called with these parameters, in this order (types under `Flint` in `docs/system.d.ts`).', '');
+  out.push('| scope | event | parameters | returns | when |', '| --- | --- | --- | --- | --- |');
+  for (const e of EVENTS) {
+    out.push(`| ${e.scope} | ${e.event} | ${e.params.map((p) => `\`${p.name}\``).join(', ') || '(none)'} | \`${e.returns.replace(/\|/g, '\\|')}\` | ${e.doc} |`);
+  }
+  out.push('');
+  return out.join('\n');
+}

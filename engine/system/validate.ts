@@ -1,0 +1,90 @@
+import type { FunctionDecl, TypeDesc } from './define.ts';
+
+/**
+ * Argument validation driven by the declaration. It runs twice: inside the isolate (bundled into the
+ * prelude, so a script gets a clear error at the call site) and in the host (which never trusts the isolate).
+ * No imports but types: this file must bundle into the prelude on its own.
+ */
+
+export type Validated = { ok: true; values: unknown[] } | { ok: false; message: string };
+
+export function describeValue(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  if (value === null) return 'null';
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? value.slice(0, 60) + '…' : value);
+  if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} ${String(value)}`;
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  if (typeof value === 'object') return 'an object';
+  return `a ${typeof value}`;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Returns what is wrong with `value` ("must be ..."), or undefined when it is acceptable. */
+export function checkType(desc: TypeDesc, value: unknown): string | undefined {
+  switch (desc.type) {
+    case 'string': {
+      if (typeof value !== 'string') return 'must be a string';
+      if (desc.minLength !== undefined && value.length < desc.minLength) return `must be at least ${desc.minLength} characters long`;
+      if (desc.maxLength !== undefined && value.length > desc.maxLength) return `must be at most ${desc.maxLength} characters long`;
+      if (desc.pattern !== undefined && !new RegExp(desc.pattern).test(value)) return `must match /${desc.pattern}/`;
+      return undefined;
+    }
+    case 'number': {
+      if (typeof value !== 'number' || !Number.isFinite(value)) return 'must be a finite number';
+      if (desc.integer && !Number.isInteger(value)) return 'must be an integer';
+      if (desc.min !== undefined && value < desc.min) return `must be at least ${desc.min}`;
+      if (desc.max !== undefined && value > desc.max) return `must be at most ${desc.max}`;
+      return undefined;
+    }
+    case 'boolean':
+      return typeof value === 'boolean' ? undefined : 'must be a boolean';
+    case 'json':
+      return undefined; // the boundary serializer checks JSON-compatibility of the whole value
+    case 'object':
+      return isPlainObject(value) ? undefined : 'must be an object (a dictionary)';
+    case 'array': {
+      if (!Array.isArray(value)) return 'must be an array';
+      for (let i = 0; i < value.length; i++) {
+        const problem = checkType(desc.items, value[i]);
+        if (problem) return `must have items that ${problem.replace(/^must /, '')} (item ${i} does not)`;
+      }
+      return undefined;
+    }
+    case 'enum':
+      return typeof value === 'string' && desc.values.includes(value)
+        ? undefined
+        : `must be one of ${desc.values.map((v) => JSON.stringify(v)).join(', ')}`;
+  }
+}
+
+/** Checks the arguments of one call and fills in defaults. */
+export function validateArgs(fn: FunctionDecl, args: readonly unknown[]): Validated {
+  const prefix = `system.${fn.name}`;
+  if (args.length > fn.params.length) {
+    return { ok: false, message: `${prefix}: expects at most ${fn.params.length} arguments; received ${args.length}` };
+  }
+  const values: unknown[] = [];
+  for (let i = 0; i < fn.params.length; i++) {
+    const param = fn.params[i];
+    let value = args[i];
+    if (value === undefined) {
+      if (!param.optional) return { ok: false, message: `${prefix}: argument ${i + 1} "${param.name}" is required; received undefined` };
+      value = param.default === undefined ? undefined : structuredDefault(param.default);
+      values.push(value);
+      continue;
+    }
+    const problem = checkType(param.type, value);
+    if (problem) return { ok: false, message: `${prefix}: argument ${i + 1} "${param.name}" ${problem}; received ${describeValue(value)}` };
+    values.push(value);
+  }
+  return { ok: true, values };
+}
+
+function structuredDefault(value: unknown): unknown {
+  return typeof value === 'object' && value !== null ? { ...value } : value;
+}
