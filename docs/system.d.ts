@@ -73,7 +73,7 @@ declare namespace system {
      * @param remoteServer A gateway server name; only this gateway is connected today, so any other name is refused.
      * @param timeoutSec Seconds to wait for the answer before the request fails with a timeout. Default: 60.
      */
-    function sendRequest(project: string, messageHandler: string, payload?: JsonObject, remoteServer?: string, timeoutSec?: number): Promise<JsonValue>;
+    function sendRequest(project: string, messageHandler: string, payload?: JsonObject, remoteServer?: string, timeoutSec?: number): Promise<any>;
   }
 }
 

@@ -1,0 +1,39 @@
+import type { IncomingMessage } from 'node:http';
+import { FlintError } from '../engine/errors.ts';
+
+const MAX_BODY_BYTES = 2_000_000;
+
+/** Reads a JSON object body; an empty body is `{}`. Rejects with BAD_REQUEST on anything else. */
+export async function readJsonBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const type = req.headers['content-type'];
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new FlintError('BAD_REQUEST', `request body is larger than ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') return {};
+  if (type !== undefined && !type.startsWith('application/json')) throw new FlintError('BAD_REQUEST', `content-type must be application/json; received ${JSON.stringify(type)}`);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new FlintError('BAD_REQUEST', `request body is not valid JSON: ${(error as Error).message}`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new FlintError('BAD_REQUEST', 'request body must be a JSON object');
+  return value as Record<string, unknown>;
+}
+
+/** Checks body fields against a small schema; unknown fields are refused so typos do not pass silently. */
+export function checkFields(body: Record<string, unknown>, fields: Record<string, (value: unknown) => string | undefined>): void {
+  for (const key of Object.keys(body)) {
+    if (!(key in fields)) throw new FlintError('BAD_REQUEST', `unknown field "${key}"; allowed: ${Object.keys(fields).join(', ')}`);
+  }
+  for (const [key, check] of Object.entries(fields)) {
+    if (body[key] === undefined) continue;
+    const problem = check(body[key]);
+    if (problem) throw new FlintError('BAD_REQUEST', `field "${key}" ${problem}`);
+  }
+}

@@ -1,0 +1,153 @@
+// The `flint` command line: start a gateway, check projects, write typings, and talk to a running gateway.
+import { copyFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { formatDiagnostic } from '../engine/compiler/diagnostics.ts';
+import { readAdminToken } from '../api/auth.ts';
+import { parseArgs, parsePort } from './args.ts';
+
+const USAGE = `Usage: flint <command> [options]
+
+  start [--projects DIR] [--data DIR] [--port N] [--sandboxes N]
+                         run a gateway (defaults: ./projects, ./data, 8088, 1; env FLINT_PROJECTS, FLINT_DATA, FLINT_PORT, FLINT_SANDBOXES)
+  check [projectsDir]    compile and type-check every script; prints file:line:col message, exits 1 on errors
+  types [file]           write the system.* typings (default ./system.d.ts) for your editor or tsc
+  status                 list the running gateway's projects, their state and diagnostics
+  request <project> <handler> [payloadJson] [--timeout SEC]
+                         call a gateway message handler of the running gateway and print its answer
+  message <project> <handler> [payloadJson] [--scope CGS]
+                         send a message to a running gateway's message handlers
+
+  status, request and message reach the gateway at http://127.0.0.1:<port> (--port, FLINT_PORT, or --url)
+  with the admin token from <data>/admin-token (--data, FLINT_DATA).
+`;
+
+const env = process.env;
+
+function fail(message: string): never {
+  process.stderr.write(`flint: ${message}\n`);
+  process.exit(2);
+}
+
+async function start(argv: string[]): Promise<void> {
+  const { options } = parseArgs(argv, ['projects', 'data', 'port', 'sandboxes']);
+  const [{ Gateway }, { serve }] = await Promise.all([import('../engine/gateway.ts'), import('../api/server.ts')]);
+  const port = parsePort(options.port ?? env.FLINT_PORT ?? '8088');
+  const sandboxes = Number(options.sandboxes ?? env.FLINT_SANDBOXES ?? '1');
+  if (!Number.isInteger(sandboxes) || sandboxes < 1 || sandboxes > 64) fail('--sandboxes must be a whole number from 1 to 64');
+  const gateway = await Gateway.start({
+    projectsDir: options.projects ?? env.FLINT_PROJECTS ?? 'projects',
+    dataDir: options.data ?? env.FLINT_DATA ?? 'data',
+    sandboxProcesses: sandboxes,
+  });
+  let server;
+  try {
+    server = await serve(gateway, port, env.FLINT_HOST ?? '127.0.0.1');
+  } catch (error) {
+    await gateway.stop();
+    fail(`cannot listen on port ${port}: ${(error as Error).message}`);
+  }
+  gateway.logs.logger('gateway').info(`listening on ${server.url} (admin token in ${resolve(gateway.config.dataDir, 'admin-token')})`);
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    gateway.logs.logger('gateway').info('stopping: running shutdown scripts');
+    await server.close();
+    await gateway.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+}
+
+/** Calls the running gateway's admin API. */
+async function callGateway(argvOptions: Record<string, string>, method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
+  const dataDir = argvOptions.data ?? env.FLINT_DATA ?? 'data';
+  const token = readAdminToken(dataDir);
+  if (!token) fail(`no admin token in ${resolve(dataDir, 'admin-token')}: is a gateway running with --data ${dataDir}?`);
+  const base = argvOptions.url ?? `http://127.0.0.1:${parsePort(argvOptions.port ?? env.FLINT_PORT ?? '8088')}`;
+  let response: Response;
+  try {
+    response = await fetch(base + path, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+  } catch (error) {
+    fail(`cannot reach the gateway at ${base}: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}`);
+  }
+  const result = (await response.json()) as { code?: string; message?: string; location?: { file: string; line: number; column: number }; stack?: string };
+  if (!response.ok) {
+    const where = result.location ? `${result.location.file}:${result.location.line}:${result.location.column} ` : '';
+    process.stderr.write(`${where}${result.code}: ${result.message}\n${result.stack ? result.stack + '\n' : ''}`);
+    process.exit(1);
+  }
+  return result;
+}
+
+function payloadArg(text: string | undefined): unknown {
+  if (text === undefined) return {};
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    fail(`payload must be JSON, for example '{"message":"hi"}': ${(error as Error).message}`);
+  }
+}
+
+async function main(): Promise<void> {
+  const [command, ...argv] = process.argv.slice(2);
+  switch (command) {
+    case 'start':
+      return start(argv);
+    case 'check': {
+      const { positional } = parseArgs(argv, []);
+      const { checkProjects } = await import('./check.ts');
+      const diagnostics = await checkProjects(positional[0] ?? env.FLINT_PROJECTS ?? 'projects');
+      for (const d of diagnostics) process.stdout.write(`${formatDiagnostic(d)}\n`);
+      const errors = diagnostics.filter((d) => d.severity === 'error').length;
+      process.stdout.write(errors ? `${errors} error${errors > 1 ? 's' : ''}\n` : 'no problems found\n');
+      process.exit(errors ? 1 : 0);
+    }
+    case 'types': {
+      const { positional } = parseArgs(argv, []);
+      const target = resolve(positional[0] ?? 'system.d.ts');
+      copyFileSync(fileURLToPath(new URL('../docs/system.d.ts', import.meta.url)), target);
+      process.stdout.write(`wrote ${target}\n`);
+      return;
+    }
+    case 'status': {
+      const { options } = parseArgs(argv, ['data', 'port', 'url']);
+      const status = (await callGateway(options, 'GET', '/api/status')) as { name: string; projects: { name: string; status: string; reason?: string; diagnostics: { file: string; line: number; column: number; message: string }[] }[] };
+      process.stdout.write(`gateway "${status.name}": ${status.projects.length} projects\n`);
+      for (const p of status.projects) {
+        const label = p.status === 'failing' ? 'failing (last good version running)' : p.status === 'not-loaded' ? `not loaded (${p.reason})` : 'loaded';
+        process.stdout.write(`  ${p.name}: ${label}\n`);
+        for (const d of p.diagnostics) process.stdout.write(`    ${d.file}:${d.line}:${d.column} ${d.message}\n`);
+      }
+      return;
+    }
+    case 'request':
+    case 'message': {
+      const { options, positional } = parseArgs(argv, ['data', 'port', 'url', 'timeout', 'scope']);
+      const [project, handler, payload] = positional;
+      if (!project || !handler) fail(`usage: flint ${command} <project> <handler> [payloadJson]`);
+      const path = `/api/projects/${encodeURIComponent(project)}/${command}/${encodeURIComponent(handler)}`;
+      const body: Record<string, unknown> = { payload: payloadArg(payload) };
+      if (command === 'request' && options.timeout) body.timeoutSec = Number(options.timeout);
+      if (command === 'message' && options.scope) body.scope = options.scope;
+      const result = (await callGateway(options, 'POST', path, body)) as { value?: unknown; delivered?: string[] };
+      process.stdout.write(JSON.stringify(command === 'request' ? result.value : result.delivered, null, 2) + '\n');
+      return;
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+      process.stdout.write(USAGE);
+      return;
+    default:
+      fail(`unknown command "${command}"\n\n${USAGE}`);
+  }
+}
+
+main().catch((error: unknown) => fail(error instanceof Error ? error.message : String(error)));

@@ -1,0 +1,109 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { FlintError, type ErrorData } from './errors.ts';
+import { GatewayEvents } from './events/gateway-events.ts';
+import { LogHub } from './logging/logger.ts';
+import type { LogLevel } from './logging/record.ts';
+import { GatewayMessaging } from './messaging/gateway-messaging.ts';
+import { ProjectManager } from './projects/manager.ts';
+import type { Project } from './projects/project.ts';
+import { Supervisor } from './sandbox/supervisor.ts';
+import { dispatchSystemCall } from './system/dispatch.ts';
+
+export interface GatewayConfig {
+  projectsDir: string;
+  dataDir: string;
+  /** Watch the projects folder and hot-reload (default true). */
+  watch?: boolean;
+  /** Shared sandbox processes (default 1). */
+  sandboxProcesses?: number;
+  /** Lowest level written to stdout (default info; 'off' for tests). */
+  stdoutLevel?: LogLevel | 'off';
+  /** This gateway's name, for remoteServers (default "flint"). */
+  name?: string;
+}
+
+/** The composition root: builds every engine part from the config. Knows nothing about HTTP. */
+export class Gateway {
+  readonly config: Required<GatewayConfig>;
+  readonly logs: LogHub;
+  readonly supervisor: Supervisor;
+  readonly projects: ProjectManager;
+  readonly messaging: GatewayMessaging;
+  private readonly events: GatewayEvents;
+
+  private constructor(config: GatewayConfig) {
+    this.config = {
+      watch: true,
+      sandboxProcesses: 1,
+      stdoutLevel: 'info',
+      name: 'flint',
+      ...config,
+      projectsDir: resolve(config.projectsDir),
+      dataDir: resolve(config.dataDir),
+    };
+    this.logs = new LogHub({ stdoutLevel: this.config.stdoutLevel });
+    const gatewayLogger = this.logs.logger('gateway');
+    this.supervisor = new Supervisor({
+      processes: this.config.sandboxProcesses,
+      logger: this.logs.logger('sandbox'),
+      listener: {
+        systemCall: (project, request, fn, args, source) => {
+          void dispatchSystemCall({ project, source, logs: this.logs, messaging: this.messaging }, fn, args).then((outcome) => {
+            if (request !== 0) this.supervisor.answer(project, request, outcome);
+          });
+        },
+        log: (project, level, logger, message, source) => this.logs.write({ level, logger, message, project: project || undefined, source }),
+        reloaded: (project) => {
+          const p = this.projects.get(project);
+          if (p?.isRunning) void this.events.fire(p, 'startup');
+        },
+      },
+    });
+    this.events = new GatewayEvents(this.supervisor, gatewayLogger);
+    this.projects = new ProjectManager(this.config.projectsDir, {
+      supervisor: this.supervisor,
+      logger: this.logs.logger('projects'),
+      loaded: (project) => this.events.fire(project, 'startup'),
+      unloading: (project) => this.events.fire(project, 'shutdown'),
+      moduleReloaded: (project, id) => {
+        if (project.handlerModule('gateway', 'startup') === id) void this.events.fire(project, 'startup');
+      },
+    });
+    this.messaging = new GatewayMessaging({ projects: this.projects, supervisor: this.supervisor, logger: gatewayLogger, gatewayName: this.config.name });
+  }
+
+  static async start(config: GatewayConfig): Promise<Gateway> {
+    const gateway = new Gateway(config);
+    mkdirSync(gateway.config.dataDir, { recursive: true });
+    mkdirSync(gateway.config.projectsDir, { recursive: true });
+    await gateway.projects.start(gateway.config.watch);
+    gateway.logs.logger('gateway').info(`gateway "${gateway.config.name}" started with ${gateway.projects.list().length} projects from ${gateway.config.projectsDir}`);
+    return gateway;
+  }
+
+  async stop(): Promise<void> {
+    await this.projects.stop();
+    await this.supervisor.stop();
+  }
+
+  /** system.util.sendRequest from outside a script (admin API, CLI): the handler's value, or a FlintError. */
+  async request(project: string, handler: string, payload: unknown = {}, timeoutSec = 60): Promise<unknown> {
+    const outcome = JSON.parse(await this.messaging.request(project, handler, JSON.stringify(payload), undefined, timeoutSec)) as { ok: boolean; value?: unknown; error?: ErrorData };
+    if (!outcome.ok) throw FlintError.from(outcome.error!);
+    return outcome.value;
+  }
+
+  /** system.util.sendMessage from outside a script. */
+  message(project: string, handler: string, payload: unknown = {}, scope?: string): string[] {
+    return this.messaging.send(project, handler, JSON.stringify(payload), { scope });
+  }
+
+  project(name: string): Project | undefined {
+    return this.projects.get(name);
+  }
+
+  status() {
+    return { name: this.config.name, projects: this.projects.list().map((p) => ({ ...p.status(), sandbox: this.supervisor.processOf(p.name) })) };
+  }
+}

@@ -1,0 +1,96 @@
+import { FlintError, describeError, type ErrorData } from '../errors.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { ProjectManager } from '../projects/manager.ts';
+import type { Supervisor } from '../sandbox/supervisor.ts';
+
+export interface SendMessageOptions {
+  scope?: string;
+  clientSessionId?: string;
+  user?: string;
+  hasRole?: string;
+  hostName?: string;
+  remoteServers?: string[];
+}
+
+/**
+ * Routing of system.util.sendRequest and sendMessage to gateway message handlers (seeds/001).
+ * Results travel as outcome JSON strings so a handler's answer reaches the caller's isolate unparsed.
+ */
+export class GatewayMessaging {
+  private readonly projects: ProjectManager;
+  private readonly supervisor: Supervisor;
+  private readonly logger: Logger;
+  readonly gatewayName: string;
+
+  constructor(options: { projects: ProjectManager; supervisor: Supervisor; logger: Logger; gatewayName: string }) {
+    this.projects = options.projects;
+    this.supervisor = options.supervisor;
+    this.logger = options.logger;
+    this.gatewayName = options.gatewayName;
+  }
+
+  private checkRemote(server: string | undefined): void {
+    if (server !== undefined && server !== this.gatewayName) {
+      throw new FlintError('NOT_FOUND', `remote server "${server}" is not connected to this gateway ("${this.gatewayName}")`);
+    }
+  }
+
+  private gatewayHandler(project: string, handler: string): { module: string; timeoutMs: number } {
+    const target = this.projects.get(project);
+    if (!target) throw new FlintError('NOT_FOUND', `project "${project}" does not exist`);
+    if (!target.isRunning) throw new FlintError('PROJECT_UNAVAILABLE', `project "${project}" is not loaded (${target.status().reason})`);
+    const module = target.handlerModule('gateway', 'message', handler);
+    if (!module) throw new FlintError('NOT_FOUND', `project "${project}" has no gateway message handler "${handler}"`);
+    return { module, timeoutMs: target.config!.limits.timeoutMs };
+  }
+
+  /** Calls a gateway message handler; resolves to its outcome JSON. Throws FlintError for unknown targets. */
+  async request(project: string, handler: string, payloadJson: string, remoteServer: string | undefined, timeoutSec: number): Promise<string> {
+    this.checkRemote(remoteServer);
+    const { module, timeoutMs } = this.gatewayHandler(project, handler);
+    const waitMs = Math.round(timeoutSec * 1000);
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<string>((resolve) => {
+      timer = setTimeout(() => resolve(JSON.stringify({ ok: false, error: { code: 'TIMEOUT', message: `no answer from ${project}/${handler} within ${timeoutSec} s` } })), waitMs);
+    });
+    try {
+      const outcome = await Promise.race([this.supervisor.invoke(project, module, `[${payloadJson}]`, Math.min(timeoutMs, waitMs + 1000)), expired]);
+      return outcome.startsWith('{"ok":true') ? outcome : this.describeFailure(project, handler, outcome);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Prefixes a handler's error with the handler it came from; keeps its code and location. */
+  private describeFailure(project: string, handler: string, outcome: string): string {
+    const { error } = JSON.parse(outcome) as { error: ErrorData };
+    const where = error.location ? ` (${error.location.file}:${error.location.line}:${error.location.column})` : '';
+    return JSON.stringify({ ok: false, error: { ...error, message: `${project}/${handler}: ${error.message}${where}` } });
+  }
+
+  /** Delivers a message to the handlers selected by scope; returns one comma-delimited line per target. */
+  send(project: string, handler: string, payloadJson: string, options: SendMessageOptions): string[] {
+    for (const server of options.remoteServers ?? []) this.checkRemote(server);
+    const filtered = options.user !== undefined || options.hasRole !== undefined || options.hostName !== undefined;
+    const scope = options.scope ?? (filtered ? 'CS' : 'CGS');
+    const target = this.projects.get(project);
+    if (!target) throw new FlintError('NOT_FOUND', `project "${project}" does not exist`);
+    const delivered: string[] = [];
+    // Filters (clientSessionId, user, hasRole, hostName) select clients and sessions; the gateway scope has none to apply.
+    const gatewayModule = scope.includes('G') ? target.handlerModule('gateway', 'message', handler) : undefined;
+    if (gatewayModule) {
+      delivered.push(`type=Gateway,project=${project},messageHandler=${handler}`);
+      void this.supervisor.invoke(project, gatewayModule, `[${payloadJson}]`, target.config!.limits.timeoutMs).then((outcome) => {
+        if (outcome.startsWith('{"ok":true')) return;
+        const { error } = JSON.parse(outcome) as { error: ErrorData };
+        this.logger.error(`message handler ${project}/${handler} failed: ${describeError(error)}`, { project, source: error.location });
+      });
+    }
+    const sessionHandler = /[CS]/.test(scope) && target.handlerModule('session', 'message', handler) !== undefined;
+    if (!gatewayModule && !sessionHandler) {
+      if (!target.isRunning) throw new FlintError('PROJECT_UNAVAILABLE', `project "${project}" is not loaded`);
+      throw new FlintError('NOT_FOUND', `project "${project}" has no message handler "${handler}" for scope "${scope}"`);
+    }
+    return delivered;
+  }
+}

@@ -1,0 +1,82 @@
+import { existsSync, statSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Project, type ProjectHooks } from './project.ts';
+import { NAME_PATTERN } from './resources.ts';
+import { ProjectsWatcher, type FileEvent } from './watcher.ts';
+
+/** All projects under the projects folder: discovery at start, then hot reload from the watcher. */
+export class ProjectManager {
+  private readonly root: string;
+  private readonly hooks: ProjectHooks;
+  private readonly projects = new Map<string, Project>();
+  private watcher: ProjectsWatcher | undefined;
+
+  constructor(root: string, hooks: ProjectHooks) {
+    this.root = root;
+    this.hooks = hooks;
+  }
+
+  async start(watch: boolean): Promise<void> {
+    if (watch) this.watcher = new ProjectsWatcher(this.root, (event) => this.onEvent(event));
+    const entries = existsSync(this.root) ? await readdir(this.root, { withFileTypes: true }) : [];
+    await Promise.all(entries.filter((e) => e.isDirectory()).map((e) => this.add(e.name)));
+    await this.watcher?.ready;
+  }
+
+  async stop(): Promise<void> {
+    await this.watcher?.close();
+    await Promise.all([...this.projects.values()].map((p) => p.stop()));
+    this.projects.clear();
+  }
+
+  get(name: string): Project | undefined {
+    return this.projects.get(name);
+  }
+
+  list(): Project[] {
+    return [...this.projects.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** Resolves when every change seen so far has been applied (for tests and the CLI). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.projects.values()].map((p) => p.settled()));
+  }
+
+  private add(name: string): Promise<void> {
+    if (name.startsWith('.') || name === 'node_modules' || this.projects.has(name)) return Promise.resolve();
+    if (!NAME_PATTERN.test(name)) {
+      this.hooks.logger.warn(`ignoring folder "${name}" in the projects folder: project names use letters, digits, _ . - and spaces`);
+      return Promise.resolve();
+    }
+    if (!existsSync(join(this.root, name, 'project.json'))) {
+      this.hooks.logger.debug(`folder "${name}" has no project.json yet; it becomes a project when one appears`);
+      return Promise.resolve();
+    }
+    const project = new Project(name, join(this.root, name), this.hooks);
+    this.projects.set(name, project);
+    return project.start();
+  }
+
+  private async remove(name: string): Promise<void> {
+    const project = this.projects.get(name);
+    if (!project) return;
+    this.projects.delete(name);
+    await project.stop();
+  }
+
+  private onEvent(event: FileEvent): void {
+    const isDir = event.relPath === '';
+    if (isDir) {
+      const present = existsSync(join(this.root, event.project)) && statSync(join(this.root, event.project)).isDirectory();
+      void (present ? this.add(event.project) : this.remove(event.project));
+      return;
+    }
+    const project = this.projects.get(event.project);
+    if (!project) {
+      if (event.relPath === 'project.json' && event.type === 'changed') void this.add(event.project);
+      return;
+    }
+    void (event.type === 'changed' ? project.fileChanged(event.relPath) : project.fileRemoved(event.relPath));
+  }
+}

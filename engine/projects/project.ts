@@ -1,0 +1,378 @@
+import { join } from 'node:path';
+import { compileModule, type CompiledModule } from '../compiler/compile.ts';
+import { formatDiagnostic, type Diagnostic } from '../compiler/diagnostics.ts';
+import { errorToData, type ErrorData } from '../errors.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { ModuleSpec } from '../sandbox/protocol.ts';
+import type { Supervisor } from '../sandbox/supervisor.ts';
+import { parseProjectConfig, type ProjectConfig } from './config.ts';
+import { isPlainObject, parseJsonFile } from './json-file.ts';
+import { displayPathOf, listProjectFiles, readIfExists } from './project-files.ts';
+import { classify, type Resource } from './resources.ts';
+
+/** How long a file that fails to compile must stay unchanged before the error is reported: an editor's partial write is followed by the rest within this time. */
+const SETTLE_MS = 150;
+
+export type ProjectStatus = 'loaded' | 'failing' | 'not-loaded';
+
+export interface ProjectHooks {
+  supervisor: Supervisor;
+  logger: Logger;
+  /** The project's scripts are in its sandbox (first load, re-enable): fire the gateway startup event. */
+  loaded(project: Project): Promise<void>;
+  /** The project is about to leave its sandbox: fire the gateway shutdown event. */
+  unloading(project: Project): Promise<void>;
+  /** A handler module was replaced by a new version. */
+  moduleReloaded(project: Project, id: string): void;
+}
+
+type HandlerResource = Extract<Resource, { kind: 'handler' }>;
+
+function handlerKey(scope: string, event: string, name?: string): string {
+  return name === undefined ? `${scope}:${event}` : `${scope}:${event}:${name}`;
+}
+
+/**
+ * One project folder: its configuration, the last good version of each script (what runs), and the
+ * diagnostics of files that failed. Changes are applied one at a time, in order.
+ */
+export class Project {
+  readonly name: string;
+  readonly dir: string;
+  config: ProjectConfig | undefined;
+  private running = false;
+  private notLoadedReason = 'not started';
+  private readonly hooks: ProjectHooks;
+  private readonly sources = new Map<string, string>();
+  private readonly good = new Map<string, ModuleSpec & { resource: Resource }>();
+  private readonly handlers = new Map<string, string>();
+  private readonly diagnostics = new Map<string, Diagnostic[]>();
+  private readonly settings = new Map<string, unknown>();
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(name: string, dir: string, hooks: ProjectHooks) {
+    this.name = name;
+    this.dir = dir;
+    this.hooks = hooks;
+  }
+
+  /** Queues work on this project so changes apply one at a time. */
+  private enqueue(work: () => Promise<void>): Promise<void> {
+    const next = this.chain.then(work).catch((error: unknown) => {
+      this.hooks.logger.error(`project "${this.name}": ${errorToData(error).message}`, { project: this.name });
+    });
+    this.chain = next;
+    return next;
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  status(): { name: string; status: ProjectStatus; title: string; reason?: string; diagnostics: Diagnostic[]; handlers: string[] } {
+    const diagnostics = [...this.diagnostics.values()].flat();
+    const status: ProjectStatus = !this.running ? 'not-loaded' : diagnostics.length > 0 ? 'failing' : 'loaded';
+    return {
+      name: this.name,
+      status,
+      title: this.config?.title ?? this.name,
+      ...(this.running ? {} : { reason: this.notLoadedReason }),
+      diagnostics,
+      handlers: [...this.handlers.keys()].sort(),
+    };
+  }
+
+  /** The module id of a loaded handler, if the project has one. */
+  handlerModule(scope: string, event: string, name?: string): string | undefined {
+    return this.running ? this.handlers.get(handlerKey(scope, event, name)) : undefined;
+  }
+
+  /** Handler names of a named event (gateway message handlers, timers...). */
+  handlerNames(scope: string, event: string): string[] {
+    const prefix = handlerKey(scope, event) + ':';
+    return [...this.handlers.keys()].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
+  }
+
+  /** Parsed sidecar settings of a named handler (timer delay, keystroke match), by script id without extension. */
+  settingsOf(scriptBase: string): unknown {
+    return this.settings.get(scriptBase);
+  }
+
+  displayPath(relPath: string): string {
+    return displayPathOf(join(this.dir, relPath));
+  }
+
+  start(): Promise<void> {
+    return this.enqueue(() => this.loadEverything());
+  }
+
+  stop(): Promise<void> {
+    return this.enqueue(() => this.unloadEverything(`project "${this.name}" was stopped`));
+  }
+
+  fileChanged(relPath: string): Promise<void> {
+    return this.enqueue(() => this.applyChange(relPath));
+  }
+
+  fileRemoved(relPath: string): Promise<void> {
+    return this.enqueue(() => this.applyRemoval(relPath));
+  }
+
+  /** Resolves when every change queued so far has been applied. */
+  settled(): Promise<void> {
+    return this.chain;
+  }
+
+  // ---- whole-project load and unload -----------------------------------------------------------
+
+  private async readConfig(): Promise<ProjectConfig | undefined> {
+    const path = this.displayPath('project.json');
+    const text = await readIfExists(join(this.dir, 'project.json'));
+    if (text === undefined) {
+      this.setDiagnostics(path, [{ file: path, line: 1, column: 1, message: 'project.json is missing: every project folder needs one', severity: 'error' }]);
+      return undefined;
+    }
+    const parsed = parseProjectConfig(text, path, this.name);
+    if (!parsed.ok) {
+      this.setDiagnostics(path, [parsed.diagnostic]);
+      return undefined;
+    }
+    this.setDiagnostics(path, []);
+    return parsed.config;
+  }
+
+  private async loadEverything(): Promise<void> {
+    const config = await this.readConfig();
+    if (!config) {
+      if (!this.config) this.notLoadedReason = 'project.json is missing or invalid';
+      return;
+    }
+    this.config = config;
+    if (!config.enabled) {
+      this.notLoadedReason = 'disabled in project.json';
+      return;
+    }
+    const files = await listProjectFiles(this.dir);
+    const exists = (id: string) => files.includes(id);
+    const specs: ModuleSpec[] = [];
+    await Promise.all(
+      files.map(async (relPath) => {
+        const resource = classify(relPath);
+        if (resource.kind === 'handler' || resource.kind === 'lib') {
+          const compiled = await this.compile(relPath, exists);
+          if (compiled) specs.push({ ...compiled, handler: resource.kind === 'handler' });
+        } else await this.applySettingsFile(relPath, resource);
+      }),
+    );
+    const results = await this.hooks.supervisor.load(this.name, { limits: config.limits, isolated: config.isolated, modules: specs, remove: [], reevaluate: [] });
+    for (const spec of specs) this.record(spec, results[spec.id]);
+    this.running = true;
+    this.hooks.logger.info(`project "${this.name}" loaded: ${this.good.size} scripts${this.diagnostics.size ? `, ${[...this.diagnostics.values()].flat().length} problems` : ''}`, { project: this.name });
+    await this.hooks.loaded(this);
+  }
+
+  private async unloadEverything(reason: string): Promise<void> {
+    if (this.running) {
+      await this.hooks.unloading(this);
+      await this.hooks.supervisor.unload(this.name);
+      this.hooks.logger.info(`project "${this.name}" unloaded: ${reason}`, { project: this.name });
+    }
+    this.running = false;
+    this.notLoadedReason = reason;
+    this.good.clear();
+    this.handlers.clear();
+    this.sources.clear();
+  }
+
+  // ---- single files ----------------------------------------------------------------------------
+
+  private async applyChange(relPath: string): Promise<void> {
+    const resource = classify(relPath);
+    if (resource.kind === 'config') return this.reconfigure();
+    if (!this.running) return;
+    if (resource.kind === 'handler' || resource.kind === 'lib') return this.reloadScript(relPath, resource);
+    if (resource.kind === 'ignored') {
+      this.hooks.logger.debug(`ignoring ${this.displayPath(relPath)}: ${resource.reason}`, { project: this.name });
+      return;
+    }
+    return this.applySettingsFile(relPath, resource);
+  }
+
+  private async applyRemoval(relPath: string): Promise<void> {
+    const resource = classify(relPath);
+    if (resource.kind === 'config') {
+      this.setDiagnostics(this.displayPath(relPath), [{ file: this.displayPath(relPath), line: 1, column: 1, message: 'project.json was deleted; the project is unloaded', severity: 'error' }]);
+      return this.unloadEverything('project.json was deleted');
+    }
+    this.setDiagnostics(this.displayPath(relPath), []);
+    if (resource.kind === 'sidecar' || resource.kind === 'named-query' || resource.kind === 'view') this.settings.delete(settingsKey(relPath, resource));
+    if (!this.running || !this.good.has(relPath)) {
+      this.sources.delete(relPath);
+      return;
+    }
+    const dependents = this.dependentsOf(relPath);
+    await this.hooks.supervisor.load(this.name, { limits: this.config!.limits, isolated: this.config!.isolated, modules: [], remove: [relPath], reevaluate: [] });
+    this.good.delete(relPath);
+    this.sources.delete(relPath);
+    this.rebuildHandlerIndex();
+    this.hooks.logger.info(`removed ${this.displayPath(relPath)}`, { project: this.name });
+    // Modules that imported the deleted one now fail to compile: they report it and keep their last good version.
+    for (const id of dependents) {
+      this.sources.delete(id);
+      await this.reloadScript(id, classify(id));
+    }
+  }
+
+  private async reconfigure(): Promise<void> {
+    const previous = this.config;
+    const config = await this.readConfig();
+    if (!config) {
+      if (!previous) this.notLoadedReason = 'project.json is missing or invalid';
+      return; // the last good configuration stays in force
+    }
+    const restart = !previous || previous.enabled !== config.enabled || previous.isolated !== config.isolated || JSON.stringify(previous.limits) !== JSON.stringify(config.limits);
+    this.config = config;
+    if (!restart && this.running) return;
+    if (this.running) await this.unloadEverything('project.json changed');
+    if (config.enabled) await this.loadEverything();
+    else this.notLoadedReason = 'disabled in project.json';
+  }
+
+  private async reloadScript(relPath: string, resource: Resource, attempt = 0): Promise<void> {
+    const source = await readIfExists(join(this.dir, relPath));
+    if (source === undefined) return; // deleted meanwhile: the removal event follows
+    if (this.sources.get(relPath) === source && attempt === 0) return; // unchanged (a touch, or a duplicate event)
+    const exists = (id: string) => this.good.has(id) || id === relPath;
+    const result = await compileModule({ id: relPath, displayPath: this.displayPath(relPath), source, exists });
+    if (!result.ok) {
+      // An editor may have written only part of the file: report the error only once the file stays as it is.
+      if (attempt < 20) {
+        await new Promise((r) => setTimeout(r, SETTLE_MS));
+        const again = await readIfExists(join(this.dir, relPath));
+        if (again !== source) return this.reloadScript(relPath, resource, attempt + 1);
+      }
+      this.sources.set(relPath, source);
+      this.setDiagnostics(this.displayPath(relPath), result.diagnostics);
+      return;
+    }
+    this.sources.set(relPath, source);
+    const spec: ModuleSpec = { ...result.module, handler: resource.kind === 'handler' };
+    const reevaluate: [string, boolean][] = resource.kind === 'lib' ? this.dependentsOf(relPath).map((id) => [id, this.good.get(id)!.handler]) : [];
+    const wasNew = !this.good.has(relPath);
+    const results = await this.hooks.supervisor.load(this.name, { limits: this.config!.limits, isolated: this.config!.isolated, modules: [spec], remove: [], reevaluate });
+    this.record(spec, results[spec.id]);
+    for (const [id] of reevaluate) {
+      const r = results[id];
+      if (r && !r.ok) this.setDiagnostics(this.good.get(id)!.displayPath, [this.errorDiagnostic(r.error, this.good.get(id)!.displayPath)]);
+    }
+    if (results[spec.id]?.ok) {
+      this.hooks.logger.info(`${wasNew ? 'loaded' : 'reloaded'} ${spec.displayPath}`, { project: this.name });
+      this.hooks.moduleReloaded(this, relPath);
+      // A new lib module may be what other modules were missing: give them another try.
+      if (wasNew && resource.kind === 'lib') await this.retryFailing();
+    }
+  }
+
+  private async retryFailing(): Promise<void> {
+    for (const [id] of this.sources) {
+      const path = this.displayPath(id);
+      if (!this.diagnostics.has(path) || this.good.has(id)) continue;
+      this.sources.delete(id);
+      await this.reloadScript(id, classify(id));
+    }
+  }
+
+  /** Modules that import `id`, directly or through other modules. */
+  private dependentsOf(id: string): string[] {
+    const found = new Set<string>();
+    const visit = (target: string) => {
+      for (const [other, spec] of this.good) {
+        if (!found.has(other) && spec.imports.includes(target)) {
+          found.add(other);
+          visit(other);
+        }
+      }
+    };
+    visit(id);
+    return [...found];
+  }
+
+  private async compile(relPath: string, exists: (id: string) => boolean): Promise<CompiledModule | undefined> {
+    const source = await readIfExists(join(this.dir, relPath));
+    if (source === undefined) return undefined;
+    this.sources.set(relPath, source);
+    const result = await compileModule({ id: relPath, displayPath: this.displayPath(relPath), source, exists });
+    if (!result.ok) {
+      this.setDiagnostics(this.displayPath(relPath), result.diagnostics);
+      return undefined;
+    }
+    return result.module;
+  }
+
+  /** Keeps a module as the last good version if the sandbox loaded it; otherwise reports why. */
+  private record(spec: ModuleSpec, result: { ok: true } | { ok: false; error: ErrorData } | undefined): void {
+    if (result?.ok) {
+      this.good.set(spec.id, { ...spec, resource: classify(spec.id) });
+      this.setDiagnostics(spec.displayPath, []);
+      this.rebuildHandlerIndex();
+    } else if (result) {
+      this.setDiagnostics(spec.displayPath, [this.errorDiagnostic(result.error, spec.displayPath)]);
+    }
+  }
+
+  private errorDiagnostic(error: ErrorData, displayPath: string): Diagnostic {
+    const location = error.location ?? { file: displayPath, line: 1, column: 1 };
+    return { ...location, message: error.message, severity: 'error' };
+  }
+
+  private rebuildHandlerIndex(): void {
+    this.handlers.clear();
+    for (const [id, spec] of this.good) {
+      if (spec.resource.kind !== 'handler') continue;
+      const r = spec.resource as HandlerResource;
+      const key = handlerKey(r.scope, r.event, r.name);
+      const existing = this.handlers.get(key);
+      if (existing && existing !== id) {
+        this.setDiagnostics(spec.displayPath, [{ file: spec.displayPath, line: 1, column: 1, message: `${this.displayPath(existing)} already handles this event; remove one of them`, severity: 'warning' }]);
+        continue;
+      }
+      this.handlers.set(key, id);
+    }
+  }
+
+  // ---- settings files (sidecars, views, named queries) -----------------------------------------
+
+  private async applySettingsFile(relPath: string, resource: Resource): Promise<void> {
+    if (resource.kind === 'ignored' || resource.kind === 'config' || resource.kind === 'handler' || resource.kind === 'lib') return;
+    const text = await readIfExists(join(this.dir, relPath));
+    if (text === undefined) return;
+    const path = this.displayPath(relPath);
+    if (resource.kind === 'named-query' && resource.part === 'sql') {
+      this.settings.set(settingsKey(relPath, resource), text);
+      return;
+    }
+    const parsed = parseJsonFile(text, path);
+    if (!parsed.ok) return this.setDiagnostics(path, [parsed.diagnostic]);
+    if (!isPlainObject(parsed.value)) return this.setDiagnostics(path, [{ file: path, line: 1, column: 1, message: 'must hold a JSON object', severity: 'error' }]);
+    this.setDiagnostics(path, []);
+    this.settings.set(settingsKey(relPath, resource), parsed.value);
+  }
+
+  // ---- diagnostics -----------------------------------------------------------------------------
+
+  private setDiagnostics(displayPath: string, diagnostics: Diagnostic[]): void {
+    if (diagnostics.length === 0) {
+      this.diagnostics.delete(displayPath);
+      return;
+    }
+    this.diagnostics.set(displayPath, diagnostics);
+    for (const d of diagnostics) {
+      this.hooks.logger.log(d.severity === 'error' ? 'error' : 'warn', formatDiagnostic(d), { project: this.name, source: { file: d.file, line: d.line, column: d.column } });
+    }
+  }
+}
+
+function settingsKey(relPath: string, resource: Resource): string {
+  if (resource.kind === 'sidecar') return resource.script;
+  return relPath.slice(0, relPath.lastIndexOf('.'));
+}

@@ -1,0 +1,24 @@
+import { errorToData } from '../errors.ts';
+import type { CallContext, Implementations } from './impl/context.ts';
+import { utilImplementations } from './impl/util.ts';
+
+/** The host side of every system.* function that is not implemented inside the isolate, keyed as in api.ts. */
+export const IMPLEMENTATIONS: Implementations = { ...utilImplementations };
+
+function isOutcome(value: unknown): value is { outcome: string } {
+  return typeof value === 'object' && value !== null && typeof (value as { outcome?: unknown }).outcome === 'string' && Object.keys(value).length === 1;
+}
+
+/** Runs one system.* call; resolves to the outcome JSON the script's promise settles with. */
+export async function dispatchSystemCall(ctx: CallContext, fn: string, args: unknown[]): Promise<string> {
+  const implementation = IMPLEMENTATIONS[fn];
+  if (!implementation) return JSON.stringify({ ok: false, error: { code: 'NOT_FOUND', message: `system.${fn} is not implemented` } });
+  try {
+    const value = await implementation(ctx, args);
+    if (isOutcome(value)) return value.outcome;
+    return JSON.stringify({ ok: true, value: value ?? null });
+  } catch (error) {
+    const data = errorToData(error);
+    return JSON.stringify({ ok: false, error: { code: data.code, message: data.code === 'INTERNAL' ? `system.${fn} failed inside the gateway` : data.message } });
+  }
+}
