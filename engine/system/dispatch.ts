@@ -1,9 +1,14 @@
 import { errorToData } from '../errors.ts';
+import { API } from './api.ts';
+import type { FunctionDecl } from './define.ts';
+import { validateArgs } from './validate.ts';
 import type { CallContext, Implementations } from './impl/context.ts';
 import { utilImplementations } from './impl/util.ts';
 
 /** The host side of every system.* function that is not implemented inside the isolate, keyed as in api.ts. */
 export const IMPLEMENTATIONS: Implementations = { ...utilImplementations };
+
+const DECLS = new Map<string, FunctionDecl>(API.functions.map((f) => [f.name, f]));
 
 function isOutcome(value: unknown): value is { outcome: string } {
   return typeof value === 'object' && value !== null && typeof (value as { outcome?: unknown }).outcome === 'string' && Object.keys(value).length === 1;
@@ -12,9 +17,13 @@ function isOutcome(value: unknown): value is { outcome: string } {
 /** Runs one system.* call; resolves to the outcome JSON the script's promise settles with. */
 export async function dispatchSystemCall(ctx: CallContext, fn: string, args: unknown[]): Promise<string> {
   const implementation = IMPLEMENTATIONS[fn];
-  if (!implementation) return JSON.stringify({ ok: false, error: { code: 'NOT_FOUND', message: `system.${fn} is not implemented` } });
+  const decl = DECLS.get(fn);
+  if (!implementation || !decl) return JSON.stringify({ ok: false, error: { code: 'NOT_FOUND', message: `system.${fn} is not implemented` } });
+  // Validated again here, in the gateway: a sandbox process runs beside user code and is trusted no further than it.
+  const checked = validateArgs(decl, args);
+  if (!checked.ok) return JSON.stringify({ ok: false, error: { code: 'BAD_ARGUMENT', message: checked.message } });
   try {
-    const value = await implementation(ctx, args);
+    const value = await implementation(ctx, checked.values);
     if (isOutcome(value)) return value.outcome;
     return JSON.stringify({ ok: true, value: value ?? null });
   } catch (error) {

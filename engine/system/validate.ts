@@ -72,7 +72,8 @@ export function validateArgs(fn: FunctionDecl, args: readonly unknown[]): Valida
   for (let i = 0; i < fn.params.length; i++) {
     const param = fn.params[i];
     let value = args[i];
-    if (value === undefined) {
+    // null stands for "omitted" too: JSON (the only way values cross the boundary) has no undefined.
+    if (value === undefined || (value === null && param.optional)) {
       if (!param.optional) return { ok: false, message: `${prefix}: argument ${i + 1} "${param.name}" is required; received undefined` };
       value = param.default === undefined ? undefined : structuredDefault(param.default);
       values.push(value);
