@@ -365,6 +365,7 @@ export class Project {
       this.diagnostics.delete(displayPath);
       return;
     }
+    if (JSON.stringify(this.diagnostics.get(displayPath)) === JSON.stringify(diagnostics)) return; // already reported
     this.diagnostics.set(displayPath, diagnostics);
     for (const d of diagnostics) {
       this.hooks.logger.log(d.severity === 'error' ? 'error' : 'warn', formatDiagnostic(d), { project: this.name, source: { file: d.file, line: d.line, column: d.column } });

@@ -1,5 +1,6 @@
 import { watch, type FSWatcher } from 'chokidar';
-import { relative, sep } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
 
 /** A change to one file of one project, after debouncing. */
 export interface FileEvent {
@@ -10,6 +11,12 @@ export interface FileEvent {
 }
 
 const DEBOUNCE_MS = 8;
+/**
+ * chokidar drops 'change' events that follow another within 50 ms for the same path, so the last write of a
+ * quick burst can go unreported. Every path that changed is looked at once more after that window; the project
+ * ignores a look that finds the file as it already knew it.
+ */
+const RECHECK_MS = 60;
 
 /**
  * Watches the projects folder with chokidar and reports per-file changes. Bursts of events for one path
@@ -29,25 +36,31 @@ export class ProjectsWatcher {
       atomic: true,
       ignored: (path) => relative(root, path).split(sep).some((part) => part.startsWith('.') || part === 'node_modules' || part.endsWith('~')),
     });
-    const report = (type: FileEvent['type'], dir = false) => (path: string) => {
-      const rel = relative(root, path).split(sep).join('/');
-      if (!rel || rel.startsWith('..')) return;
-      if (dir && rel.includes('/')) return; // folders inside a project: their files get events of their own
+    const emit = (rel: string) => {
+      const slash = rel.indexOf('/');
+      const type = existsSync(join(root, rel)) ? 'changed' : 'removed';
+      onEvent({ project: slash < 0 ? rel : rel.slice(0, slash), relPath: slash < 0 ? '' : rel.slice(slash + 1), type });
+    };
+    const schedule = (rel: string, delay: number, then?: () => void) => {
       clearTimeout(this.timers.get(rel));
       this.timers.set(
         rel,
         setTimeout(() => {
           this.timers.delete(rel);
-          const slash = rel.indexOf('/');
-          onEvent({ project: slash < 0 ? rel : rel.slice(0, slash), relPath: slash < 0 ? '' : rel.slice(slash + 1), type });
-        }, DEBOUNCE_MS),
+          emit(rel);
+          then?.();
+        }, delay),
       );
     };
-    this.watcher.on('add', report('changed'));
-    this.watcher.on('change', report('changed'));
-    this.watcher.on('unlink', report('removed'));
-    this.watcher.on('addDir', report('changed', true));
-    this.watcher.on('unlinkDir', report('removed', true));
+    const report = (dir = false) => (path: string) => {
+      const rel = relative(root, path).split(sep).join('/');
+      if (!rel || rel.startsWith('..')) return;
+      if (dir && rel.includes('/')) return; // folders inside a project: their files get events of their own
+      schedule(rel, DEBOUNCE_MS, () => !dir && schedule(rel, RECHECK_MS));
+    };
+    for (const event of ['add', 'change', 'unlink'] as const) this.watcher.on(event, report());
+    this.watcher.on('addDir', report(true));
+    this.watcher.on('unlinkDir', report(true));
     this.ready = new Promise((resolve) => this.watcher.once('ready', () => resolve()));
   }
 
