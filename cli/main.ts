@@ -22,7 +22,10 @@ const USAGE = `Usage: flint <command> [options]
   with the admin token from <data>/admin-token (--data, FLINT_DATA).
 `;
 
-const env = process.env;
+/** An environment variable, treating an empty value as unset. */
+function env(name: string): string | undefined {
+  return process.env[name] || undefined;
+}
 
 function fail(message: string): never {
   process.stderr.write(`flint: ${message}\n`);
@@ -32,17 +35,17 @@ function fail(message: string): never {
 async function start(argv: string[]): Promise<void> {
   const { options } = parseArgs(argv, ['projects', 'data', 'port', 'sandboxes']);
   const [{ Gateway }, { serve }] = await Promise.all([import('../engine/gateway.ts'), import('../api/server.ts')]);
-  const port = parsePort(options.port ?? env.FLINT_PORT ?? '8088');
-  const sandboxes = Number(options.sandboxes ?? env.FLINT_SANDBOXES ?? '1');
+  const port = parsePort(options.port ?? env('FLINT_PORT') ?? '8088');
+  const sandboxes = Number(options.sandboxes ?? env('FLINT_SANDBOXES') ?? '1');
   if (!Number.isInteger(sandboxes) || sandboxes < 1 || sandboxes > 64) fail('--sandboxes must be a whole number from 1 to 64');
   const gateway = await Gateway.start({
-    projectsDir: options.projects ?? env.FLINT_PROJECTS ?? 'projects',
-    dataDir: options.data ?? env.FLINT_DATA ?? 'data',
+    projectsDir: options.projects ?? env('FLINT_PROJECTS') ?? 'projects',
+    dataDir: options.data ?? env('FLINT_DATA') ?? 'data',
     sandboxProcesses: sandboxes,
   });
   let server;
   try {
-    server = await serve(gateway, port, env.FLINT_HOST ?? '127.0.0.1');
+    server = await serve(gateway, port, env('FLINT_HOST') ?? '127.0.0.1');
   } catch (error) {
     await gateway.stop();
     fail(`cannot listen on port ${port}: ${(error as Error).message}`);
@@ -63,10 +66,10 @@ async function start(argv: string[]): Promise<void> {
 
 /** Calls the running gateway's admin API. */
 async function callGateway(argvOptions: Record<string, string>, method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
-  const dataDir = argvOptions.data ?? env.FLINT_DATA ?? 'data';
+  const dataDir = argvOptions.data ?? env('FLINT_DATA') ?? 'data';
   const token = readAdminToken(dataDir);
   if (!token) fail(`no admin token in ${resolve(dataDir, 'admin-token')}: is a gateway running with --data ${dataDir}?`);
-  const base = argvOptions.url ?? `http://127.0.0.1:${parsePort(argvOptions.port ?? env.FLINT_PORT ?? '8088')}`;
+  const base = argvOptions.url ?? `http://127.0.0.1:${parsePort(argvOptions.port ?? env('FLINT_PORT') ?? '8088')}`;
   let response: Response;
   try {
     response = await fetch(base + path, {
@@ -103,7 +106,7 @@ async function main(): Promise<void> {
     case 'check': {
       const { positional } = parseArgs(argv, []);
       const { checkProjects } = await import('./check.ts');
-      const diagnostics = await checkProjects(positional[0] ?? env.FLINT_PROJECTS ?? 'projects');
+      const diagnostics = await checkProjects(positional[0] ?? env('FLINT_PROJECTS') ?? 'projects');
       for (const d of diagnostics) process.stdout.write(`${formatDiagnostic(d)}\n`);
       const errors = diagnostics.filter((d) => d.severity === 'error').length;
       process.stdout.write(errors ? `${errors} error${errors > 1 ? 's' : ''}\n` : 'no problems found\n');

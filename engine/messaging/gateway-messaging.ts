@@ -64,8 +64,7 @@ export class GatewayMessaging {
   /** Prefixes a handler's error with the handler it came from; keeps its code and location. */
   private describeFailure(project: string, handler: string, outcome: string): string {
     const { error } = JSON.parse(outcome) as { error: ErrorData };
-    const where = error.location ? ` (${error.location.file}:${error.location.line}:${error.location.column})` : '';
-    return JSON.stringify({ ok: false, error: { ...error, message: `${project}/${handler}: ${error.message}${where}` } });
+    return JSON.stringify({ ok: false, error: { ...error, message: `${project}/${handler}: ${error.message}` } });
   }
 
   /** Delivers a message to the handlers selected by scope; returns one comma-delimited line per target. */

@@ -1,4 +1,4 @@
-import { errorToData } from '../errors.ts';
+import { errorToData, formatLocation, type ErrorData } from '../errors.ts';
 import { API } from './api.ts';
 import type { FunctionDecl } from './define.ts';
 import { validateArgs } from './validate.ts';
@@ -14,6 +14,17 @@ function isOutcome(value: unknown): value is { outcome: string } {
   return typeof value === 'object' && value !== null && typeof (value as { outcome?: unknown }).outcome === 'string' && Object.keys(value).length === 1;
 }
 
+/**
+ * A script sees a failed call as a SystemError with a code and a message, so the message carries the
+ * location of a failure elsewhere (the handler that threw): `demo/fails: broken (projects/demo/...fails.ts:2:9)`.
+ */
+function forScript(outcome: string): string {
+  if (outcome.startsWith('{"ok":true')) return outcome;
+  const { error } = JSON.parse(outcome) as { error: ErrorData };
+  const where = error.location ? ` (${formatLocation(error.location)})` : '';
+  return JSON.stringify({ ok: false, error: { code: error.code, message: error.message + where } });
+}
+
 /** Runs one system.* call; resolves to the outcome JSON the script's promise settles with. */
 export async function dispatchSystemCall(ctx: CallContext, fn: string, args: unknown[]): Promise<string> {
   const implementation = IMPLEMENTATIONS[fn];
@@ -24,7 +35,7 @@ export async function dispatchSystemCall(ctx: CallContext, fn: string, args: unk
   if (!checked.ok) return JSON.stringify({ ok: false, error: { code: 'BAD_ARGUMENT', message: checked.message } });
   try {
     const value = await implementation(ctx, checked.values);
-    if (isOutcome(value)) return value.outcome;
+    if (isOutcome(value)) return forScript(value.outcome);
     return JSON.stringify({ ok: true, value: value ?? null });
   } catch (error) {
     const data = errorToData(error);

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { parseProjectConfig } from '../../../engine/projects/config.ts';
+import { DEFAULT_LIMITS } from '../../../engine/projects/limits.ts';
+
+const parse = (text: string) => parseProjectConfig(text, 'projects/p/project.json', 'p');
+
+describe('parseProjectConfig', () => {
+  it('fills defaults', () => {
+    expect(parse('{}')).toEqual({ ok: true, config: { title: 'p', description: '', enabled: true, isolated: false, limits: DEFAULT_LIMITS, sessionTimeoutMs: 60000 } });
+  });
+
+  it('overrides limits', () => {
+    const result = parse('{"limits": {"memoryMb": 32, "timeoutMs": 250}}');
+    expect(result.ok && result.config.limits).toMatchObject({ memoryMb: 32, timeoutMs: 250, maxPayloadBytes: 1_000_000 });
+  });
+
+  it('names the file, line and column of invalid JSON', () => {
+    expect(parse('{\n  "title": "x",\n  oops\n}')).toMatchObject({ ok: false, diagnostic: { file: 'projects/p/project.json', line: 3, message: expect.stringMatching(/^invalid JSON/) } });
+  });
+
+  it('refuses unknown keys and wrong types with the key named', () => {
+    expect(parse('{"titel": "x"}')).toMatchObject({ diagnostic: { message: expect.stringContaining('unknown key "titel"') } });
+    expect(parse('{"enabled": "yes"}')).toMatchObject({ diagnostic: { message: '"enabled" must be true or false' } });
+    expect(parse('{"limits": {"memoryMb": 1e9}}')).toMatchObject({ diagnostic: { message: '"limits.memoryMb" must be a number between 8 and 4096; received 1000000000' } });
+    expect(parse('{"limits": {"heap": 1}}')).toMatchObject({ diagnostic: { message: expect.stringContaining('unknown key "limits.heap"') } });
+    expect(parse('[]')).toMatchObject({ diagnostic: { message: 'project.json must hold a JSON object' } });
+  });
+});
