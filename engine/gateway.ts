@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { FlintError, type ErrorData } from './errors.ts';
 import { GatewayEvents } from './events/gateway-events.ts';
+import { GatewayTimers } from './events/gateway-timers.ts';
 import { LogHub } from './logging/logger.ts';
 import type { LogLevel } from './logging/record.ts';
 import { GatewayMessaging } from './messaging/gateway-messaging.ts';
@@ -31,6 +32,7 @@ export class Gateway {
   readonly projects: ProjectManager;
   readonly messaging: GatewayMessaging;
   private readonly events: GatewayEvents;
+  private readonly timers: GatewayTimers;
 
   private constructor(config: GatewayConfig) {
     this.config = {
@@ -61,11 +63,16 @@ export class Gateway {
       },
     });
     this.events = new GatewayEvents(this.supervisor, gatewayLogger);
+    this.timers = new GatewayTimers(this.events);
     this.projects = new ProjectManager(this.config.projectsDir, {
       supervisor: this.supervisor,
       logger: this.logs.logger('projects'),
       loaded: (project) => this.events.fire(project, 'startup'),
-      unloading: (project) => this.events.fire(project, 'shutdown'),
+      unloading: (project) => {
+        this.timers.stop(project.name);
+        return this.events.fire(project, 'shutdown');
+      },
+      changed: (project) => this.timers.sync(project),
       moduleReloaded: (project, id) => {
         if (project.handlerModule('gateway', 'startup') === id) void this.events.fire(project, 'startup');
       },
@@ -83,6 +90,7 @@ export class Gateway {
   }
 
   async stop(): Promise<void> {
+    this.timers.stopAll();
     await this.projects.stop();
     await this.supervisor.stop();
   }

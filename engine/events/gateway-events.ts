@@ -13,13 +13,13 @@ export class GatewayEvents {
     this.logger = logger;
   }
 
-  /** Runs the project's handler for a gateway event with `args`; resolves when it has finished (or failed). */
-  async fire(project: Project, event: string, args: unknown[] = []): Promise<void> {
-    const module = project.handlerModule('gateway', event);
+  /** Runs the project's handler for a gateway event (`name` for named ones: timers) with `args`; resolves when it has finished (or failed). */
+  async fire(project: Project, event: string, args: unknown[] = [], name?: string): Promise<void> {
+    const module = project.handlerModule('gateway', event, name);
     if (!module || !project.config) return;
     const outcome = await this.supervisor.invoke(project.name, module, JSON.stringify(args), project.config.limits.timeoutMs);
     if (outcome.startsWith('{"ok":true')) return;
     const { error } = JSON.parse(outcome) as { error: ErrorData };
-    this.logger.error(`gateway ${event} script of project "${project.name}" failed: ${describeError(error)}`, { project: project.name, source: error.location });
+    this.logger.error(`gateway ${event}${name ? ` "${name}"` : ''} script of project "${project.name}" failed: ${describeError(error)}`, { project: project.name, source: error.location });
   }
 }

@@ -6,9 +6,10 @@ import type { Logger } from '../logging/logger.ts';
 import type { ModuleSpec } from '../sandbox/protocol.ts';
 import type { Supervisor } from '../sandbox/supervisor.ts';
 import { parseProjectConfig, type ProjectConfig } from './config.ts';
-import { isPlainObject, parseJsonFile } from './json-file.ts';
+import { parseJsonFile } from './json-file.ts';
 import { displayPathOf, listProjectFiles, readIfExists } from './project-files.ts';
 import { classify, type Resource } from './resources.ts';
+import { checkSidecar } from './sidecars.ts';
 
 /** How long a file that fails to compile must stay unchanged before the error is reported: an editor's partial write is followed by the rest within this time. */
 const SETTLE_MS = 150;
@@ -24,6 +25,8 @@ export interface ProjectHooks {
   unloading(project: Project): Promise<void>;
   /** A handler module was replaced by a new version. */
   moduleReloaded(project: Project, id: string): void;
+  /** A change (of any file, or of the whole project) has been applied. */
+  changed(project: Project): void;
 }
 
 type HandlerResource = Extract<Resource, { kind: 'handler' }>;
@@ -58,9 +61,12 @@ export class Project {
 
   /** Queues work on this project so changes apply one at a time. */
   private enqueue(work: () => Promise<void>): Promise<void> {
-    const next = this.chain.then(work).catch((error: unknown) => {
-      this.hooks.logger.error(`project "${this.name}": ${errorToData(error).message}`, { project: this.name });
-    });
+    const next = this.chain
+      .then(work)
+      .catch((error: unknown) => {
+        this.hooks.logger.error(`project "${this.name}": ${errorToData(error).message}`, { project: this.name });
+      })
+      .then(() => this.hooks.changed(this));
     this.chain = next;
     return next;
   }
@@ -353,7 +359,11 @@ export class Project {
     }
     const parsed = parseJsonFile(text, path);
     if (!parsed.ok) return this.setDiagnostics(path, [parsed.diagnostic]);
-    if (!isPlainObject(parsed.value)) return this.setDiagnostics(path, [{ file: path, line: 1, column: 1, message: 'must hold a JSON object', severity: 'error' }]);
+    const problem = checkSidecar(resource.kind === 'sidecar' ? resource.event : resource.kind, parsed.value);
+    if (problem) {
+      this.settings.delete(settingsKey(relPath, resource));
+      return this.setDiagnostics(path, [{ file: path, line: 1, column: 1, message: problem, severity: 'error' }]);
+    }
     this.setDiagnostics(path, []);
     this.settings.set(settingsKey(relPath, resource), parsed.value);
   }

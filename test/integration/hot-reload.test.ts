@@ -17,7 +17,8 @@ describe('hot reload', () => {
   it('keeps the last good version on a syntax error and reports file:line:col', async () => {
     t = await startGateway({ p: { files: { 'gateway-events/message/echo.ts': handler("'good'") } } });
     t.write('p', 'gateway-events/message/echo.ts', `export default function () {\n  return 'x';\n  const = 3;\n}\n`);
-    const [d] = await t.waitFor(() => diagnosticsOf('p').length > 0 && diagnosticsOf('p'), 5000, 'a diagnostic');
+    await t.waitFor(() => diagnosticsOf('p').length > 0, 5000, 'a diagnostic');
+    const [d] = diagnosticsOf('p');
     expect(d).toMatchObject({ line: 3, column: 9, severity: 'error', file: expect.stringMatching(/p\/gateway-events\/message\/echo\.ts$/) });
     expect(t.gateway.project('p')!.status().status).toBe('failing');
     expect(await t.request('p', 'echo')).toBe('good');
@@ -37,8 +38,8 @@ describe('hot reload', () => {
     ];
     for (const [source, message, line] of cases) {
       t.write('p', 'gateway-events/message/echo.ts', source);
-      const [d] = await t.waitFor(() => diagnosticsOf('p').find((x) => message.test(x.message)) && diagnosticsOf('p'), 5000, String(message));
-      expect(d.line).toBe(line);
+      const d = await t.waitFor(() => diagnosticsOf('p').find((x) => message.test(x.message)), 5000, String(message));
+      expect(d!.line).toBe(line);
       expect(await t.request('p', 'echo')).toBe('good');
     }
   });
@@ -151,5 +152,37 @@ describe('hot reload', () => {
     await stream;
     expect(failures).toEqual([]);
     expect(answered).toBeGreaterThan(25);
+  });
+});
+
+describe('gateway timer scripts', () => {
+  it('run at the delay of their sidecar, follow sidecar changes, and stop when the script is deleted', async () => {
+    t = await startGateway({
+      p: {
+        files: {
+          'gateway-events/timer/tick.ts': `let n = 0;\nexport default function () {\n  system.util.getLogger('tick').info('tick ' + ++n);\n}\n`,
+          'gateway-events/timer/tick.json': '{"delayMs": 20}',
+        },
+      },
+    });
+    const ticks = () => t.logs((r) => r.logger === 'tick').length;
+    await t.waitFor(() => ticks() >= 3, 5000, 'three ticks');
+    t.write('p', 'gateway-events/timer/tick.json', '{"delayMs": 20, "enabled": false}');
+    await t.waitFor(async () => {
+      const before = ticks();
+      await new Promise((r) => setTimeout(r, 100));
+      return ticks() === before;
+    }, 5000, 'ticks to stop when disabled');
+    t.write('p', 'gateway-events/timer/tick.json', '{"delayMs": "often"}');
+    await t.waitFor(() => diagnosticsOf('p').some((d) => d.message === '"delayMs" must be a number between 10 and 86400000; received "often"'), 5000, 'sidecar diagnostic');
+    t.write('p', 'gateway-events/timer/tick.json', '{"delayMs": 20, "mode": "fixedRate"}');
+    const resumed = ticks();
+    await t.waitFor(() => ticks() >= resumed + 3, 5000, 'ticks to resume');
+    t.remove('p', 'gateway-events/timer/tick.ts');
+    await t.waitFor(async () => {
+      const before = ticks();
+      await new Promise((r) => setTimeout(r, 100));
+      return ticks() === before;
+    }, 5000, 'ticks to stop after delete');
   });
 });

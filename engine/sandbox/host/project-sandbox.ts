@@ -103,12 +103,17 @@ export class ProjectSandbox {
 
   // ---- entering the isolate -------------------------------------------------------------------
 
-  /** Runs one call into the isolate with a timeout; turns timeouts and memory-limit disposal into codes. */
-  private async enter(ref: ivm.Reference, args: unknown[], timeoutMs: number, module: string, charge: boolean): Promise<EntryResult> {
+  /**
+   * Runs one call into the isolate with a timeout; turns timeouts and memory-limit disposal into codes.
+   * Calls wait for a rebuild in progress, except the rebuild's own (`duringRebuild`), which would wait for themselves;
+   * the prelude function is looked up by name after that wait, so it belongs to the isolate that is current then.
+   */
+  private async enter(fn: keyof PreludeRefs, args: unknown[], timeoutMs: number, module: string, charge: boolean, duringRebuild = false): Promise<EntryResult> {
     if (this.disposed) return { ok: false, code: 'PROJECT_UNAVAILABLE', message: `project "${this.project}" is unloaded` };
-    if (this.rebuilding) await this.rebuilding;
+    if (this.rebuilding && !duringRebuild) await this.rebuilding;
     const generation = this.generation;
     const isolate = this.isolate;
+    const ref = this.refs[fn];
     const timeout = Math.max(1, Math.ceil(timeoutMs));
     const entry: Entry = { start: Date.now(), timeoutMs: timeout, module };
     this.entries.add(entry);
@@ -141,7 +146,7 @@ export class ProjectSandbox {
     this.rebuilding = (async () => {
       this.failAll('MEMORY_LIMIT', `${reason}; its sandbox was rebuilt from the last good scripts`);
       await this.build();
-      await this.defineAll([...this.modules.values()]);
+      await this.defineAll([...this.modules.values()], true);
     })();
     try {
       await this.rebuilding;
@@ -166,17 +171,19 @@ export class ProjectSandbox {
   // ---- modules ---------------------------------------------------------------------------------
 
   async load(limits: ProjectLimits, modules: ModuleSpec[], remove: string[], reevaluate: [string, boolean][]): Promise<Record<string, ModuleLoadResult>> {
+    // Modules are compiled straight into the isolate, so not into one that a rebuild is replacing.
+    if (this.rebuilding) await this.rebuilding;
     if (JSON.stringify(limits) !== JSON.stringify(this.limits)) await this.applyLimits(limits);
     const results: Record<string, ModuleLoadResult> = {};
     for (const id of remove) {
       const old = this.modules.get(id);
       this.modules.delete(id);
       if (old) this.stacks.delete(old.displayPath);
-      await this.enter(this.refs.remove, [id], this.limits.timeoutMs, id, false);
+      await this.enter('remove', [id], this.limits.timeoutMs, id, false);
     }
     Object.assign(results, await this.defineAll(modules));
     if (reevaluate.length > 0) {
-      const outcome = await this.enter(this.refs.reevaluate, [JSON.stringify(reevaluate)], this.limits.timeoutMs, reevaluate[0][0], false);
+      const outcome = await this.enter('reevaluate', [JSON.stringify(reevaluate)], this.limits.timeoutMs, reevaluate[0][0], false);
       if (outcome.ok) {
         const byId = JSON.parse(outcome.value as string) as Record<string, { ok: boolean; error?: { code: string; name: string; message: string; stack?: string } }>;
         for (const [id, r] of Object.entries(byId)) results[id] = r.ok ? { ok: true } : { ok: false, error: this.errorData(r.error!, this.modules.get(id)?.displayPath) };
@@ -188,14 +195,14 @@ export class ProjectSandbox {
   }
 
   /** Libraries first (they are evaluated lazily), then handlers, each kept only if it evaluates. */
-  private async defineAll(modules: ModuleSpec[]): Promise<Record<string, ModuleLoadResult>> {
+  private async defineAll(modules: ModuleSpec[], duringRebuild = false): Promise<Record<string, ModuleLoadResult>> {
     const results: Record<string, ModuleLoadResult> = {};
     const ordered = [...modules.filter((m) => !m.handler), ...modules.filter((m) => m.handler)];
-    for (const spec of ordered) results[spec.id] = await this.define(spec);
+    for (const spec of ordered) results[spec.id] = await this.define(spec, duringRebuild);
     return results;
   }
 
-  private async define(spec: ModuleSpec): Promise<ModuleLoadResult> {
+  private async define(spec: ModuleSpec, duringRebuild: boolean): Promise<ModuleLoadResult> {
     const previous = this.modules.get(spec.id);
     this.stacks.set(spec.displayPath, spec.mappings);
     const restoreMap = () => (previous ? this.stacks.set(previous.displayPath, previous.mappings) : this.stacks.delete(spec.displayPath));
@@ -207,7 +214,7 @@ export class ProjectSandbox {
       restoreMap();
       return { ok: false, error: { code: 'COMPILE_ERROR', message: error instanceof Error ? error.message : String(error), location: { file: spec.displayPath, line: 1, column: 1 } } };
     }
-    const outcome = await this.enter(this.refs.define, [spec.id, factory.derefInto(), spec.handler], this.limits.timeoutMs, spec.id, false);
+    const outcome = await this.enter('define', [spec.id, factory.derefInto(), spec.handler], this.limits.timeoutMs, spec.id, false, duringRebuild);
     if (!outcome.ok) {
       restoreMap();
       return { ok: false, error: { code: outcome.code, message: `loading ${spec.displayPath}: ${outcome.message}`, location: { file: spec.displayPath, line: 1, column: 1 } } };
@@ -239,7 +246,7 @@ export class ProjectSandbox {
     const deadline = setTimeout(() => this.finish(call, failure('TIMEOUT', `${this.displayName(module)} did not finish within ${timeoutMs} ms`)), timeoutMs);
     const started = Date.now();
     this.calls.set(call, { module, deadline, timeoutMs });
-    const outcome = await this.enter(this.refs.invoke, [call, module, args], timeoutMs, module, false);
+    const outcome = await this.enter('invoke', [call, module, args], timeoutMs, module, false);
     if (!outcome.ok) {
       const message = outcome.code === 'TIMEOUT' ? `${this.displayName(module)} did not finish within ${timeoutMs} ms` : outcome.message;
       return this.finish(call, failure(outcome.code, message));
@@ -281,7 +288,7 @@ export class ProjectSandbox {
     if (!this.pendingRequests.delete(request)) return;
     const timeout = this.budgetTimeout();
     if (timeout <= 0) return this.budgetExceeded('an async continuation');
-    const outcome = await this.enter(this.refs.settle, [request, answer], timeout, 'an async continuation', true);
+    const outcome = await this.enter('settle', [request, answer], timeout, 'an async continuation', true);
     if (!outcome.ok && outcome.code === 'TIMEOUT') this.log('error', `an async continuation ran past ${timeout} ms and was stopped (CPU budget ${this.limits.cpuBudgetMs} ms per 10 s)`);
   }
 
@@ -379,7 +386,7 @@ export class ProjectSandbox {
     const timeout = this.budgetTimeout();
     if (timeout <= 0) return this.budgetExceeded('a timer callback');
     timer.running = true;
-    const outcome = await this.enter(this.refs.fireTimer, [id], timeout, 'a timer callback', true);
+    const outcome = await this.enter('fireTimer', [id], timeout, 'a timer callback', true);
     timer.running = false;
     if (!outcome.ok) {
       if (outcome.code === 'TIMEOUT') this.log('error', `a timer callback ran past ${timeout} ms and was stopped (CPU budget ${this.limits.cpuBudgetMs} ms per 10 s)`);
@@ -395,7 +402,7 @@ export class ProjectSandbox {
   private budgetExceeded(what: string): void {
     for (const timer of this.timers.values()) clearTimeout(timer.handle);
     this.timers.clear();
-    void this.enter(this.refs.dropTimers, [], 100, 'dropTimers', false);
+    void this.enter('dropTimers', [], 100, 'dropTimers', false);
     this.log('error', `CPU budget of ${this.limits.cpuBudgetMs} ms per 10 s used up; ${what} was not run and all timers of the project were cleared`);
   }
 
