@@ -48,17 +48,9 @@ export class GatewayMessaging {
   async request(project: string, handler: string, payloadJson: string, remoteServer: string | undefined, timeoutSec: number): Promise<string> {
     this.checkRemote(remoteServer);
     const { module, timeoutMs } = this.gatewayHandler(project, handler);
-    const waitMs = Math.round(timeoutSec * 1000);
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<string>((resolve) => {
-      timer = setTimeout(() => resolve(JSON.stringify({ ok: false, error: { code: 'TIMEOUT', message: `no answer from ${project}/${handler} within ${timeoutSec} s` } })), waitMs);
-    });
-    try {
-      const outcome = await Promise.race([this.supervisor.invoke(project, module, `[${payloadJson}]`, Math.min(timeoutMs, waitMs + 1000)), expired]);
-      return outcome.startsWith('{"ok":true') ? outcome : this.describeFailure(project, handler, outcome);
-    } finally {
-      clearTimeout(timer);
-    }
+    // One deadline, kept by the sandbox: the handler's own limit or the caller's timeoutSec, whichever is sooner.
+    const outcome = await this.supervisor.invoke(project, module, `[${payloadJson}]`, Math.min(timeoutMs, Math.round(timeoutSec * 1000)));
+    return outcome.startsWith('{"ok":true') ? outcome : this.describeFailure(project, handler, outcome);
   }
 
   /** Prefixes a handler's error with the handler it came from; keeps its code and location. */

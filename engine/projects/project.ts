@@ -13,6 +13,7 @@ import { checkSidecar } from './sidecars.ts';
 
 /** How long a file that fails to compile must stay unchanged before the error is reported: an editor's partial write is followed by the rest within this time. */
 const SETTLE_MS = 150;
+const COMPILE_CONCURRENCY = 8;
 
 export type ProjectStatus = 'loaded' | 'failing' | 'not-loaded';
 
@@ -161,15 +162,18 @@ export class Project {
     const files = await listProjectFiles(this.dir);
     const exists = (id: string) => files.includes(id);
     const specs: ModuleSpec[] = [];
-    await Promise.all(
-      files.map(async (relPath) => {
+    // A few compiles at a time: all of a 200-script project at once only raises the peak memory of esbuild and of the gateway.
+    const queue = [...files];
+    const worker = async () => {
+      for (let relPath = queue.shift(); relPath !== undefined; relPath = queue.shift()) {
         const resource = classify(relPath);
         if (resource.kind === 'handler' || resource.kind === 'lib') {
           const compiled = await this.compile(relPath, exists);
           if (compiled) specs.push({ ...compiled, handler: resource.kind === 'handler' });
         } else await this.applySettingsFile(relPath, resource);
-      }),
-    );
+      }
+    };
+    await Promise.all(Array.from({ length: COMPILE_CONCURRENCY }, worker));
     const results = await this.hooks.supervisor.load(this.name, { limits: config.limits, isolated: config.isolated, modules: specs, remove: [], reevaluate: [] });
     for (const spec of specs) this.record(spec, results[spec.id]);
     this.running = true;
