@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { Gateway, type GatewayConfig } from '../../engine/gateway.ts';
 import type { LogRecord } from '../../engine/logging/record.ts';
 import { serve, type RunningServer } from '../../api/server.ts';
+import { waitFor } from './wait-for.ts';
 
 export interface TestGateway {
   gateway: Gateway;
@@ -43,20 +44,6 @@ export async function startGateway(initial: Record<string, { config?: object; fi
   for (const [name, p] of Object.entries(initial)) project(name, p.files, p.config);
   const gateway = await Gateway.start({ projectsDir, dataDir: join(root, 'data'), stdoutLevel: 'off', ...config });
   let server: RunningServer | undefined;
-  const waitFor = async <T>(fn: () => T | Promise<T>, timeoutMs = 10_000, what = 'condition'): Promise<T> => {
-    const deadline = Date.now() + timeoutMs;
-    let last: unknown;
-    for (;;) {
-      try {
-        const value = await fn();
-        if (value) return value;
-      } catch (error) {
-        last = error;
-      }
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  };
   return {
     gateway,
     root,

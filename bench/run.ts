@@ -1,0 +1,56 @@
+// The benchmark suite: `npm run bench` (all), or `npm run bench -- request reload memory` for some.
+// `--strict` exits with 1 when a target is missed. Every figure is printed beside a baseline measured
+// in this run, with the ratio and the target.
+import { cpus, totalmem } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { removeAllRoots } from './fixtures.ts';
+import { benchIdleProjects, benchLoad, benchReloadLeak } from './memory.ts';
+import { killChildren } from './proc.ts';
+import { benchReload } from './reload.ts';
+import { benchRequests } from './request.ts';
+import { Report } from './stats.ts';
+
+const SUITES: Record<string, (report: Report) => Promise<void>> = {
+  request: benchRequests,
+  reload: benchReload,
+  load: benchLoad,
+  idle: benchIdleProjects,
+  leak: benchReloadLeak,
+};
+
+const args = process.argv.slice(2);
+const strict = args.includes('--strict');
+const wanted = args.filter((a) => !a.startsWith('--'));
+const unknown = wanted.filter((a) => !(a in SUITES) && a !== 'memory');
+if (unknown.length > 0) {
+  console.error(`unknown benchmark ${unknown.join(', ')}; choose from ${[...Object.keys(SUITES), 'memory'].join(', ')}`);
+  process.exit(2);
+}
+const selected = wanted.length === 0 ? Object.keys(SUITES) : Object.keys(SUITES).filter((name) => wanted.includes(name) || (wanted.includes('memory') && ['load', 'idle', 'leak'].includes(name)));
+
+const cleanup = () => {
+  killChildren();
+  removeAllRoots();
+};
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    cleanup();
+    process.exit(130);
+  });
+}
+
+const report = new Report();
+console.log(`Flint benchmarks: node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GB, ${new Date().toISOString()}`);
+console.log('Absolute times on a shared machine vary between runs; judge the ratios to the baselines measured beside them.');
+const t0 = performance.now();
+for (const name of selected) {
+  try {
+    await SUITES[name](report);
+  } catch (error) {
+    report.failed(`benchmark "${name}"`, error);
+  }
+}
+cleanup();
+const { passed, total } = report.summary();
+console.log(`   (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+process.exit(strict && passed < total ? 1 : 0);
