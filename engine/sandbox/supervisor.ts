@@ -169,6 +169,8 @@ class SandboxProcess {
   private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (child !== this.child) return;
     clearInterval(this.heartbeat);
+    // Until the new process is ready, messages wait in the queue: sent now, they would be lost with the old one.
+    this.ready = false;
     const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
     if (!this.stopping) this.supervisor.logger.error(`sandbox process ${this.id} ${how} while ${this.describeWork()}`);
     const message = `the sandbox process ${how} while running this call; the project is being restarted with its last good scripts`;
@@ -189,8 +191,12 @@ class SandboxProcess {
 
   private restart(): void {
     if (this.stopping) return;
+    // What was posted while the process was down goes after the replays, so that it finds the projects loaded.
+    const waiting = this.queue;
+    this.queue = [];
     this.spawn();
     for (const project of this.projects) void this.supervisor.replay(project);
+    this.queue.push(...waiting);
   }
 
   stop(): Promise<void> {

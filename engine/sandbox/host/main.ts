@@ -4,6 +4,9 @@ import type { FromSandbox, ToSandbox } from '../protocol.ts';
 import { ProjectSandbox } from './project-sandbox.ts';
 
 const sandboxes = new Map<string, Promise<ProjectSandbox>>();
+/** Each project's latest load. Invocations wait for it: after a restart the supervisor replays the project's
+ * scripts and forwards the calls that came in meanwhile, which must not find the modules half defined. */
+const loads = new Map<string, Promise<unknown>>();
 
 function send(message: FromSandbox): void {
   if (process.connected) process.send!(message);
@@ -23,17 +26,19 @@ async function handle(message: ToSandbox): Promise<void> {
     case 'ping':
       return send({ t: 'pong', n: message.n });
     case 'load': {
-      const sandbox = await sandboxFor(message);
-      const results = await sandbox.load(message.limits, message.modules, message.remove, message.reevaluate);
-      return send({ t: 'loaded', req: message.req, results });
+      const loading = sandboxFor(message).then((sandbox) => sandbox.load(message.limits, message.modules, message.remove, message.reevaluate));
+      loads.set(message.project, loading.catch(() => undefined));
+      return send({ t: 'loaded', req: message.req, results: await loading });
     }
     case 'unload': {
       const sandbox = sandboxes.get(message.project);
       sandboxes.delete(message.project);
+      loads.delete(message.project);
       if (sandbox) (await sandbox).unload();
       return send({ t: 'unloaded', req: message.req });
     }
     case 'invoke': {
+      await loads.get(message.project);
       const sandbox = sandboxes.get(message.project);
       if (!sandbox) {
         const outcome = JSON.stringify({ ok: false, error: { code: 'PROJECT_UNAVAILABLE', message: `project "${message.project}" is not loaded` } });

@@ -18,6 +18,9 @@ export function preludeSource(): string {
     target: 'es2023',
     logLevel: 'silent',
   });
-  cached = `(function () { var module = { exports: {} }; var exports = module.exports;\n${result.outputFiles[0].text}\nreturn module.exports.install; })()`;
+  // Strict mode, declared first so that it counts (esbuild's own "use strict" lands after the wrapper's `var`s): a
+  // script's Error.prepareStackTrace then gets no prelude functions or receivers from CallSite getFunction/getThis,
+  // and `fn.caller` of a script function called by the prelude is null.
+  cached = `(function () { "use strict"; var module = { exports: {} }; var exports = module.exports;\n${result.outputFiles[0].text}\nreturn module.exports.install; })()`;
   return cached;
 }

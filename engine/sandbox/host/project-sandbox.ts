@@ -1,5 +1,5 @@
 import ivm from 'isolated-vm';
-import type { ErrorCode, ErrorData, SourceLocation } from '../../errors.ts';
+import { SYSTEM_ERROR_CODES, USER_ERROR_CODES, type ErrorCode, type ErrorData, type SourceLocation } from '../../errors.ts';
 import type { LogLevel } from '../../logging/record.ts';
 import type { ProjectLimits } from '../../projects/limits.ts';
 import { API } from '../../system/api.ts';
@@ -24,18 +24,47 @@ interface PreludeRefs {
 
 /** One run of code inside the isolate; the watchdog uses these to find an isolate that ignores its timeout. */
 interface Entry {
+  /** When it was handed to isolated-vm, which runs the entries of one isolate one at a time, in order. */
   start: number;
   timeoutMs: number;
   module: string;
+  isolate: ivm.Isolate;
 }
 
 type EntryResult = { ok: true; value: unknown } | { ok: false; code: ErrorCode; message: string };
 
 const DECLS = new Map<string, FunctionDecl>(API.functions.filter((f) => f.mode !== 'prelude').map((f) => [f.name, f]));
 const CPU_WINDOW_MS = 10_000;
+/** Node runs a timer whose delay does not fit in 32 bits after 1 ms; such a delay waits this long instead. */
+const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
 /** How long past its timeout an isolate may keep running before it is declared wedged. */
 const WEDGE_GRACE_MS = 1500;
 const OK = '{"ok":true}';
+const OK_PREFIX = '{"ok":true,"value":';
+const ERROR_CODES: ReadonlySet<string> = new Set([...USER_ERROR_CODES, ...SYSTEM_ERROR_CODES]);
+/** Error text from inside the isolate is cut to these lengths: a little over the prelude's own cut and its note, for a script that tampered with the prelude. */
+const MAX_ERROR_MESSAGE = 11_000;
+const MAX_ERROR_STACK = 21_000;
+/** Longest outcome of a failed call worth parsing: a message and a stack within the limits above, escaped. */
+const MAX_ERROR_OUTCOME = 200_000;
+
+type RawError = { code: string; name?: string; message: string; stack?: string };
+
+function cut(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}… (${text.length - max} more characters)` : text;
+}
+
+/** An error described by the prelude, as data Flint can trust: a known code, strings of bounded length. */
+function rawError(error: unknown): RawError {
+  const e = (typeof error === 'object' && error !== null ? error : {}) as Record<string, unknown>;
+  const raw: RawError = {
+    code: typeof e.code === 'string' && ERROR_CODES.has(e.code) ? e.code : 'SCRIPT_ERROR',
+    message: typeof e.message === 'string' ? cut(e.message, MAX_ERROR_MESSAGE) : 'the script failed without a message',
+  };
+  if (typeof e.name === 'string') raw.name = cut(e.name, 200);
+  if (typeof e.stack === 'string') raw.stack = cut(e.stack, MAX_ERROR_STACK);
+  return raw;
+}
 
 function failure(code: ErrorCode, message: string): string {
   return JSON.stringify({ ok: false, error: { code, message } });
@@ -59,10 +88,12 @@ export class ProjectSandbox {
   private readonly modules = new Map<string, ModuleSpec>();
   private readonly stacks = new StackMapper();
   private readonly calls = new Map<number, { module: string; deadline: NodeJS.Timeout; timeoutMs: number }>();
-  private readonly timers = new Map<number, { handle: NodeJS.Timeout; repeat: boolean; running: boolean }>();
+  private readonly timers = new Map<number, { handle: NodeJS.Timeout; repeat: boolean; running: boolean; owner: string }>();
   private readonly pendingRequests = new Set<number>();
   private nextRequest = 1;
   private readonly entries = new Set<Entry>();
+  /** When the last entry into each isolate ended: the next one in line has been running since then, not since it was queued. */
+  private readonly lastEnd = new WeakMap<ivm.Isolate, number>();
   private readonly callRate = new WindowCounter(1000);
   private readonly logBytes = new WindowCounter(60_000);
   private readonly cpu = new WindowCounter(CPU_WINDOW_MS);
@@ -88,7 +119,9 @@ export class ProjectSandbox {
     const install = (await script.run(this.context, { reference: true })) as ivm.Reference;
     const bridge = new ivm.Callback((op: unknown, a: unknown, b: unknown, c: unknown) => this.onBridge(String(op), String(a ?? ''), String(b ?? ''), String(c ?? '')));
     const options = JSON.stringify({ maxPayloadBytes: this.limits.maxPayloadBytes });
-    const api = (await install.apply(undefined, [bridge, JSON.stringify(API), options], { result: { reference: true } })) as ivm.Reference;
+    // Calling it makes V8 copy the argument, which throws at once for a Proxy; `ignored` so that nothing waits for us.
+    const copier = new ivm.Callback(() => undefined, { ignored: true });
+    const api = (await install.apply(undefined, [bridge, JSON.stringify(API), options, copier], { result: { reference: true } })) as ivm.Reference;
     const get = (name: keyof PreludeRefs) => api.get(name, { reference: true }) as Promise<ivm.Reference>;
     this.refs = {
       define: await get('define'),
@@ -115,11 +148,12 @@ export class ProjectSandbox {
     const isolate = this.isolate;
     const ref = this.refs[fn];
     const timeout = Math.max(1, Math.ceil(timeoutMs));
-    const entry: Entry = { start: Date.now(), timeoutMs: timeout, module };
+    const entry: Entry = { start: Date.now(), timeoutMs: timeout, module, isolate };
     this.entries.add(entry);
     const cpuBefore = charge ? isolate.cpuTime : 0n;
     try {
-      return { ok: true, value: await ref.apply(undefined, args, { timeout }) };
+      // Every prelude entry takes the timeout last: past it, the prelude stops calling the host (see stopIfOverdue).
+      return { ok: true, value: await ref.apply(undefined, [...args, timeout], { timeout }) };
     } catch (error) {
       if (isolate.isDisposed) {
         if (!this.disposed) void this.rebuildAfterMemoryLimit(generation, module);
@@ -131,6 +165,7 @@ export class ProjectSandbox {
       return { ok: false, code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) };
     } finally {
       this.entries.delete(entry);
+      this.lastEnd.set(isolate, Date.now());
       if (charge && !isolate.isDisposed) this.cpu.add(Number(isolate.cpuTime - cpuBefore) / 1e6);
     }
   }
@@ -186,7 +221,7 @@ export class ProjectSandbox {
       const outcome = await this.enter('reevaluate', [JSON.stringify(reevaluate)], this.limits.timeoutMs, reevaluate[0][0], false);
       if (outcome.ok) {
         const byId = JSON.parse(outcome.value as string) as Record<string, { ok: boolean; error?: { code: string; name: string; message: string; stack?: string } }>;
-        for (const [id, r] of Object.entries(byId)) results[id] = r.ok ? { ok: true } : { ok: false, error: this.errorData(r.error!, this.modules.get(id)?.displayPath) };
+        for (const [id, r] of Object.entries(byId)) results[id] = r.ok ? { ok: true } : { ok: false, error: this.errorData(rawError(r.error), this.modules.get(id)?.displayPath) };
       } else {
         for (const [id] of reevaluate) results[id] = { ok: false, error: { code: outcome.code, message: outcome.message } };
       }
@@ -221,7 +256,7 @@ export class ProjectSandbox {
     }
     const answer = JSON.parse(outcome.value as string) as { ok: boolean; error?: { code: string; name: string; message: string; stack?: string } };
     if (!answer.ok) {
-      const error = this.errorData(answer.error!, spec.displayPath);
+      const error = this.errorData(rawError(answer.error), spec.displayPath);
       restoreMap();
       return { ok: false, error };
     }
@@ -246,6 +281,10 @@ export class ProjectSandbox {
     const deadline = setTimeout(() => this.finish(call, failure('TIMEOUT', `${this.displayName(module)} did not finish within ${timeoutMs} ms`)), timeoutMs);
     const started = Date.now();
     this.calls.set(call, { module, deadline, timeoutMs });
+    // `args` is the JSON list of the handler's arguments: its payload may be no larger than what the project may send.
+    if (args.length > this.limits.maxPayloadBytes + 2) {
+      return this.finish(call, failure('QUOTA_EXCEEDED', `the payload for ${this.displayName(module)} is larger than the payload limit of ${this.limits.maxPayloadBytes} bytes of project "${this.project}"`));
+    }
     const outcome = await this.enter('invoke', [call, module, args], timeoutMs, module, false);
     if (!outcome.ok) {
       const message = outcome.code === 'TIMEOUT' ? `${this.displayName(module)} did not finish within ${timeoutMs} ms` : outcome.message;
@@ -266,14 +305,31 @@ export class ProjectSandbox {
     if (!state) return;
     clearTimeout(state.deadline);
     this.calls.delete(call);
-    if (!outcome.startsWith('{"ok":true')) {
-      const parsed = JSON.parse(outcome) as { error: { code: string; name?: string; message: string; stack?: string } };
-      outcome = JSON.stringify({ ok: false, error: this.errorData(parsed.error, this.displayName(state.module)) });
-    }
-    this.send({ t: 'result', call, outcome });
+    this.send({ t: 'result', call, outcome: this.checkedOutcome(outcome, this.displayName(state.module)) });
   }
 
-  private errorData(error: { code: string; name?: string; message: string; stack?: string }, fallbackFile?: string): ErrorData {
+  /**
+   * An outcome as it may leave the sandbox. The prelude builds it, but scripts can tamper with the built-ins it
+   * runs on (Array.prototype.join, say) and so with what it produces: it is parsed and written again here, so only
+   * JSON within the payload limit, and errors with a known code and bounded text, reach the gateway and other projects.
+   */
+  private checkedOutcome(outcome: string, file: string): string {
+    const ok = outcome.startsWith(OK_PREFIX) || outcome === '{"ok":true}';
+    if (ok && outcome.length > this.limits.maxPayloadBytes + OK_PREFIX.length + 1) {
+      return failure('QUOTA_EXCEEDED', `the return value of ${file} is larger than the payload limit of ${this.limits.maxPayloadBytes} bytes`);
+    }
+    if (!ok && outcome.length > MAX_ERROR_OUTCOME) return failure('SCRIPT_ERROR', `${file} failed with an error too large to report`);
+    try {
+      const parsed = JSON.parse(outcome) as { ok?: unknown; value?: unknown; error?: unknown };
+      if (ok && parsed.ok === true) return JSON.stringify({ ok: true, value: parsed.value ?? null });
+      if (!ok && parsed.ok === false) return JSON.stringify({ ok: false, error: this.errorData(rawError(parsed.error), file) });
+    } catch {
+      // not JSON, or nested too deeply to write again: reported below
+    }
+    return failure('NOT_SERIALIZABLE', `${file} produced a result that is not valid JSON; only plain data can be returned`);
+  }
+
+  private errorData(error: RawError, fallbackFile?: string): ErrorData {
     const mapped = this.stacks.mapStack(error.stack);
     const name = error.name && error.name !== 'Error' && error.name !== 'SystemError' ? `${error.name}: ` : '';
     const data: ErrorData = { code: error.code as ErrorCode, message: `${name}${error.message}` };
@@ -285,11 +341,20 @@ export class ProjectSandbox {
 
   /** The gateway's answer to a system call: resume the waiting script, within the CPU budget. */
   async answer(request: number, answer: string): Promise<void> {
-    if (!this.pendingRequests.delete(request)) return;
-    const timeout = this.budgetTimeout();
-    if (timeout <= 0) return this.budgetExceeded('an async continuation');
-    const outcome = await this.enter('settle', [request, answer], timeout, 'an async continuation', true);
-    if (!outcome.ok && outcome.code === 'TIMEOUT') this.log('error', `an async continuation ran past ${timeout} ms and was stopped (CPU budget ${this.limits.cpuBudgetMs} ms per 10 s)`);
+    if (!this.pendingRequests.has(request)) return;
+    // Still pending until the script has it: answers queued behind a busy isolate count against maxPendingRequests,
+    // so a script that loops making requests cannot pile up answers without bound.
+    try {
+      if (answer.startsWith(OK_PREFIX) && answer.length > this.limits.maxPayloadBytes + OK_PREFIX.length + 1) {
+        answer = failure('QUOTA_EXCEEDED', `the answer is larger than the payload limit of ${this.limits.maxPayloadBytes} bytes of project "${this.project}"`);
+      }
+      const timeout = this.budgetTimeout();
+      if (timeout <= 0) return this.budgetExceeded('an async continuation');
+      const outcome = await this.enter('settle', [request, answer], timeout, 'an async continuation', true);
+      if (!outcome.ok && outcome.code === 'TIMEOUT') this.log('error', `an async continuation ran past ${timeout} ms and was stopped (CPU budget ${this.limits.cpuBudgetMs} ms per 10 s)`);
+    } finally {
+      this.pendingRequests.delete(request);
+    }
   }
 
   // ---- the bridge: calls from inside the isolate ------------------------------------------------
@@ -365,11 +430,20 @@ export class ProjectSandbox {
     if (this.timers.size >= this.limits.maxTimers) {
       return failure('QUOTA_EXCEEDED', `project "${this.project}" already has ${this.limits.maxTimers} live timers`);
     }
-    const [delay, repeat] = spec.split(',').map(Number);
+    const [delayText, repeatText, ...ownerParts] = spec.split(',');
+    const repeat = Number(repeatText);
+    const requested = Number(delayText);
+    const shortest = repeat ? 10 : 1;
+    const delay = Number.isNaN(requested) ? shortest : Math.min(MAX_TIMER_DELAY_MS, Math.max(shortest, requested));
     const fire = () => void this.fireTimer(id);
     const handle = repeat ? setInterval(fire, delay) : setTimeout(fire, delay);
-    this.timers.set(id, { handle, repeat: repeat === 1, running: false });
+    this.timers.set(id, { handle, repeat: repeat === 1, running: false, owner: ownerParts.join(',') });
     return OK;
+  }
+
+  /** "a timer callback of <file>", naming the module that set the timer when it is one of the project's. */
+  private timerName(owner: string): string {
+    return this.modules.has(owner) ? `a timer callback of ${this.displayName(owner)}` : 'a timer callback';
   }
 
   private clearTimer(id: number): void {
@@ -382,19 +456,22 @@ export class ProjectSandbox {
   private async fireTimer(id: number): Promise<void> {
     const timer = this.timers.get(id);
     if (!timer || timer.running) return; // an interval whose last run is still going does not pile up
-    if (!timer.repeat) this.timers.delete(id);
+    const what = this.timerName(timer.owner);
     const timeout = this.budgetTimeout();
-    if (timeout <= 0) return this.budgetExceeded('a timer callback');
+    if (timeout <= 0) return this.budgetExceeded(what);
     timer.running = true;
-    const outcome = await this.enter('fireTimer', [id], timeout, 'a timer callback', true);
+    const outcome = await this.enter('fireTimer', [id], timeout, what, true);
     timer.running = false;
+    // A timeout counts against maxTimers until its callback has run: a script keeping its isolate busy cannot
+    // pile up callbacks waiting for it. (After a rebuild the id may belong to a new timer.)
+    if (!timer.repeat && this.timers.get(id) === timer) this.timers.delete(id);
     if (!outcome.ok) {
-      if (outcome.code === 'TIMEOUT') this.log('error', `a timer callback ran past ${timeout} ms and was stopped (CPU budget ${this.limits.cpuBudgetMs} ms per 10 s)`);
+      if (outcome.code === 'TIMEOUT') this.log('error', `${what} ran past ${timeout} ms and was stopped (CPU budget ${this.limits.cpuBudgetMs} ms per 10 s)`);
       return;
     }
     if (outcome.value) {
       const { owner, error } = JSON.parse(outcome.value as string) as { owner: string; error: { code: string; name: string; message: string; stack?: string } };
-      const data = this.errorData(error, this.displayName(owner));
+      const data = this.errorData(rawError(error), this.displayName(owner));
       this.send({ t: 'log', project: this.project, level: 'error', logger: 'timer', message: `timer callback of ${this.displayName(owner)} threw ${data.message}`, source: data.location });
     }
   }
@@ -408,9 +485,21 @@ export class ProjectSandbox {
 
   // ---- lifecycle -------------------------------------------------------------------------------
 
-  /** Entries running past their timeout by more than the grace period: the isolate ignores interrupts. */
+  /**
+   * An entry running past its timeout by more than the grace period: the isolate ignores interrupts. Only the
+   * oldest entry of each isolate is running (the others wait their turn, however long, without being wedged),
+   * and it has been since it was queued or since the one before it ended. An entry still running in an isolate
+   * that was disposed (its memory limit) is stuck in V8 for good.
+   */
   wedgedEntry(now: number): Entry | undefined {
-    for (const entry of this.entries) if (now - entry.start > entry.timeoutMs + WEDGE_GRACE_MS) return entry;
+    const seen = new Set<ivm.Isolate>();
+    for (const entry of this.entries) {
+      if (seen.has(entry.isolate)) continue;
+      seen.add(entry.isolate);
+      const since = Math.max(entry.start, this.lastEnd.get(entry.isolate) ?? 0);
+      const allowed = entry.isolate.isDisposed ? 0 : entry.timeoutMs;
+      if (now - since > allowed + WEDGE_GRACE_MS) return entry;
+    }
     return undefined;
   }
 

@@ -5,10 +5,12 @@
 import type { ApiDecl, FunctionDecl } from '../../system/define.ts';
 import { validateArgs } from '../../system/validate.ts';
 import { formatPrintf, messageText } from './format.ts';
-import { NotSerializable, toJson } from './serialize.ts';
+import { NotSerializable, toJson, type CopyProbe } from './serialize.ts';
 
 /** The one host function a sandbox has: op plus string arguments in, a string (or nothing) out. */
 type Bridge = (op: string, a?: string, b?: string, c?: string) => string | undefined;
+/** A host callback that does nothing with its argument: calling it makes V8 copy the argument, or throw. */
+type Copier = (objects: object[]) => void;
 
 interface Options {
   maxPayloadBytes: number;
@@ -17,6 +19,8 @@ interface Options {
 type Factory = (exports: object, require: (id: string) => unknown, module: { exports: Record<string, unknown> }) => void;
 
 interface ModuleRecord {
+  /** Identifies this evaluation of the module: timers started under it are cleared when it is replaced. */
+  token: number;
   factory: Factory;
   exports: Record<string, unknown> | undefined;
   evaluating: boolean;
@@ -43,6 +47,14 @@ const MapCtor = Map;
 const PromiseCtor = Promise;
 const ErrorCtor = Error;
 const StringCtor = String;
+const now = Date.now;
+/** Error messages and stacks are cut to these lengths: a script could otherwise throw a string of any size. */
+const MAX_MESSAGE = 10_000;
+const MAX_STACK = 20_000;
+
+function cut(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}… (${text.length - max} more characters)` : text;
+}
 
 class SystemError extends ErrorCtor {
   code: string;
@@ -55,59 +67,98 @@ class SystemError extends ErrorCtor {
 
 /** Describes a thrown value as data, reading it defensively (it may be a Proxy, or have hostile getters). */
 function errorInfo(thrown: unknown, fallbackCode = 'SCRIPT_ERROR'): ErrorInfo {
+  let info: ErrorInfo;
   try {
     if (thrown !== null && (typeof thrown === 'object' || typeof thrown === 'function')) {
-      const e = thrown as { name?: unknown; message?: unknown; stack?: unknown; code?: unknown };
-      const info: ErrorInfo = {
+      const e = thrown as { name?: unknown; message?: unknown; code?: unknown };
+      info = {
         code: thrown instanceof SystemError && typeof e.code === 'string' ? e.code : fallbackCode,
-        name: typeof e.name === 'string' ? e.name : 'Error',
-        message: typeof e.message === 'string' ? e.message : StringCtor(thrown),
+        name: typeof e.name === 'string' ? cut(e.name, 200) : 'Error',
+        message: cut(typeof e.message === 'string' ? e.message : StringCtor(thrown), MAX_MESSAGE),
       };
-      if (typeof e.stack === 'string') info.stack = e.stack;
-      return info;
+    } else {
+      return { code: fallbackCode, name: 'Error', message: cut(`a non-error value was thrown: ${StringCtor(thrown)}`, MAX_MESSAGE) };
     }
-    return { code: fallbackCode, name: 'Error', message: `a non-error value was thrown: ${StringCtor(thrown)}` };
   } catch {
     return { code: fallbackCode, name: 'Error', message: 'a value was thrown that could not be described' };
   }
+  // Read apart from the rest: a script's Error.prepareStackTrace may throw, which must not cost the message.
+  try {
+    const stack = (thrown as { stack?: unknown }).stack;
+    if (typeof stack === 'string') info.stack = cut(stack, MAX_STACK);
+  } catch {
+    // no stack, so no source location
+  }
+  return info;
 }
 
-function outcomeJson(outcome: Outcome, maxBytes: number): string {
+function outcomeJson(outcome: Outcome, maxBytes: number, canCopy: CopyProbe): string {
   if (!outcome.ok) return stringify(outcome);
   try {
-    return `{"ok":true,"value":${toJson(outcome.value, 'the return value', maxBytes)}}`;
+    return `{"ok":true,"value":${toJson(outcome.value, 'the return value', maxBytes, canCopy)}}`;
   } catch (e) {
-    const code = e instanceof NotSerializable ? 'NOT_SERIALIZABLE' : 'SCRIPT_ERROR';
+    const code = e instanceof NotSerializable ? e.code : 'SCRIPT_ERROR';
     return stringify({ ok: false, error: errorInfo(e, code) });
   }
 }
 
 /** The raw stack line of the first caller outside the prelude, for log records' source location. */
 function callerFrame(): string {
-  const stack = new ErrorCtor().stack ?? '';
-  const lines = stack.split('\n');
-  for (let i = 1; i < lines.length; i++) if (!lines[i].includes('flint:prelude')) return lines[i].slice(0, 1000);
+  try {
+    // A script's Error.prepareStackTrace decides what `stack` is; anything but a string means no location.
+    const stack: unknown = new ErrorCtor().stack;
+    if (typeof stack !== 'string') return '';
+    const lines = stack.split('\n');
+    for (let i = 1; i < lines.length; i++) if (!lines[i].includes('flint:prelude')) return lines[i].slice(0, 1000);
+  } catch {
+    // the script's Error.prepareStackTrace threw
+  }
   return '';
 }
 
-export function install(bridge: Bridge, apiJson: string, optionsJson: string) {
+export function install(bridge: Bridge, apiJson: string, optionsJson: string, copier: Copier) {
   const api = parse(apiJson) as ApiDecl;
   const options = parse(optionsJson) as Options;
+  const canCopy: CopyProbe = (objects) => {
+    try {
+      copier(objects);
+      return true;
+    } catch {
+      return false;
+    }
+  };
   const records = new MapCtor<string, ModuleRecord>();
-  const pending = new MapCtor<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void; owner: string }>();
-  const timers = new MapCtor<number, { callback: () => void; owner: string; repeat: boolean }>();
+  const pending = new MapCtor<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void; owner: string; token: number }>();
+  const timers = new MapCtor<number, { callback: () => void; owner: string; token: number; repeat: boolean }>();
   let nextTimerId = 1;
+  let nextToken = 1;
+  // The module (and its evaluation) that is running now: timers and pending requests started now belong to it.
   let currentOwner = '';
+  let currentToken = 0;
+  let deadline = Infinity;
+
+  /** Every entry from the host starts with this, with the timeout isolated-vm runs it under. */
+  const begin = (timeoutMs: number) => {
+    deadline = now() + timeoutMs;
+  };
+  // isolated-vm cannot stop a script while it is inside a host call, and a loop of system calls (errors
+  // caught) is nearly always inside one: it would run on past its timeout until the watchdog kills the
+  // whole sandbox process. Past the deadline the host is not called again; the script waits here, where
+  // isolated-vm's termination (which it keeps requesting until the run ends) does stop it.
+  const stopIfOverdue = () => {
+    if (now() > deadline) for (;;);
+  };
 
   const callHost = (fn: FunctionDecl, args: unknown[]): unknown => {
+    stopIfOverdue();
     const checked = validateArgs(fn, args);
     if (!checked.ok) throw new SystemError('BAD_ARGUMENT', checked.message);
     const parts: string[] = [];
     for (let i = 0; i < checked.values.length; i++) {
       try {
-        parts[i] = toJson(checked.values[i], `system.${fn.name}: argument ${i + 1} "${fn.params[i].name}"`, options.maxPayloadBytes);
+        parts[i] = toJson(checked.values[i], `system.${fn.name}: argument ${i + 1} "${fn.params[i].name}"`, options.maxPayloadBytes, canCopy);
       } catch (e) {
-        if (e instanceof NotSerializable) throw new SystemError('NOT_SERIALIZABLE', e.message);
+        if (e instanceof NotSerializable) throw new SystemError(e.code, e.message);
         throw e;
       }
     }
@@ -116,7 +167,7 @@ export function install(bridge: Bridge, apiJson: string, optionsJson: string) {
     if (!answer.ok) throw new SystemError(answer.error!.code, answer.error!.message);
     if (answer.pending !== undefined) {
       const id = answer.pending;
-      return new PromiseCtor((resolve, reject) => pending.set(id, { resolve, reject, owner: currentOwner }));
+      return new PromiseCtor((resolve, reject) => pending.set(id, { resolve, reject, owner: currentOwner, token: currentToken }));
     }
     return answer.value;
   };
@@ -156,20 +207,23 @@ export function install(bridge: Bridge, apiJson: string, optionsJson: string) {
 
   // Timers live in the host; the callbacks stay here, keyed by id and owned by the module that was running.
   const addTimer = (callback: unknown, ms: unknown, args: unknown[], repeat: boolean): number => {
+    stopIfOverdue();
     if (typeof callback !== 'function') throw new SystemError('BAD_ARGUMENT', `${repeat ? 'setInterval' : 'setTimeout'}: argument 1 "callback" must be a function`);
     const id = nextTimerId++;
     const delay = Math.max(repeat ? 10 : 1, Number(ms) || 0);
-    const answer = parse(bridge('timer', 'set', StringCtor(id), `${delay},${repeat ? 1 : 0}`)!) as { ok: boolean; error?: { code: string; message: string } };
+    // The owning module goes last: the host names it in the log when the callback runs too long.
+    const answer = parse(bridge('timer', 'set', StringCtor(id), `${delay},${repeat ? 1 : 0},${currentOwner}`)!) as { ok: boolean; error?: { code: string; message: string } };
     if (!answer.ok) throw new SystemError(answer.error!.code, answer.error!.message);
-    timers.set(id, { callback: () => apply(callback as () => void, undefined, args), owner: currentOwner, repeat });
+    timers.set(id, { callback: () => apply(callback as () => void, undefined, args), owner: currentOwner, token: currentToken, repeat });
     return id;
   };
   const removeTimer = (id: unknown) => {
+    stopIfOverdue();
     const key = Number(id);
     if (timers.delete(key)) bridge('timer', 'clear', StringCtor(key));
   };
-  const clearOwnedTimers = (owner: string) => {
-    for (const [id, timer] of timers) if (timer.owner === owner) removeTimer(id);
+  const clearTimersOf = (token: number) => {
+    for (const [id, timer] of timers) if (timer.token === token) removeTimer(id);
   };
 
   const globals: Record<string, unknown> = {
@@ -208,34 +262,43 @@ export function install(bridge: Bridge, apiJson: string, optionsJson: string) {
   };
   /** Evaluates `factory` as a fresh record for `id`; on success it replaces the old one, on failure the old one stays. */
   const loadFresh = (id: string, factory: Factory, isHandler: boolean): string => {
-    const previousOwner = currentOwner;
+    const [previousOwner, previousToken] = [currentOwner, currentToken];
+    const fresh: ModuleRecord = { token: nextToken++, factory, exports: undefined, evaluating: false };
     currentOwner = id;
-    const fresh: ModuleRecord = { factory, exports: undefined, evaluating: false };
+    currentToken = fresh.token;
+    const failed = (error: ErrorInfo) => {
+      clearTimersOf(fresh.token); // a version that did not load leaves nothing running
+      return stringify({ ok: false, error });
+    };
     try {
       if (isHandler) {
         const exports = evaluate(id, fresh);
         if (typeof exports.default !== 'function') {
-          return stringify({ ok: false, error: { code: 'COMPILE_ERROR', name: 'Error', message: 'the script has no default export function: write `export default function (...) { ... }`' } });
+          return failed({ code: 'COMPILE_ERROR', name: 'Error', message: 'the script has no default export function: write `export default function (...) { ... }`' });
         }
       }
-      clearOwnedTimers(id);
+      const old = records.get(id);
+      if (old) clearTimersOf(old.token);
       records.set(id, fresh);
       return '{"ok":true}';
     } catch (e) {
-      return stringify({ ok: false, error: errorInfo(e) });
+      return failed(errorInfo(e));
     } finally {
       currentOwner = previousOwner;
+      currentToken = previousToken;
     }
   };
 
-  const finish = (callId: number, outcome: Outcome) => bridge('done', StringCtor(callId), outcomeJson(outcome, options.maxPayloadBytes));
+  const finish = (callId: number, outcome: Outcome) => bridge('done', StringCtor(callId), outcomeJson(outcome, options.maxPayloadBytes, canCopy));
 
   return {
-    define(id: string, factory: Factory, isHandler: boolean): string {
+    define(id: string, factory: Factory, isHandler: boolean, timeoutMs: number): string {
+      begin(timeoutMs);
       return loadFresh(id, factory, isHandler);
     },
     /** Re-evaluates modules whose imports changed (handlers now, libraries lazily). */
-    reevaluate(idsJson: string): string {
+    reevaluate(idsJson: string, timeoutMs: number): string {
+      begin(timeoutMs);
       const results: Record<string, unknown> = {};
       for (const [id, isHandler] of parse(idsJson) as [string, boolean][]) {
         const record = records.get(id);
@@ -243,16 +306,20 @@ export function install(bridge: Bridge, apiJson: string, optionsJson: string) {
       }
       return stringify(results);
     },
-    remove(id: string): void {
-      clearOwnedTimers(id);
+    remove(id: string, timeoutMs: number): void {
+      begin(timeoutMs);
+      const record = records.get(id);
+      if (record) clearTimersOf(record.token);
       records.delete(id);
     },
-    invoke(callId: number, id: string, argsJson: string): string {
-      currentOwner = id;
+    invoke(callId: number, id: string, argsJson: string, timeoutMs: number): string {
+      begin(timeoutMs);
       let result: unknown;
       try {
         const record = records.get(id);
         if (!record) return stringify({ ok: false, error: { code: 'NOT_FOUND', name: 'Error', message: `no script "${id}" is loaded` } });
+        currentOwner = id;
+        currentToken = record.token;
         const handler = evaluate(id, record).default as (...args: unknown[]) => unknown;
         result = apply(handler, undefined, parse(argsJson) as unknown[]);
       } catch (e) {
@@ -265,23 +332,27 @@ export function install(bridge: Bridge, apiJson: string, optionsJson: string) {
         );
         return '{"pending":true}';
       }
-      return outcomeJson({ ok: true, value: result }, options.maxPayloadBytes);
+      return outcomeJson({ ok: true, value: result }, options.maxPayloadBytes, canCopy);
     },
-    settle(requestId: number, answerJson: string): void {
+    settle(requestId: number, answerJson: string, timeoutMs: number): void {
+      begin(timeoutMs);
       const waiter = pending.get(requestId);
       if (!waiter) return;
       pending.delete(requestId);
       currentOwner = waiter.owner;
+      currentToken = waiter.token;
       const answer = parse(answerJson) as { ok: boolean; value?: unknown; error?: { code: string; message: string } };
       if (answer.ok) waiter.resolve(answer.value);
       else waiter.reject(new SystemError(answer.error!.code, answer.error!.message));
     },
     /** Runs a timer's callback; returns an error description if it threw, '' otherwise. */
-    fireTimer(id: number): string {
+    fireTimer(id: number, timeoutMs: number): string {
+      begin(timeoutMs);
       const timer = timers.get(id);
       if (!timer) return '';
       if (!timer.repeat) timers.delete(id);
       currentOwner = timer.owner;
+      currentToken = timer.token;
       try {
         timer.callback();
         return '';
@@ -290,7 +361,8 @@ export function install(bridge: Bridge, apiJson: string, optionsJson: string) {
       }
     },
     /** Drops every timer (the host has cleared its side), for example when the CPU budget is used up. */
-    dropTimers(): void {
+    dropTimers(timeoutMs: number): void {
+      begin(timeoutMs);
       timers.clear();
     },
   };

@@ -1,8 +1,10 @@
 // Runs INSIDE the isolate. Turns a script's value into JSON in one pass, refusing anything that is not
 // JSON-compatible, so that what was checked is exactly what crosses (a Proxy or getter cannot change it in between).
 
-const { ownKeys, getOwnPropertyDescriptor, getPrototypeOf, apply } = Reflect;
+const { ownKeys, getOwnPropertyDescriptor, getPrototypeOf, apply, defineProperty } = Reflect;
 const isArray = Array.isArray;
+const arrayJoin = Array.prototype.join;
+const StringCtor = String;
 const ObjectProto = Object.prototype;
 const DateProto = Date.prototype;
 const dateToIso = Date.prototype.toISOString;
@@ -14,21 +16,71 @@ const setAdd = Set.prototype.add;
 const setDelete = Set.prototype.delete;
 
 export class NotSerializable extends Error {
-  constructor(message: string) {
+  /** QUOTA_EXCEEDED when the value is only too large. */
+  code: 'NOT_SERIALIZABLE' | 'QUOTA_EXCEEDED';
+  constructor(message: string, code: 'NOT_SERIALIZABLE' | 'QUOTA_EXCEEDED' = 'NOT_SERIALIZABLE') {
     super(message);
     this.name = 'NotSerializable';
+    this.code = code;
   }
 }
 
-/** Serializes `value`; `what` names it in errors ("argument 3 \"payload\""). Throws NotSerializable, or a size error when over maxBytes. */
-export function toJson(value: unknown, what: string, maxBytes: number): string {
+/**
+ * Whether V8's structured clone can copy every one of `objects` (the prelude hands them to a host callback).
+ * It refuses a Proxy without running any of its traps, which no check written in JavaScript can do.
+ */
+export type CopyProbe = (objects: object[]) => boolean;
+
+/** Appends without `list[i] = v`, which would run a setter a script put on Array.prototype (nor would `get` or `set` on Object.prototype reach the descriptor). */
+function append<T>(list: T[], value: T): void {
+  defineProperty(list, list.length, { __proto__: null, value, writable: true, enumerable: true, configurable: true } as PropertyDescriptor);
+}
+
+/**
+ * Throws when one of the objects the walk looked into is a Proxy. Deepest first, so each object's children
+ * are already copied when it is, and the copy never recurses; a binary search over prefixes then names the first one.
+ */
+function refuseProxies(objects: object[], paths: string[], what: string, canCopy: CopyProbe): void {
+  const deepestFirst: object[] = [];
+  for (let i = objects.length - 1; i >= 0; i--) append(deepestFirst, objects[i]);
+  if (deepestFirst.length === 0 || canCopy(deepestFirst)) return;
+  const prefixCopies = (count: number) => {
+    const prefix: object[] = [];
+    for (let i = 0; i < count; i++) append(prefix, deepestFirst[i]);
+    return canCopy(prefix);
+  };
+  let copies = 0;
+  let fails = deepestFirst.length;
+  while (fails - copies > 1) {
+    const middle = (copies + fails) >> 1;
+    if (prefixCopies(middle)) copies = middle;
+    else fails = middle;
+  }
+  const index = objects.length - fails;
+  let array = false;
+  try {
+    array = isArray(objects[index]);
+  } catch {
+    // a revoked Proxy
+  }
+  const extra = array ? ', or an array with extra properties that cannot be copied' : '';
+  throw new NotSerializable(`${what}${paths[index]} is a Proxy${extra}; only plain data can be sent`);
+}
+
+/**
+ * Serializes `value`; `what` names it in errors ("argument 3 \"payload\""). Throws NotSerializable, with code
+ * QUOTA_EXCEEDED when the value is over maxBytes. `canCopy` is how Proxies are told apart from plain objects.
+ */
+export function toJson(value: unknown, what: string, maxBytes: number, canCopy: CopyProbe): string {
   const seen = new SetCtor<object>();
   let size = 0;
   const parts: string[] = [];
+  const objects: object[] = [];
+  const paths: string[] = [];
   const emit = (text: string) => {
     size += text.length;
-    if (size > maxBytes) throw new NotSerializable(`${what} is larger than the payload limit of ${maxBytes} bytes`);
-    parts[parts.length] = text;
+    if (size > maxBytes) throw new NotSerializable(`${what} is larger than the payload limit of ${maxBytes} bytes`, 'QUOTA_EXCEEDED');
+    append(parts, text);
   };
   const walk = (v: unknown, path: string, depth: number): void => {
     if (depth > 200) throw new NotSerializable(`${what}${path} is nested more than 200 levels deep`);
@@ -38,7 +90,7 @@ export function toJson(value: unknown, what: string, maxBytes: number): string {
       case 'boolean':
         return emit(v ? 'true' : 'false');
       case 'number':
-        if (!isFinite(v)) throw new NotSerializable(`${what}${path} is ${String(v)}, which JSON cannot carry`);
+        if (!isFinite(v)) throw new NotSerializable(`${what}${path} is ${StringCtor(v)}, which JSON cannot carry`);
         return emit(stringify(v));
       case 'undefined':
         return emit('null');
@@ -53,12 +105,15 @@ export function toJson(value: unknown, what: string, maxBytes: number): string {
     const obj = v as object;
     if (apply(setHas, seen, [obj])) throw new NotSerializable(`${what}${path} refers back to itself (a cycle)`);
     apply(setAdd, seen, [obj]);
+    // Recorded before anything below can run a Proxy trap.
+    append(objects, obj);
+    append(paths, path);
     if (isArray(obj)) {
       emit('[');
       const length = (obj as unknown[]).length;
       for (let i = 0; i < length; i++) {
         if (i) emit(',');
-        const d = getOwnPropertyDescriptor(obj, String(i));
+        const d = getOwnPropertyDescriptor(obj, StringCtor(i));
         if (d && (d.get || d.set)) throw new NotSerializable(`${what}${path}[${i}] has a getter; only plain data can be sent`);
         walk(d ? d.value : undefined, `${path}[${i}]`, depth + 1);
       }
@@ -92,6 +147,13 @@ export function toJson(value: unknown, what: string, maxBytes: number): string {
     }
     apply(setDelete, seen, [obj]);
   };
-  walk(value, '', 0);
-  return parts.join('');
+  try {
+    walk(value, '', 0);
+  } catch (e) {
+    // A Proxy's trap may be what threw (or made a Date method throw): name the Proxy rather than pass that on.
+    if (!(e instanceof NotSerializable)) refuseProxies(objects, paths, what, canCopy);
+    throw e;
+  }
+  refuseProxies(objects, paths, what, canCopy);
+  return apply(arrayJoin, parts, ['']) as string;
 }
