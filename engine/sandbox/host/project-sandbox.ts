@@ -119,9 +119,7 @@ export class ProjectSandbox {
     const install = (await script.run(this.context, { reference: true })) as ivm.Reference;
     const bridge = new ivm.Callback((op: unknown, a: unknown, b: unknown, c: unknown) => this.onBridge(String(op), String(a ?? ''), String(b ?? ''), String(c ?? '')));
     const options = JSON.stringify({ maxPayloadBytes: this.limits.maxPayloadBytes });
-    // Calling it makes V8 copy the argument, which throws at once for a Proxy; `ignored` so that nothing waits for us.
-    const copier = new ivm.Callback(() => undefined, { ignored: true });
-    const api = (await install.apply(undefined, [bridge, JSON.stringify(API), options, copier], { result: { reference: true } })) as ivm.Reference;
+    const api = (await install.apply(undefined, [bridge, JSON.stringify(API), options], { result: { reference: true } })) as ivm.Reference;
     const get = (name: keyof PreludeRefs) => api.get(name, { reference: true }) as Promise<ivm.Reference>;
     this.refs = {
       define: await get('define'),

@@ -5,12 +5,12 @@
 import type { ApiDecl, FunctionDecl } from '../../system/define.ts';
 import { validateArgs } from '../../system/validate.ts';
 import { formatPrintf, messageText } from './format.ts';
-import { NotSerializable, toJson, type CopyProbe } from './serialize.ts';
+import { installProxyRegistry } from './proxy-registry.ts';
+import { NotSerializable, toJson, type ProxyCheck } from './serialize.ts';
 
 /** The one host function a sandbox has: op plus string arguments in, a string (or nothing) out. */
 type Bridge = (op: string, a?: string, b?: string, c?: string) => string | undefined;
 /** A host callback that does nothing with its argument: calling it makes V8 copy the argument, or throw. */
-type Copier = (objects: object[]) => void;
 
 interface Options {
   maxPayloadBytes: number;
@@ -92,10 +92,10 @@ function errorInfo(thrown: unknown, fallbackCode = 'SCRIPT_ERROR'): ErrorInfo {
   return info;
 }
 
-function outcomeJson(outcome: Outcome, maxBytes: number, canCopy: CopyProbe): string {
+function outcomeJson(outcome: Outcome, maxBytes: number, isProxy: ProxyCheck): string {
   if (!outcome.ok) return stringify(outcome);
   try {
-    return `{"ok":true,"value":${toJson(outcome.value, 'the return value', maxBytes, canCopy)}}`;
+    return `{"ok":true,"value":${toJson(outcome.value, 'the return value', maxBytes, isProxy)}}`;
   } catch (e) {
     const code = e instanceof NotSerializable ? e.code : 'SCRIPT_ERROR';
     return stringify({ ok: false, error: errorInfo(e, code) });
@@ -116,17 +116,10 @@ function callerFrame(): string {
   return '';
 }
 
-export function install(bridge: Bridge, apiJson: string, optionsJson: string, copier: Copier) {
+export function install(bridge: Bridge, apiJson: string, optionsJson: string) {
   const api = parse(apiJson) as ApiDecl;
   const options = parse(optionsJson) as Options;
-  const canCopy: CopyProbe = (objects) => {
-    try {
-      copier(objects);
-      return true;
-    } catch {
-      return false;
-    }
-  };
+  const isProxy = installProxyRegistry();
   const records = new MapCtor<string, ModuleRecord>();
   const pending = new MapCtor<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void; owner: string; token: number }>();
   const timers = new MapCtor<number, { callback: () => void; owner: string; token: number; repeat: boolean }>();
@@ -156,7 +149,7 @@ export function install(bridge: Bridge, apiJson: string, optionsJson: string, co
     const parts: string[] = [];
     for (let i = 0; i < checked.values.length; i++) {
       try {
-        parts[i] = toJson(checked.values[i], `system.${fn.name}: argument ${i + 1} "${fn.params[i].name}"`, options.maxPayloadBytes, canCopy);
+        parts[i] = toJson(checked.values[i], `system.${fn.name}: argument ${i + 1} "${fn.params[i].name}"`, options.maxPayloadBytes, isProxy);
       } catch (e) {
         if (e instanceof NotSerializable) throw new SystemError(e.code, e.message);
         throw e;
@@ -289,7 +282,7 @@ export function install(bridge: Bridge, apiJson: string, optionsJson: string, co
     }
   };
 
-  const finish = (callId: number, outcome: Outcome) => bridge('done', StringCtor(callId), outcomeJson(outcome, options.maxPayloadBytes, canCopy));
+  const finish = (callId: number, outcome: Outcome) => bridge('done', StringCtor(callId), outcomeJson(outcome, options.maxPayloadBytes, isProxy));
 
   return {
     define(id: string, factory: Factory, isHandler: boolean, timeoutMs: number): string {
@@ -332,7 +325,7 @@ export function install(bridge: Bridge, apiJson: string, optionsJson: string, co
         );
         return '{"pending":true}';
       }
-      return outcomeJson({ ok: true, value: result }, options.maxPayloadBytes, canCopy);
+      return outcomeJson({ ok: true, value: result }, options.maxPayloadBytes, isProxy);
     },
     settle(requestId: number, answerJson: string, timeoutMs: number): void {
       begin(timeoutMs);

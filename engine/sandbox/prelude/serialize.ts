@@ -25,11 +25,8 @@ export class NotSerializable extends Error {
   }
 }
 
-/**
- * Whether V8's structured clone can copy every one of `objects` (the prelude hands them to a host callback).
- * It refuses a Proxy without running any of its traps, which no check written in JavaScript can do.
- */
-export type CopyProbe = (objects: object[]) => boolean;
+/** Whether an object is a Proxy. The prelude knows every Proxy a script made (see proxy-registry.ts), without running a trap. */
+export type ProxyCheck = (value: object) => boolean;
 
 /** Appends without `list[i] = v`, which would run a setter a script put on Array.prototype (nor would `get` or `set` on Object.prototype reach the descriptor). */
 function append<T>(list: T[], value: T): void {
@@ -37,46 +34,13 @@ function append<T>(list: T[], value: T): void {
 }
 
 /**
- * Throws when one of the objects the walk looked into is a Proxy. Deepest first, so each object's children
- * are already copied when it is, and the copy never recurses; a binary search over prefixes then names the first one.
- */
-function refuseProxies(objects: object[], paths: string[], what: string, canCopy: CopyProbe): void {
-  const deepestFirst: object[] = [];
-  for (let i = objects.length - 1; i >= 0; i--) append(deepestFirst, objects[i]);
-  if (deepestFirst.length === 0 || canCopy(deepestFirst)) return;
-  const prefixCopies = (count: number) => {
-    const prefix: object[] = [];
-    for (let i = 0; i < count; i++) append(prefix, deepestFirst[i]);
-    return canCopy(prefix);
-  };
-  let copies = 0;
-  let fails = deepestFirst.length;
-  while (fails - copies > 1) {
-    const middle = (copies + fails) >> 1;
-    if (prefixCopies(middle)) copies = middle;
-    else fails = middle;
-  }
-  const index = objects.length - fails;
-  let array = false;
-  try {
-    array = isArray(objects[index]);
-  } catch {
-    // a revoked Proxy
-  }
-  const extra = array ? ', or an array with extra properties that cannot be copied' : '';
-  throw new NotSerializable(`${what}${paths[index]} is a Proxy${extra}; only plain data can be sent`);
-}
-
-/**
  * Serializes `value`; `what` names it in errors ("argument 3 \"payload\""). Throws NotSerializable, with code
- * QUOTA_EXCEEDED when the value is over maxBytes. `canCopy` is how Proxies are told apart from plain objects.
+ * QUOTA_EXCEEDED when the value is over maxBytes. A Proxy is refused before any of its traps can run.
  */
-export function toJson(value: unknown, what: string, maxBytes: number, canCopy: CopyProbe): string {
+export function toJson(value: unknown, what: string, maxBytes: number, isProxy: ProxyCheck): string {
   const seen = new SetCtor<object>();
   let size = 0;
   const parts: string[] = [];
-  const objects: object[] = [];
-  const paths: string[] = [];
   const emit = (text: string) => {
     size += text.length;
     if (size > maxBytes) throw new NotSerializable(`${what} is larger than the payload limit of ${maxBytes} bytes`, 'QUOTA_EXCEEDED');
@@ -105,9 +69,7 @@ export function toJson(value: unknown, what: string, maxBytes: number, canCopy: 
     const obj = v as object;
     if (apply(setHas, seen, [obj])) throw new NotSerializable(`${what}${path} refers back to itself (a cycle)`);
     apply(setAdd, seen, [obj]);
-    // Recorded before anything below can run a Proxy trap.
-    append(objects, obj);
-    append(paths, path);
+    if (isProxy(obj)) throw new NotSerializable(`${what}${path} is a Proxy; only plain data can be sent`);
     if (isArray(obj)) {
       emit('[');
       const length = (obj as unknown[]).length;
@@ -147,13 +109,6 @@ export function toJson(value: unknown, what: string, maxBytes: number, canCopy: 
     }
     apply(setDelete, seen, [obj]);
   };
-  try {
-    walk(value, '', 0);
-  } catch (e) {
-    // A Proxy's trap may be what threw (or made a Date method throw): name the Proxy rather than pass that on.
-    if (!(e instanceof NotSerializable)) refuseProxies(objects, paths, what, canCopy);
-    throw e;
-  }
-  refuseProxies(objects, paths, what, canCopy);
+  walk(value, '', 0);
   return apply(arrayJoin, parts, ['']) as string;
 }
