@@ -1,12 +1,11 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { ErrorCode, SourceLocation } from '../errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { LogLevel } from '../logging/record.ts';
 import type { ProjectLimits } from '../projects/limits.ts';
+import { sandboxHostScript } from './host-bundle.ts';
 import type { FromSandbox, ModuleLoadResult, ModuleSpec, ToSandbox } from './protocol.ts';
 
-const HOST_MAIN = fileURLToPath(new URL('./host/main.ts', import.meta.url));
 const HEARTBEAT_MS = 500;
 const HEARTBEAT_DEADLINE_MS = 3000;
 
@@ -66,7 +65,7 @@ class SandboxProcess {
   private spawn(): void {
     this.ready = false;
     this.lastPong = Date.now();
-    const child = fork(HOST_MAIN, [], { execArgv: ['--no-node-snapshot'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(sandboxHostScript(), [], { execArgv: ['--no-node-snapshot'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.child = child;
     child.on('message', (message: FromSandbox) => this.onMessage(message));
     child.on('exit', (code, signal) => this.onExit(child, code, signal));
