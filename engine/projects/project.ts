@@ -182,13 +182,15 @@ export class Project {
   }
 
   private async unloadEverything(reason: string): Promise<void> {
-    if (this.running) {
-      await this.hooks.unloading(this);
+    const wasRunning = this.running;
+    if (wasRunning) await this.hooks.unloading(this);
+    // Not running from here on, with its reason, before the sandbox lets go of it: status and requests agree throughout.
+    this.running = false;
+    this.notLoadedReason = reason;
+    if (wasRunning) {
       await this.hooks.supervisor.unload(this.name);
       this.hooks.logger.info(`project "${this.name}" unloaded: ${reason}`, { project: this.name });
     }
-    this.running = false;
-    this.notLoadedReason = reason;
     this.good.clear();
     this.handlers.clear();
     this.sources.clear();
@@ -243,7 +245,7 @@ export class Project {
     const restart = !previous || previous.enabled !== config.enabled || previous.isolated !== config.isolated || JSON.stringify(previous.limits) !== JSON.stringify(config.limits);
     this.config = config;
     if (!restart && this.running) return;
-    if (this.running) await this.unloadEverything('project.json changed');
+    if (this.running) await this.unloadEverything(config.enabled ? 'project.json changed' : 'disabled in project.json');
     if (config.enabled) await this.loadEverything();
     else this.notLoadedReason = 'disabled in project.json';
   }

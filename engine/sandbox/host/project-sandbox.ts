@@ -38,6 +38,7 @@ const CPU_WINDOW_MS = 10_000;
 /** Node runs a timer whose delay does not fit in 32 bits after 1 ms; such a delay waits this long instead. */
 const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
 /** How long past its timeout an isolate may keep running before it is declared wedged. */
+const DEADLINE_SWEEP_MS = 10;
 const WEDGE_GRACE_MS = 1500;
 const OK = '{"ok":true}';
 const OK_PREFIX = '{"ok":true,"value":';
@@ -87,7 +88,8 @@ export class ProjectSandbox {
   private disposed = false;
   private readonly modules = new Map<string, ModuleSpec>();
   private readonly stacks = new StackMapper();
-  private readonly calls = new Map<number, { module: string; deadline: NodeJS.Timeout; timeoutMs: number }>();
+  private readonly calls = new Map<number, { module: string; deadlineAt: number; timeoutMs: number }>();
+  private deadlineSweep: NodeJS.Timeout | undefined;
   private readonly timers = new Map<number, { handle: NodeJS.Timeout; repeat: boolean; running: boolean; owner: string }>();
   private readonly pendingRequests = new Set<number>();
   private nextRequest = 1;
@@ -192,7 +194,6 @@ export class ProjectSandbox {
   /** Fails every invocation in flight and forgets timers and pending requests (the isolate holding their callbacks is gone). */
   private failAll(code: ErrorCode, message: string): void {
     for (const [call, state] of this.calls) {
-      clearTimeout(state.deadline);
       this.calls.delete(call);
       this.send({ t: 'result', call, outcome: JSON.stringify({ ok: false, error: { code, message } }) });
     }
@@ -243,11 +244,14 @@ export class ProjectSandbox {
     try {
       const script = await this.isolate.compileScript(`(function (exports, require, module) {\n${spec.code}\n})`, { filename: spec.displayPath, lineOffset: -1 });
       factory = (await script.run(this.context, { reference: true })) as ivm.Reference;
+      script.release();
     } catch (error) {
       restoreMap();
       return { ok: false, error: { code: 'COMPILE_ERROR', message: error instanceof Error ? error.message : String(error), location: { file: spec.displayPath, line: 1, column: 1 } } };
     }
+    // Handles are released at once, not when the host's GC gets to them: each save would otherwise keep its version alive for a while.
     const outcome = await this.enter('define', [spec.id, factory.derefInto(), spec.handler], this.limits.timeoutMs, spec.id, false, duringRebuild);
+    factory.release();
     if (!outcome.ok) {
       restoreMap();
       return { ok: false, error: { code: outcome.code, message: `loading ${spec.displayPath}: ${outcome.message}`, location: { file: spec.displayPath, line: 1, column: 1 } } };
@@ -276,9 +280,9 @@ export class ProjectSandbox {
   // ---- invocations -------------------------------------------------------------------------------
 
   async invoke(call: number, module: string, args: string, timeoutMs: number): Promise<void> {
-    const deadline = setTimeout(() => this.finish(call, failure('TIMEOUT', `${this.displayName(module)} did not finish within ${timeoutMs} ms`)), timeoutMs);
     const started = Date.now();
-    this.calls.set(call, { module, deadline, timeoutMs });
+    this.calls.set(call, { module, deadlineAt: started + timeoutMs, timeoutMs });
+    this.deadlineSweep ??= setInterval(() => this.sweepDeadlines(), DEADLINE_SWEEP_MS);
     // `args` is the JSON list of the handler's arguments: its payload may be no larger than what the project may send.
     if (args.length > this.limits.maxPayloadBytes + 2) {
       return this.finish(call, failure('QUOTA_EXCEEDED', `the payload for ${this.displayName(module)} is larger than the payload limit of ${this.limits.maxPayloadBytes} bytes of project "${this.project}"`));
@@ -293,6 +297,21 @@ export class ProjectSandbox {
     else if (Date.now() - started > timeoutMs) this.finish(call, failure('TIMEOUT', `${this.displayName(module)} did not finish within ${timeoutMs} ms`));
   }
 
+  /**
+   * Fails the invocations past their wall-clock deadline (time waiting on system.* calls included). One sweep for all
+   * of them, rather than a timer per call, keeps the per-call cost down; deadlines hold to within DEADLINE_SWEEP_MS.
+   */
+  private sweepDeadlines(): void {
+    const now = Date.now();
+    for (const [call, state] of this.calls) {
+      if (now >= state.deadlineAt) this.finish(call, failure('TIMEOUT', `${this.displayName(state.module)} did not finish within ${state.timeoutMs} ms`));
+    }
+    if (this.calls.size === 0) {
+      clearInterval(this.deadlineSweep);
+      this.deadlineSweep = undefined;
+    }
+  }
+
   private displayName(module: string): string {
     return this.modules.get(module)?.displayPath ?? module;
   }
@@ -301,7 +320,6 @@ export class ProjectSandbox {
   private finish(call: number, outcome: string): void {
     const state = this.calls.get(call);
     if (!state) return;
-    clearTimeout(state.deadline);
     this.calls.delete(call);
     this.send({ t: 'result', call, outcome: this.checkedOutcome(outcome, this.displayName(state.module)) });
   }
