@@ -337,7 +337,8 @@ export class ProjectSandbox {
     if (!ok && outcome.length > MAX_ERROR_OUTCOME) return failure('SCRIPT_ERROR', `${file} failed with an error too large to report`);
     try {
       const parsed = JSON.parse(outcome) as { ok?: unknown; value?: unknown; error?: unknown };
-      if (ok && parsed.ok === true) return JSON.stringify({ ok: true, value: parsed.value ?? null });
+      // Parsing is the check; the text itself goes on unchanged (writing it again would double the cost per call).
+      if (ok && parsed.ok === true) return outcome;
       if (!ok && parsed.ok === false) return JSON.stringify({ ok: false, error: this.errorData(rawError(parsed.error), file) });
     } catch {
       // not JSON, or nested too deeply to write again: reported below
