@@ -74,7 +74,7 @@ class SandboxProcess {
     let n = 0;
     this.heartbeat = setInterval(() => {
       if (Date.now() - this.lastPong > HEARTBEAT_DEADLINE_MS) {
-        this.supervisor.logger.error(`sandbox process ${this.id} missed its heartbeat for ${HEARTBEAT_DEADLINE_MS} ms; killing it (projects: ${this.describeWork()})`);
+        this.supervisor.logger.error(`sandbox process ${this.id} missed its heartbeat for ${HEARTBEAT_DEADLINE_MS} ms; killing it (projects: ${this.describeWork()})`, this.soleProject());
         this.kill();
         return;
       }
@@ -161,6 +161,13 @@ class SandboxProcess {
     return running.length > 0 ? `running ${[...new Set(running)].join(', ')}` : `hosting ${[...this.projects].join(', ') || 'no projects'}`;
   }
 
+  /** The one project concerned, when there is one: the only one with calls in flight, or the only one hosted. */
+  private soleProject(): { project?: string } {
+    const running = new Set([...this.calls.values()].map((c) => c.project));
+    const candidates = running.size > 0 ? running : this.projects;
+    return candidates.size === 1 ? { project: [...candidates][0] } : {};
+  }
+
   kill(): void {
     this.child?.kill('SIGKILL');
   }
@@ -171,7 +178,7 @@ class SandboxProcess {
     // Until the new process is ready, messages wait in the queue: sent now, they would be lost with the old one.
     this.ready = false;
     const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-    if (!this.stopping) this.supervisor.logger.error(`sandbox process ${this.id} ${how} while ${this.describeWork()}`);
+    if (!this.stopping) this.supervisor.logger.error(`sandbox process ${this.id} ${how} while ${this.describeWork()}`, this.soleProject());
     const message = `the sandbox process ${how} while running this call; the project is being restarted with its last good scripts`;
     for (const [, call] of this.calls) call.resolve(outcome('SANDBOX_CRASHED', message));
     this.calls.clear();
