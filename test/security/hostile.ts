@@ -17,6 +17,13 @@ export const bystander = {
 
 let nextPing = 1;
 
+/** A project whose `record` handler logs and returns what it received: shows whether anything crossed. */
+export const receiver = {
+  files: {
+    'gateway-events/message/record.ts': `export default function (payload: any) {\n  system.util.getLogger('receiver').info('received ' + JSON.stringify(payload));\n  return payload;\n}\n`,
+  },
+};
+
 /** `project` (the bystander by default) answers its ping handler, with the value it was given. */
 export async function expectAnswers(t: TestGateway, project = 'bystander', timeoutSec = 5): Promise<void> {
   const n = nextPing++;

@@ -4,18 +4,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FlintError } from '../../engine/errors.ts';
 import { startGateway, type TestGateway } from '../helpers/fixture.ts';
-import { bystander, expectServing, logsOf, sandboxPid, script } from './hostile.ts';
+import { bystander, expectServing, logsOf, receiver, sandboxPid, script } from './hostile.ts';
 
 let t: TestGateway;
 
 beforeAll(async () => {
   t = await startGateway({
     bystander,
-    receiver: {
-      files: {
-        'gateway-events/message/record.ts': `export default function (payload: any) {\n  system.util.getLogger('receiver').info('received ' + JSON.stringify(payload));\n  return payload;\n}\n`,
-      },
-    },
+    receiver,
     hostile: {
       files: {
         'gateway-events/message/send.ts': script(`
