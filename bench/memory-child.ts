@@ -1,6 +1,6 @@
 // A fresh process per memory or startup measurement, so RSS readings start clean. Started by memory.ts:
 //   load <root> <project> <probeHandler|->  Gateway.start on <root>/projects: time to ready, RSS
-//   idle <root> <count>                     RSS before and after adding <count> idle projects
+//   add <root> <count> <scripts>            RSS before and after adding <count> projects of <scripts> scripts
 //   leak <root> <saves>                     RSS after the first and after the last of <saves> saves
 //   raw-isolates <count>                    RSS of <count> bare isolated-vm isolates with a context
 import { join } from 'node:path';
@@ -25,7 +25,7 @@ export interface LoadResult {
   after: RssReading;
 }
 
-export interface IdleResult {
+export interface AddResult {
   count: number;
   addMs: number;
   before: RssReading;
@@ -79,7 +79,7 @@ async function load(root: string, project: string, probe: string): Promise<LoadR
   }
 }
 
-async function idle(root: string, count: number): Promise<IdleResult> {
+async function add(root: string, count: number, scripts: number): Promise<AddResult> {
   const projectsDir = join(root, 'projects');
   const gateway = await startGateway(root);
   try {
@@ -87,12 +87,18 @@ async function idle(root: string, count: number): Promise<IdleResult> {
     await settle(600);
     const before = reading(gateway, 'warm');
     const t0 = performance.now();
-    const names = Array.from({ length: count }, (_, i) => `idle${String(i).padStart(2, '0')}`);
-    for (const name of names) addProjectAtomically(join(root, 'staging'), projectsDir, name, manyScripts(10));
+    const names = Array.from({ length: count }, (_, i) => `added${String(i).padStart(2, '0')}`);
+    const files = manyScripts(scripts);
+    const handlers = Object.keys(files).filter((f) => f.startsWith(MESSAGE)).length;
+    for (const name of names) addProjectAtomically(join(root, 'staging'), projectsDir, name, files);
     await waitFor(() => names.every((n) => gateway.project(n)?.isRunning), 60_000, `${count} projects to load`);
     await gateway.projects.settled();
     const addMs = performance.now() - t0;
-    for (const name of names) if (gateway.project(name)!.status().handlers.length !== 9) throw new Error(`project ${name} has ${gateway.project(name)!.status().handlers.length} handlers, expected 9`);
+    for (const name of names) {
+      const loaded = gateway.project(name)!.status().handlers.length;
+      if (loaded !== handlers) throw new Error(`project ${name} has ${loaded} handlers, expected ${handlers}`);
+      await gateway.request(name, 'handler000', { id: 1 });
+    }
     await settle(800);
     return { count, addMs, before, after: reading(gateway, 'warm') };
   } finally {
@@ -155,8 +161,8 @@ childMain<unknown>(async () => {
   switch (mode) {
     case 'load':
       return load(args[0], args[1], args[2]);
-    case 'idle':
-      return idle(args[0], Number(args[1]));
+    case 'add':
+      return add(args[0], Number(args[1]), Number(args[2]));
     case 'leak':
       return leak(args[0], Number(args[1]));
     case 'raw-isolates':

@@ -28,6 +28,28 @@ export type CompileResult = { ok: true; module: CompiledModule } | { ok: false; 
 const LOADERS: Record<string, esbuild.Loader> = { '.ts': 'ts', '.mts': 'ts', '.js': 'js', '.mjs': 'js' };
 
 /**
+ * esbuild compiles in a service process that it keeps until told to stop, and that grows with the work done (16 MB
+ * at first, 50 MB and more after loading a few hundred scripts). A gateway that has not compiled for this long gives
+ * it back; the next compile starts a new one, which costs that compile about 20 ms.
+ */
+const SERVICE_IDLE_MS = 60_000;
+let compiling = 0;
+let idleTimer: NodeJS.Timeout | undefined;
+
+async function withService<T>(work: () => Promise<T>): Promise<T> {
+  compiling++;
+  clearTimeout(idleTimer);
+  try {
+    return await work();
+  } finally {
+    if (--compiling === 0) {
+      idleTimer = setTimeout(() => void esbuild.stop(), SERVICE_IDLE_MS);
+      idleTimer.unref();
+    }
+  }
+}
+
+/**
  * Transpiles one script to CommonJS with a source map, and checks its imports. Every import stays a
  * `require` of a lib/ module id that the sandbox's own module table resolves; nothing is bundled, so a
  * change to a lib/ module reloads just that module and the modules that import it.
@@ -36,7 +58,7 @@ export async function compileModule(input: CompileInput): Promise<CompileResult>
   const extension = input.id.slice(input.id.lastIndexOf('.'));
   const imports = new Set<string>();
   try {
-    const result = await esbuild.build({
+    const result = await withService(() => esbuild.build({
       stdin: { contents: input.source, loader: LOADERS[extension] ?? 'ts', sourcefile: input.displayPath },
       bundle: true,
       write: false,
@@ -59,7 +81,7 @@ export async function compileModule(input: CompileInput): Promise<CompileResult>
           },
         },
       ],
-    });
+    }));
     const code = result.outputFiles.find((f) => f.path.endsWith('.js'))!.text;
     const map = JSON.parse(result.outputFiles.find((f) => f.path.endsWith('.map'))!.text) as { mappings: string };
     return { ok: true, module: { id: input.id, displayPath: input.displayPath, code, mappings: map.mappings, imports: [...imports] } };
