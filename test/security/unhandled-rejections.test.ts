@@ -15,13 +15,13 @@ beforeAll(async () => {
       config: { limits: { timeoutMs: 1000 } },
       files: {
         'gateway-events/message/flood.ts': script(`
-  for (let i = 0; i < 200_000; i++) Promise.reject(new Error('unhandled ' + i));
+  for (let i = 0; i < 100_000; i++) Promise.reject(new Error('unhandled ' + i));
   return 'flooded';`),
         'gateway-events/message/timerFlood.ts': script(`
   let ticks = 0;
   await new Promise<void>((resolve) => {
     const id = setInterval(() => {
-      for (let i = 0; i < 20_000; i++) Promise.reject(new Error('from a timer'));
+      for (let i = 0; i < 5_000; i++) Promise.reject(new Error('from a timer'));
       if (++ticks === 10) { clearInterval(id); resolve(); }
     }, 10);
   });

@@ -1,9 +1,8 @@
 // Runs INSIDE the isolate. Turns a script's value into JSON in one pass, refusing anything that is not
 // JSON-compatible, so that what was checked is exactly what crosses (a Proxy or getter cannot change it in between).
 
-const { ownKeys, getOwnPropertyDescriptor, getPrototypeOf, apply, defineProperty } = Reflect;
+const { ownKeys, getOwnPropertyDescriptor, getPrototypeOf, apply } = Reflect;
 const isArray = Array.isArray;
-const arrayJoin = Array.prototype.join;
 const StringCtor = String;
 const ObjectProto = Object.prototype;
 const DateProto = Date.prototype;
@@ -28,23 +27,17 @@ export class NotSerializable extends Error {
 /** Whether an object is a Proxy. The prelude knows every Proxy a script made (see proxy-registry.ts), without running a trap. */
 export type ProxyCheck = (value: object) => boolean;
 
-/** Appends without `list[i] = v`, which would run a setter a script put on Array.prototype (nor would `get` or `set` on Object.prototype reach the descriptor). */
-function append<T>(list: T[], value: T): void {
-  defineProperty(list, list.length, { __proto__: null, value, writable: true, enumerable: true, configurable: true } as PropertyDescriptor);
-}
-
 /**
  * Serializes `value`; `what` names it in errors ("argument 3 \"payload\""). Throws NotSerializable, with code
  * QUOTA_EXCEEDED when the value is over maxBytes. A Proxy is refused before any of its traps can run.
  */
 export function toJson(value: unknown, what: string, maxBytes: number, isProxy: ProxyCheck): string {
   const seen = new SetCtor<object>();
-  let size = 0;
-  const parts: string[] = [];
+  // `+=` on strings runs no user code (unlike pushing into an array, which a setter on Array.prototype could see).
+  let json = '';
   const emit = (text: string) => {
-    size += text.length;
-    if (size > maxBytes) throw new NotSerializable(`${what} is larger than the payload limit of ${maxBytes} bytes`, 'QUOTA_EXCEEDED');
-    append(parts, text);
+    json += text;
+    if (json.length > maxBytes) throw new NotSerializable(`${what} is larger than the payload limit of ${maxBytes} bytes`, 'QUOTA_EXCEEDED');
   };
   const walk = (v: unknown, path: string, depth: number): void => {
     if (depth > 200) throw new NotSerializable(`${what}${path} is nested more than 200 levels deep`);
@@ -110,5 +103,5 @@ export function toJson(value: unknown, what: string, maxBytes: number, isProxy: 
     apply(setDelete, seen, [obj]);
   };
   walk(value, '', 0);
-  return apply(arrayJoin, parts, ['']) as string;
+  return json;
 }
