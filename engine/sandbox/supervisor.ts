@@ -8,6 +8,11 @@ import type { FromSandbox, ModuleLoadResult, ModuleSpec, ToSandbox } from './pro
 
 const HEARTBEAT_MS = 500;
 const HEARTBEAT_DEADLINE_MS = 3000;
+/**
+ * The sandbox keeps every call's deadline; should its answer ever be lost anyway, the caller is answered this long
+ * after the deadline (room for a restart's back-off and replay, which a queued call waits for).
+ */
+const BACKSTOP_GRACE_MS = 10_000;
 
 /** What the supervisor needs from the rest of the gateway. */
 export interface SandboxListener {
@@ -42,7 +47,7 @@ class SandboxProcess {
   private child: ChildProcess | undefined;
   private ready = false;
   private queue: ToSandbox[] = [];
-  private readonly calls = new Map<number, { resolve: (outcome: string) => void; project: string; module: string }>();
+  private readonly calls = new Map<number, { resolve: (outcome: string) => void; project: string; module: string; backstopAt: number }>();
   private readonly loads = new Map<number, { resolve: (results: Record<string, ModuleLoadResult> | undefined) => void; modules: string[] }>();
   private readonly unloads = new Map<number, () => void>();
   private lastPong = Date.now();
@@ -79,6 +84,7 @@ class SandboxProcess {
         return;
       }
       this.post({ t: 'ping', n: ++n });
+      this.abandonOverdueCalls();
     }, HEARTBEAT_MS);
     this.heartbeat.unref();
   }
@@ -93,9 +99,20 @@ class SandboxProcess {
 
   invoke(call: number, project: string, module: string, args: string, timeoutMs: number): Promise<string> {
     return new Promise((resolve) => {
-      this.calls.set(call, { resolve, project, module });
+      this.calls.set(call, { resolve, project, module, backstopAt: Date.now() + timeoutMs + BACKSTOP_GRACE_MS });
       this.post({ t: 'invoke', call, project, module, args, timeoutMs });
     });
+  }
+
+  /** Answers the calls whose answer is long overdue, so that no caller waits for ever on a lost message. */
+  private abandonOverdueCalls(): void {
+    const now = Date.now();
+    for (const [id, call] of this.calls) {
+      if (now < call.backstopAt) continue;
+      this.calls.delete(id);
+      this.supervisor.logger.error(`sandbox process ${this.id} never answered a call to ${call.project}/${call.module}; it was abandoned`, { project: call.project });
+      call.resolve(outcome('SANDBOX_CRASHED', `the sandbox never answered this call to ${call.module}, ${BACKSTOP_GRACE_MS / 1000} s past its deadline`));
+    }
   }
 
   load(req: number, message: ToSandbox & { t: 'load' }): Promise<Record<string, ModuleLoadResult> | undefined> {

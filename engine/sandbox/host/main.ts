@@ -17,8 +17,11 @@ function send(message: FromSandbox): void {
 async function sandboxFor(message: Extract<ToSandbox, { t: 'load' }>): Promise<ProjectSandbox> {
   let sandbox = sandboxes.get(message.project);
   if (!sandbox) {
-    sandbox = ProjectSandbox.create(message.project, message.limits, send);
-    sandboxes.set(message.project, sandbox);
+    const created = ProjectSandbox.create(message.project, message.limits, send);
+    sandboxes.set(message.project, created);
+    // An isolate that could not be created is forgotten, so that the next load tries again.
+    created.catch(() => sandboxes.get(message.project) === created && sandboxes.delete(message.project));
+    sandbox = created;
   }
   return sandbox;
 }
@@ -56,9 +59,26 @@ async function handle(message: ToSandbox): Promise<void> {
   }
 }
 
+/** Whatever went wrong, a load, unload or invocation is answered: the gateway side would otherwise wait for ever. */
+function answerFailed(message: ToSandbox, reason: string): void {
+  const error = { code: 'INTERNAL' as const, message: `the sandbox failed to handle this ${message.t}: ${reason}` };
+  switch (message.t) {
+    case 'invoke':
+      return send({ t: 'result', call: message.call, outcome: JSON.stringify({ ok: false, error }) });
+    case 'load': {
+      const ids = [...message.modules.map((m) => m.id), ...message.reevaluate.map(([id]) => id)];
+      return send({ t: 'loaded', req: message.req, results: Object.fromEntries(ids.map((id) => [id, { ok: false, error }])) });
+    }
+    case 'unload':
+      return send({ t: 'unloaded', req: message.req });
+  }
+}
+
 process.on('message', (message: ToSandbox) => {
   handle(message).catch((error: unknown) => {
-    send({ t: 'log', project: 'project' in message ? message.project : '', level: 'error', logger: 'sandbox', message: `sandbox host failed to handle "${message.t}": ${error instanceof Error ? error.message : String(error)}` });
+    const reason = error instanceof Error ? error.message : String(error);
+    send({ t: 'log', project: 'project' in message ? message.project : '', level: 'error', logger: 'sandbox', message: `sandbox host failed to handle "${message.t}": ${reason}` });
+    answerFailed(message, reason);
   });
 });
 process.on('disconnect', () => process.exit(0));
@@ -68,7 +88,8 @@ process.on('disconnect', () => process.exit(0));
 setInterval(async () => {
   const now = Date.now();
   for (const pending of sandboxes.values()) {
-    const sandbox = await pending;
+    const sandbox = await pending.catch(() => undefined);
+    if (!sandbox) continue;
     const entry = sandbox.wedgedEntry(now);
     if (entry && !sandbox.wedged) {
       sandbox.wedged = true;

@@ -31,7 +31,8 @@ interface Entry {
   isolate: ivm.Isolate;
 }
 
-type EntryResult = { ok: true; value: unknown } | { ok: false; code: ErrorCode; message: string };
+/** What a prelude entry returned: its JSON text, or nothing (the entries that answer nothing). */
+type EntryResult = { ok: true; value: string | undefined } | { ok: false; code: ErrorCode; message: string };
 
 const DECLS = new Map<string, FunctionDecl>(API.functions.filter((f) => f.mode !== 'prelude').map((f) => [f.name, f]));
 const CPU_WINDOW_MS = 10_000;
@@ -153,7 +154,10 @@ export class ProjectSandbox {
     const cpuBefore = charge ? isolate.cpuTime : 0n;
     try {
       // Every prelude entry takes the timeout last: past it, the prelude stops calling the host (see stopIfOverdue).
-      return { ok: true, value: await ref.apply(undefined, [...args, timeout], { timeout }) };
+      const value: unknown = await ref.apply(undefined, [...args, timeout], { timeout });
+      // The prelude answers in text; anything else means a script broke what it runs on, which must not break the host.
+      if (value !== undefined && typeof value !== 'string') return { ok: false, code: 'INTERNAL', message: `${module}: the sandbox answered with something other than text` };
+      return { ok: true, value };
     } catch (error) {
       if (isolate.isDisposed) {
         if (!this.disposed) void this.rebuildAfterMemoryLimit(generation, module);
@@ -219,7 +223,7 @@ export class ProjectSandbox {
     if (reevaluate.length > 0) {
       const outcome = await this.enter('reevaluate', [JSON.stringify(reevaluate)], this.limits.timeoutMs, reevaluate[0][0], false);
       if (outcome.ok) {
-        const byId = JSON.parse(outcome.value as string) as Record<string, { ok: boolean; error?: { code: string; name: string; message: string; stack?: string } }>;
+        const byId = JSON.parse(outcome.value!) as Record<string, { ok: boolean; error?: { code: string; name: string; message: string; stack?: string } }>;
         for (const [id, r] of Object.entries(byId)) results[id] = r.ok ? { ok: true } : { ok: false, error: this.errorData(rawError(r.error), this.modules.get(id)?.displayPath) };
       } else {
         for (const [id] of reevaluate) results[id] = { ok: false, error: { code: outcome.code, message: outcome.message } };
@@ -256,7 +260,7 @@ export class ProjectSandbox {
       restoreMap();
       return { ok: false, error: { code: outcome.code, message: `loading ${spec.displayPath}: ${outcome.message}`, location: { file: spec.displayPath, line: 1, column: 1 } } };
     }
-    const answer = JSON.parse(outcome.value as string) as { ok: boolean; error?: { code: string; name: string; message: string; stack?: string } };
+    const answer = JSON.parse(outcome.value!) as { ok: boolean; error?: { code: string; name: string; message: string; stack?: string } };
     if (!answer.ok) {
       const error = this.errorData(rawError(answer.error), spec.displayPath);
       restoreMap();
@@ -292,7 +296,7 @@ export class ProjectSandbox {
       const message = outcome.code === 'TIMEOUT' ? `${this.displayName(module)} did not finish within ${timeoutMs} ms` : outcome.message;
       return this.finish(call, failure(outcome.code, message));
     }
-    const value = outcome.value as string;
+    const value = outcome.value ?? '';
     if (value !== '{"pending":true}') this.finish(call, value);
     else if (Date.now() - started > timeoutMs) this.finish(call, failure('TIMEOUT', `${this.displayName(module)} did not finish within ${timeoutMs} ms`));
   }
@@ -487,7 +491,7 @@ export class ProjectSandbox {
       return;
     }
     if (outcome.value) {
-      const { owner, error } = JSON.parse(outcome.value as string) as { owner: string; error: { code: string; name: string; message: string; stack?: string } };
+      const { owner, error } = JSON.parse(outcome.value) as { owner: string; error: { code: string; name: string; message: string; stack?: string } };
       const data = this.errorData(rawError(error), this.displayName(owner));
       this.send({ t: 'log', project: this.project, level: 'error', logger: 'timer', message: `timer callback of ${this.displayName(owner)} threw ${data.message}`, source: data.location });
     }

@@ -6,11 +6,10 @@ import type { ApiDecl, FunctionDecl } from '../../system/define.ts';
 import { validateArgs } from '../../system/validate.ts';
 import { formatPrintf, messageText } from './format.ts';
 import { installProxyRegistry } from './proxy-registry.ts';
-import { NotSerializable, toJson, type ProxyCheck } from './serialize.ts';
+import { dataJson, NotSerializable, toJson, type ProxyCheck } from './serialize.ts';
 
 /** The one host function a sandbox has: op plus string arguments in, a string (or nothing) out. */
 type Bridge = (op: string, a?: string, b?: string, c?: string) => string | undefined;
-/** A host callback that does nothing with its argument: calling it makes V8 copy the argument, or throw. */
 
 interface Options {
   maxPayloadBytes: number;
@@ -40,7 +39,7 @@ interface ErrorInfo {
 }
 
 const parse = JSON.parse;
-const stringify = JSON.stringify;
+const createObject = Object.create;
 const { apply, defineProperty, deleteProperty } = Reflect;
 const freeze = Object.freeze;
 const MapCtor = Map;
@@ -93,12 +92,12 @@ function errorInfo(thrown: unknown, fallbackCode = 'SCRIPT_ERROR'): ErrorInfo {
 }
 
 function outcomeJson(outcome: Outcome, maxBytes: number, isProxy: ProxyCheck): string {
-  if (!outcome.ok) return stringify(outcome);
+  if (!outcome.ok) return dataJson(outcome);
   try {
     return `{"ok":true,"value":${toJson(outcome.value, 'the return value', maxBytes, isProxy)}}`;
   } catch (e) {
     const code = e instanceof NotSerializable ? e.code : 'SCRIPT_ERROR';
-    return stringify({ ok: false, error: errorInfo(e, code) });
+    return dataJson({ ok: false, error: errorInfo(e, code) });
   }
 }
 
@@ -261,7 +260,7 @@ export function install(bridge: Bridge, apiJson: string, optionsJson: string) {
     currentToken = fresh.token;
     const failed = (error: ErrorInfo) => {
       clearTimersOf(fresh.token); // a version that did not load leaves nothing running
-      return stringify({ ok: false, error });
+      return dataJson({ ok: false, error });
     };
     try {
       if (isHandler) {
@@ -292,12 +291,12 @@ export function install(bridge: Bridge, apiJson: string, optionsJson: string) {
     /** Re-evaluates modules whose imports changed (handlers now, libraries lazily). */
     reevaluate(idsJson: string, timeoutMs: number): string {
       begin(timeoutMs);
-      const results: Record<string, unknown> = {};
+      const results = createObject(null) as Record<string, unknown>; // no setter on Object.prototype can catch a module id
       for (const [id, isHandler] of parse(idsJson) as [string, boolean][]) {
         const record = records.get(id);
         if (record) results[id] = parse(loadFresh(id, record.factory, isHandler));
       }
-      return stringify(results);
+      return dataJson(results);
     },
     remove(id: string, timeoutMs: number): void {
       begin(timeoutMs);
@@ -310,13 +309,13 @@ export function install(bridge: Bridge, apiJson: string, optionsJson: string) {
       let result: unknown;
       try {
         const record = records.get(id);
-        if (!record) return stringify({ ok: false, error: { code: 'NOT_FOUND', name: 'Error', message: `no script "${id}" is loaded` } });
+        if (!record) return dataJson({ ok: false, error: { code: 'NOT_FOUND', name: 'Error', message: `no script "${id}" is loaded` } });
         currentOwner = id;
         currentToken = record.token;
         const handler = evaluate(id, record).default as (...args: unknown[]) => unknown;
         result = apply(handler, undefined, parse(argsJson) as unknown[]);
       } catch (e) {
-        return stringify({ ok: false, error: errorInfo(e) });
+        return dataJson({ ok: false, error: errorInfo(e) });
       }
       if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
         PromiseCtor.resolve(result).then(
@@ -350,7 +349,7 @@ export function install(bridge: Bridge, apiJson: string, optionsJson: string) {
         timer.callback();
         return '';
       } catch (e) {
-        return stringify({ owner: timer.owner, error: errorInfo(e) });
+        return dataJson({ owner: timer.owner, error: errorInfo(e) });
       }
     },
     /** Drops every timer (the host has cleared its side), for example when the CPU budget is used up. */

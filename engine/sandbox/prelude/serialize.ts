@@ -105,3 +105,11 @@ export function toJson(value: unknown, what: string, maxBytes: number, isProxy: 
   walk(value, '', 0);
   return json;
 }
+
+/**
+ * JSON of data the prelude built itself (outcomes, error descriptions, load results). JSON.stringify would run a
+ * `toJSON` that a script put on Object.prototype, which can make it return anything, even undefined; this cannot.
+ */
+export function dataJson(value: unknown): string {
+  return toJson(value, 'the outcome', Infinity, () => false);
+}
