@@ -292,9 +292,13 @@ export function install(bridge: Bridge, apiJson: string, optionsJson: string) {
     reevaluate(idsJson: string, timeoutMs: number): string {
       begin(timeoutMs);
       const results = createObject(null) as Record<string, unknown>; // no setter on Object.prototype can catch a module id
-      for (const [id, isHandler] of parse(idsJson) as [string, boolean][]) {
-        const record = records.get(id);
-        if (record) results[id] = parse(loadFresh(id, record.factory, isHandler));
+      const ids = parse(idsJson) as [string, boolean][];
+      // Libraries first: they only get fresh records here, so no handler evaluated next can reach a stale library.
+      for (const pass of [false, true]) {
+        for (const [id, isHandler] of ids) {
+          const record = records.get(id);
+          if (record && isHandler === pass) results[id] = parse(loadFresh(id, record.factory, isHandler));
+        }
       }
       return dataJson(results);
     },
