@@ -3,8 +3,10 @@ import { FlintError } from '../engine/errors.ts';
 import type { Gateway } from '../engine/gateway.ts';
 import { isLogLevel } from '../engine/logging/record.ts';
 import { NAME_PATTERN } from '../engine/projects/resources.ts';
+import { API } from '../engine/system/api.ts';
+import { checkType } from '../engine/system/validate.ts';
 import { isAuthorized } from './auth.ts';
-import { sendError, sendJson } from './http-errors.ts';
+import { PayloadTooLarge, sendError, sendJson } from './http-errors.ts';
 import { checkFields, readJsonBody } from './read-body.ts';
 
 interface RouteContext {
@@ -23,13 +25,24 @@ interface Route {
 }
 
 const isObject = (v: unknown) => (typeof v === 'object' && v !== null && !Array.isArray(v) ? undefined : 'must be a JSON object');
-const isTimeout = (v: unknown) => (typeof v === 'number' && v > 0 && v <= 86400 ? undefined : 'must be a number of seconds between 0 and 86400');
+/** timeoutSec has the bounds that system.util.sendRequest declares for it. */
+const TIMEOUT_TYPE = API.functions.find((f) => f.name === 'util.sendRequest')!.params.find((p) => p.name === 'timeoutSec')!.type;
+const isTimeout = (v: unknown) => checkType(TIMEOUT_TYPE, v);
 const isScope = (v: unknown) => (typeof v === 'string' && /^[CGS]+$/.test(v) ? undefined : 'must be a combination of the letters C, G and S');
 
 function projectNamed(gateway: Gateway, name: string) {
   const project = gateway.project(name);
   if (!project) throw new FlintError('NOT_FOUND', `project "${name}" does not exist`);
   return project;
+}
+
+/** The caller's payload is refused here, as the caller's (413), rather than by the sandbox as if the script were at fault. */
+function checkPayloadSize(gateway: Gateway, name: string, payload: unknown): void {
+  const limit = gateway.project(name)?.config?.limits.maxPayloadBytes;
+  // Measured as the sandbox measures it: the length of the payload's JSON text.
+  if (limit !== undefined && JSON.stringify(payload).length > limit) {
+    throw new PayloadTooLarge(`the payload is larger than the payload limit of ${limit} bytes of project "${name}"`);
+  }
 }
 
 function intParam(query: URLSearchParams, name: string): number | undefined {
@@ -65,6 +78,7 @@ export const ROUTES: Route[] = [
     handle: async ({ gateway, req, params }) => {
       const body = await readJsonBody(req);
       checkFields(body, { payload: isObject, timeoutSec: isTimeout });
+      checkPayloadSize(gateway, params.project, body.payload ?? {});
       const value = await gateway.request(params.project, params.handler, body.payload ?? {}, (body.timeoutSec as number | undefined) ?? 60);
       return { value: value ?? null };
     },
@@ -75,6 +89,7 @@ export const ROUTES: Route[] = [
     handle: async ({ gateway, req, params }) => {
       const body = await readJsonBody(req);
       checkFields(body, { payload: isObject, scope: isScope });
+      checkPayloadSize(gateway, params.project, body.payload ?? {});
       return { delivered: gateway.message(params.project, params.handler, body.payload ?? {}, body.scope as string | undefined) };
     },
   },
@@ -93,7 +108,7 @@ function match(pattern: string, path: string): Record<string, string> | undefine
       } catch {
         throw new FlintError('BAD_REQUEST', `path segment ${JSON.stringify(got[i])} is not valid percent-encoding`);
       }
-      if (!NAME_PATTERN.test(value)) throw new FlintError('BAD_REQUEST', `${want[i].slice(1)} ${JSON.stringify(value)} is not a valid name (letters, digits, _ . - and spaces, no "..")`);
+      if (!NAME_PATTERN.test(value)) throw new FlintError('BAD_REQUEST', `${want[i].slice(1)} ${JSON.stringify(value)} is not a valid name (1 to 128 letters, digits, _ . - or spaces, starting with a letter, digit or _)`);
       params[want[i].slice(1)] = value;
     } else if (want[i] !== got[i]) return undefined;
   }

@@ -1,22 +1,35 @@
 import type { ServerResponse } from 'node:http';
-import { errorToData, type ErrorCode } from '../engine/errors.ts';
+import { errorToData, FlintError, type ErrorCode } from '../engine/errors.ts';
 import type { Logger } from '../engine/logging/logger.ts';
 
+/**
+ * The caller's own mistakes are 4xx codes other than 422; what a script did wrong is 422. A request body is parsed
+ * JSON, so a value that is not serializable comes from a script; the caller's payload is checked against the
+ * project's limit before the script runs (PayloadTooLarge, 413), so QUOTA_EXCEEDED from the engine is a script's too:
+ * its return value over the payload limit, or its own system calls, timers or pending requests over their quotas.
+ */
 const STATUS: Partial<Record<ErrorCode, number>> = {
   BAD_REQUEST: 400,
   BAD_ARGUMENT: 400,
-  NOT_SERIALIZABLE: 400,
   UNAUTHORIZED: 401,
   NOT_FOUND: 404,
   SCRIPT_ERROR: 422,
   COMPILE_ERROR: 422,
   MEMORY_LIMIT: 422,
   CPU_BUDGET: 422,
-  QUOTA_EXCEEDED: 429,
+  NOT_SERIALIZABLE: 422,
+  QUOTA_EXCEEDED: 422,
   PROJECT_UNAVAILABLE: 503,
   SANDBOX_CRASHED: 503,
   TIMEOUT: 504,
 };
+
+/** A request body or payload the caller sent over a size limit: 413, with the code QUOTA_EXCEEDED. */
+export class PayloadTooLarge extends FlintError {
+  constructor(message: string) {
+    super('QUOTA_EXCEEDED', message);
+  }
+}
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -27,7 +40,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 /** The one place errors become HTTP: user codes get their 4xx/5xx and message; anything else is a 500 with the detail only in the log. */
 export function sendError(res: ServerResponse, error: unknown, logger: Logger): void {
   const data = errorToData(error);
-  const status = STATUS[data.code] ?? 500;
+  const status = error instanceof PayloadTooLarge ? 413 : (STATUS[data.code] ?? 500);
   if (status === 500) {
     logger.error(`request failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     return sendJson(res, 500, { code: 'INTERNAL', message: 'internal error; see the gateway log' });

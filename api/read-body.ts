@@ -1,16 +1,20 @@
 import type { IncomingMessage } from 'node:http';
 import { FlintError } from '../engine/errors.ts';
+import { LIMIT_RANGES } from '../engine/projects/limits.ts';
+import { PayloadTooLarge } from './http-errors.ts';
 
-const MAX_BODY_BYTES = 2_000_000;
+/** The largest payload limit a project may set, plus room for the rest of the body; each project's own limit is checked later. */
+const MAX_PAYLOAD_BYTES = LIMIT_RANGES.maxPayloadBytes[1];
+const MAX_BODY_BYTES = MAX_PAYLOAD_BYTES + 64 * 1024;
 
-/** Reads a JSON object body; an empty body is `{}`. Rejects with BAD_REQUEST on anything else. */
+/** Reads a JSON object body; an empty body is `{}`. Rejects with PayloadTooLarge when it is too large to read, with BAD_REQUEST on anything else. */
 export async function readJsonBody(req: IncomingMessage): Promise<Record<string, unknown>> {
   const type = req.headers['content-type'];
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new FlintError('BAD_REQUEST', `request body is larger than ${MAX_BODY_BYTES} bytes`);
+    if (size > MAX_BODY_BYTES) throw new PayloadTooLarge(`request body is larger than ${MAX_BODY_BYTES} bytes (the largest payload limit a project may set, ${MAX_PAYLOAD_BYTES} bytes, plus room for the other fields)`);
     chunks.push(chunk as Buffer);
   }
   const text = Buffer.concat(chunks).toString('utf8');

@@ -57,6 +57,8 @@ describe('the admin HTTP API', () => {
     ['a wrong method', 'DELETE', '/api/status', {}, 405, /not allowed/],
     ['an unknown project', 'GET', '/api/projects/none', {}, 404, /does not exist/],
     ['a name with ..', 'GET', '/api/projects/..%2F..%2Fetc', {}, 400, /not a valid name/],
+    ['a name starting with a dot', 'GET', '/api/projects/.p', {}, 400, /not a valid name \(1 to 128 letters, digits, _ \. - or spaces, starting with a letter, digit or _\)/],
+    ['a valid name with .. inside (no such project)', 'GET', '/api/projects/a..b', {}, 404, /"a..b" does not exist/],
     ['a name with NUL', 'POST', '/api/projects/p%00/request/echo', { body: '{}' }, 400, /not a valid name/],
     ['bad percent-encoding', 'GET', '/api/projects/%E0%A4%A', {}, 400, /percent-encoding/],
     ['invalid JSON', 'POST', '/api/projects/p/request/echo', { body: '{"payload":' }, 400, /not valid JSON/],
@@ -65,11 +67,14 @@ describe('the admin HTTP API', () => {
     ['an unknown field', 'POST', '/api/projects/p/request/echo', { body: '{"paylod":{}}' }, 400, /unknown field "paylod"/],
     ['a payload that is not an object', 'POST', '/api/projects/p/request/echo', { body: '{"payload":"x"}' }, 400, /"payload" must be a JSON object/],
     ['a negative timeout', 'POST', '/api/projects/p/request/echo', { body: '{"timeoutSec":-1}' }, 400, /"timeoutSec"/],
+    ['a timeout of 0', 'POST', '/api/projects/p/request/echo', { body: '{"timeoutSec":0}' }, 400, /"timeoutSec" must be at least 0.001$/],
+    ['a timeout that rounds to 0 ms', 'POST', '/api/projects/p/request/echo', { body: '{"timeoutSec":0.0004}' }, 400, /"timeoutSec" must be at least 0.001$/],
+    ['a timeout over a day', 'POST', '/api/projects/p/request/echo', { body: '{"timeoutSec":86401}' }, 400, /"timeoutSec" must be at most 86400$/],
     ['a bad scope', 'POST', '/api/projects/p/message/echo', { body: '{"scope":"Q"}' }, 400, /letters C, G and S/],
     ['an unknown handler', 'POST', '/api/projects/p/request/none', { body: '{}' }, 404, /no gateway message handler "none"/],
     ['a bad log level', 'GET', '/api/logs?level=loud', {}, 400, /"level"/],
     ['a bad log cursor', 'GET', '/api/logs?after=-3', {}, 400, /"after"/],
-    ['a body over 2 MB', 'POST', '/api/projects/p/request/echo', { body: JSON.stringify({ payload: { x: 'y'.repeat(2_100_000) } }) }, 400, /larger than/],
+    ['a payload over the project\'s limit', 'POST', '/api/projects/p/request/echo', { body: JSON.stringify({ payload: { x: 'y'.repeat(2_100_000) } }) }, 413, /larger than the payload limit/],
   ];
   for (const [what, method, path, options, status, message] of malformed) {
     it(`answers ${what} with ${status} and a message, and keeps serving`, async () => {
