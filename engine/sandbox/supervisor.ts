@@ -4,6 +4,7 @@ import type { Logger } from '../logging/logger.ts';
 import type { LogLevel } from '../logging/record.ts';
 import type { ProjectLimits } from '../projects/limits.ts';
 import { sandboxHostScript } from './host-bundle.ts';
+import { LastGood } from './last-good.ts';
 import type { FromSandbox, ModuleLoadResult, ModuleSpec, ToSandbox } from './protocol.ts';
 
 const HEARTBEAT_MS = 500;
@@ -33,7 +34,7 @@ export interface SupervisorOptions {
 /** What a project's isolate should hold: the supervisor replays it into a restarted process. */
 interface ProjectState {
   limits: ProjectLimits;
-  modules: Map<string, ModuleSpec>;
+  lastGood: LastGood;
   process: SandboxProcess;
 }
 
@@ -275,7 +276,7 @@ export class Supervisor {
     if (!state) {
       const process = this.assign(project, wantsOwn);
       process.projects.add(project);
-      state = { limits: options.limits, modules: new Map(), process };
+      state = { limits: options.limits, lastGood: new LastGood(), process };
       this.projects.set(project, state);
     }
     state.limits = options.limits;
@@ -285,8 +286,7 @@ export class Supervisor {
       const message = 'the sandbox process crashed while loading this script; the last good version is kept';
       return Object.fromEntries(options.modules.map((m) => [m.id, { ok: false, error: { code: 'SANDBOX_CRASHED', message, location: { file: m.displayPath, line: 1, column: 1 } } }]));
     }
-    for (const id of options.remove) state.modules.delete(id);
-    for (const spec of options.modules) if (results[spec.id]?.ok) state.modules.set(spec.id, spec);
+    state.lastGood.apply(options, results);
     return results;
   }
 
@@ -295,8 +295,12 @@ export class Supervisor {
     const state = this.projects.get(project);
     if (!state) return;
     const req = this.nextId++;
-    const results = await state.process.load(req, { t: 'load', req, project, limits: state.limits, modules: [...state.modules.values()], remove: [], reevaluate: [] });
-    if (results) this.listener.reloaded(project, 'its sandbox process was restarted');
+    const results = await state.process.load(req, { t: 'load', req, project, limits: state.limits, modules: [...state.lastGood.modules.values()], remove: [], reevaluate: [] });
+    if (!results) return;
+    for (const [id, result] of Object.entries(results)) {
+      if (!result.ok) this.logger.error(`after its sandbox process restarted, ${state.lastGood.modules.get(id)?.displayPath ?? id} could not be loaded again: ${result.error.message}`, { project });
+    }
+    this.listener.reloaded(project, 'its sandbox process was restarted');
   }
 
   async unload(project: string): Promise<void> {

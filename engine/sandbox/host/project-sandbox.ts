@@ -5,6 +5,7 @@ import type { ProjectLimits } from '../../projects/limits.ts';
 import { API } from '../../system/api.ts';
 import type { FunctionDecl } from '../../system/define.ts';
 import { validateArgs } from '../../system/validate.ts';
+import { LastGood } from '../last-good.ts';
 import type { FromSandbox, ModuleLoadResult, ModuleSpec } from '../protocol.ts';
 import { PRELUDE_FILENAME, preludeSource } from './prelude-source.ts';
 import { WindowCounter } from './quotas.ts';
@@ -87,7 +88,9 @@ export class ProjectSandbox {
   private generation = 0;
   private rebuilding: Promise<void> | undefined;
   private disposed = false;
-  private readonly modules = new Map<string, ModuleSpec>();
+  /** What the isolate is rebuilt from after a memory-limit disposal. */
+  private readonly lastGood = new LastGood();
+  private readonly modules = this.lastGood.modules;
   private readonly stacks = new StackMapper();
   private readonly calls = new Map<number, { module: string; deadlineAt: number; timeoutMs: number }>();
   private deadlineSweep: NodeJS.Timeout | undefined;
@@ -213,12 +216,8 @@ export class ProjectSandbox {
     if (this.rebuilding) await this.rebuilding;
     if (JSON.stringify(limits) !== JSON.stringify(this.limits)) await this.applyLimits(limits);
     const results: Record<string, ModuleLoadResult> = {};
-    for (const id of remove) {
-      const old = this.modules.get(id);
-      this.modules.delete(id);
-      if (old) this.stacks.delete(old.displayPath);
-      await this.enter('remove', [id], this.limits.timeoutMs, id, false);
-    }
+    const removed = remove.map((id) => this.modules.get(id)).filter((spec) => spec !== undefined);
+    for (const id of remove) await this.enter('remove', [id], this.limits.timeoutMs, id, false);
     Object.assign(results, await this.defineAll(modules));
     if (reevaluate.length > 0) {
       const outcome = await this.enter('reevaluate', [JSON.stringify(reevaluate)], this.limits.timeoutMs, reevaluate[0][0], false);
@@ -229,6 +228,8 @@ export class ProjectSandbox {
         for (const [id] of reevaluate) results[id] = { ok: false, error: { code: outcome.code, message: outcome.message } };
       }
     }
+    this.lastGood.apply({ modules, remove, reevaluate }, results);
+    for (const spec of removed) if (!this.modules.has(spec.id)) this.stacks.delete(spec.displayPath);
     return results;
   }
 
@@ -266,7 +267,6 @@ export class ProjectSandbox {
       restoreMap();
       return { ok: false, error };
     }
-    this.modules.set(spec.id, spec);
     return { ok: true };
   }
 

@@ -1,0 +1,53 @@
+// A library saved broken, or deleted, while a handler still imports it: the handler keeps answering with its last
+// good version, and must go on doing so after its isolate is built again (a sandbox process restart, a memory-limit
+// rebuild), which happens through no fault of its own when another project crashes the shared process.
+import { afterEach, expect, it } from 'vitest';
+import { startGateway, type TestGateway } from '../helpers/fixture.ts';
+
+let t: TestGateway;
+afterEach(() => t?.stop());
+
+const files = {
+  'lib/x.ts': `export const v = 1;\n`,
+  'gateway-events/message/h.ts': `import { v } from '../../lib/x';\nexport default function () {\n  return v;\n}\n`,
+  'gateway-events/message/bomb.ts': `export default function () {\n  const keep: number[][] = [];\n  for (;;) keep.push(new Array(1e6).fill(1));\n}\n`,
+};
+
+/** Past the watcher's debounce, then until the project has applied every change. */
+async function settled(): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  await t.gateway.projects.settled();
+}
+
+async function crashSandboxProcess(project: string): Promise<void> {
+  const pid = t.gateway.supervisor.processOf(project)!.pid!;
+  process.kill(pid, 'SIGKILL');
+  await t.waitFor(() => t.logs((r) => r.message.includes('was killed by SIGKILL')).length > 0, 5000, 'the crash to be noticed');
+}
+
+const changes: [string, () => void][] = [
+  ['saved broken', () => t.write('p', 'lib/x.ts', `throw new Error('broken lib');\nexport const v = 2;\n`)],
+  ['deleted', () => t.remove('p', 'lib/x.ts')],
+];
+
+for (const [what, change] of changes) {
+  it(`a handler whose lib was ${what} keeps its last good version through a sandbox process restart`, async () => {
+    t = await startGateway({ p: { files } });
+    expect(await t.request('p', 'h')).toBe(1);
+    change();
+    await settled();
+    expect(await t.request('p', 'h')).toBe(1);
+    await crashSandboxProcess('p');
+    expect(await t.waitFor(() => t.request('p', 'h', {}, 2).catch(() => undefined), 10_000, 'h after the restart')).toBe(1);
+    expect(t.logs((r) => r.message.includes('could not be loaded again'))).toEqual([]);
+  });
+
+  it(`a handler whose lib was ${what} keeps its last good version through a memory-limit rebuild`, async () => {
+    t = await startGateway({ p: { files, config: { limits: { memoryMb: 32 } } } });
+    expect(await t.request('p', 'h')).toBe(1);
+    change();
+    await settled();
+    await expect(t.request('p', 'bomb')).rejects.toMatchObject({ code: 'MEMORY_LIMIT' });
+    expect(await t.waitFor(() => t.request('p', 'h', {}, 2).catch(() => undefined), 10_000, 'h after the rebuild')).toBe(1);
+  });
+}
