@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, lstatSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Project, type ProjectHooks } from './project.ts';
@@ -10,6 +10,10 @@ export class ProjectManager {
   private readonly root: string;
   private readonly hooks: ProjectHooks;
   private readonly projects = new Map<string, Project>();
+  /** Projects removed whose stop (shutdown script, sandbox unload) is still going, by name. */
+  private readonly stopping = new Map<string, Promise<void>>();
+  /** Links in the projects folder already warned about (the watcher reports a path more than once). */
+  private readonly refusedLinks = new Set<string>();
   private watcher: ProjectsWatcher | undefined;
 
   constructor(root: string, hooks: ProjectHooks) {
@@ -20,13 +24,14 @@ export class ProjectManager {
   async start(watch: boolean): Promise<void> {
     if (watch) this.watcher = new ProjectsWatcher(this.root, (event) => this.onEvent(event));
     const entries = existsSync(this.root) ? await readdir(this.root, { withFileTypes: true }) : [];
-    await Promise.all(entries.filter((e) => e.isDirectory()).map((e) => this.add(e.name)));
+    await Promise.all(entries.filter((e) => e.isDirectory() || e.isSymbolicLink()).map((e) => this.add(e.name)));
     await this.watcher?.ready;
   }
 
   async stop(): Promise<void> {
     await this.watcher?.close();
     await Promise.all([...this.projects.values()].map((p) => p.stop()));
+    await Promise.all(this.stopping.values());
     this.projects.clear();
   }
 
@@ -53,22 +58,33 @@ export class ProjectManager {
       this.hooks.logger.debug(`folder "${name}" has no project.json yet; it becomes a project when one appears`);
       return Promise.resolve();
     }
+    if (lstatSync(join(this.root, name)).isSymbolicLink()) {
+      if (!this.refusedLinks.has(name)) this.hooks.logger.warn(`ignoring "${name}" in the projects folder: symbolic links are not followed; put the project folder itself there`);
+      this.refusedLinks.add(name);
+      return Promise.resolve();
+    }
     const project = new Project(name, join(this.root, name), this.hooks);
     this.projects.set(name, project);
-    return project.start();
+    // The sandbox knows projects by name: a folder replaced while its old copy still stops must wait for that stop, or the old unload would remove the new one.
+    return project.start(this.stopping.get(name));
   }
 
-  private async remove(name: string): Promise<void> {
+  private remove(name: string): Promise<void> {
+    this.refusedLinks.delete(name);
     const project = this.projects.get(name);
-    if (!project) return;
+    if (!project) return Promise.resolve();
     this.projects.delete(name);
-    await project.stop();
+    const stopped = project.stop();
+    this.stopping.set(name, stopped);
+    return stopped.then(() => {
+      if (this.stopping.get(name) === stopped) this.stopping.delete(name);
+    });
   }
 
   private onEvent(event: FileEvent): void {
     const isDir = event.relPath === '';
     if (isDir) {
-      const present = existsSync(join(this.root, event.project)) && statSync(join(this.root, event.project)).isDirectory();
+      const present = existsSync(join(this.root, event.project)) && this.isFolderOrLink(event.project);
       void (present ? this.add(event.project) : this.remove(event.project));
       return;
     }
@@ -78,5 +94,11 @@ export class ProjectManager {
       return;
     }
     void (event.type === 'changed' ? project.fileChanged(event.relPath) : project.fileRemoved(event.relPath));
+  }
+
+  /** A folder, or a link that add() refuses with a warning (links are reported to the watcher as files). */
+  private isFolderOrLink(name: string): boolean {
+    const stats = lstatSync(join(this.root, name));
+    return stats.isDirectory() || stats.isSymbolicLink();
   }
 }

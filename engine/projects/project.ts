@@ -7,7 +7,7 @@ import type { ModuleSpec } from '../sandbox/protocol.ts';
 import type { Supervisor } from '../sandbox/supervisor.ts';
 import { parseProjectConfig, type ProjectConfig } from './config.ts';
 import { parseJsonFile } from './json-file.ts';
-import { displayPathOf, listProjectFiles, readIfExists } from './project-files.ts';
+import { displayPathOf, isLinkedPath, readIfExists, scanProjectFolder } from './project-files.ts';
 import { classify, type Resource } from './resources.ts';
 import { checkSidecar } from './sidecars.ts';
 
@@ -48,9 +48,12 @@ export class Project {
   private notLoadedReason = 'not started';
   private readonly hooks: ProjectHooks;
   private readonly sources = new Map<string, string>();
-  private readonly good = new Map<string, ModuleSpec & { resource: Resource }>();
+  /** The last good version of each module, with the source it was compiled from. */
+  private readonly good = new Map<string, ModuleSpec & { resource: Resource; source: string | undefined }>();
   private readonly handlers = new Map<string, string>();
   private readonly diagnostics = new Map<string, Diagnostic[]>();
+  /** "Another file already handles this event" warnings, by display path: recomputed with the handler index. */
+  private duplicateWarnings = new Map<string, Diagnostic[]>();
   private readonly settings = new Map<string, unknown>();
   private chain: Promise<void> = Promise.resolve();
 
@@ -77,7 +80,7 @@ export class Project {
   }
 
   status(): { name: string; status: ProjectStatus; title: string; reason?: string; diagnostics: Diagnostic[]; handlers: string[] } {
-    const diagnostics = [...this.diagnostics.values()].flat();
+    const diagnostics = this.allDiagnostics();
     const status: ProjectStatus = !this.running ? 'not-loaded' : diagnostics.length > 0 ? 'failing' : 'loaded';
     return {
       name: this.name,
@@ -109,8 +112,12 @@ export class Project {
     return displayPathOf(join(this.dir, relPath));
   }
 
-  start(): Promise<void> {
-    return this.enqueue(() => this.loadEverything());
+  /** Loads the project, once `previousStopped` (the stop of an earlier project of the same name) has settled. */
+  start(previousStopped: Promise<void> = Promise.resolve()): Promise<void> {
+    return this.enqueue(async () => {
+      await previousStopped;
+      await this.loadEverything();
+    });
   }
 
   stop(): Promise<void> {
@@ -134,6 +141,10 @@ export class Project {
 
   private async readConfig(): Promise<ProjectConfig | undefined> {
     const path = this.displayPath('project.json');
+    if (await isLinkedPath(this.dir, 'project.json')) {
+      this.setDiagnostics(path, [this.linkDiagnostic('project.json')]);
+      return undefined;
+    }
     const text = await readIfExists(join(this.dir, 'project.json'));
     if (text === undefined) {
       this.setDiagnostics(path, [{ file: path, line: 1, column: 1, message: 'project.json is missing: every project folder needs one', severity: 'error' }]);
@@ -159,7 +170,8 @@ export class Project {
       this.notLoadedReason = 'disabled in project.json';
       return;
     }
-    const files = await listProjectFiles(this.dir);
+    const { files, links } = await scanProjectFolder(this.dir);
+    for (const link of links) this.refuseLink(link);
     const exists = (id: string) => files.includes(id);
     const specs: ModuleSpec[] = [];
     // A few compiles at a time: all of a 200-script project at once only raises the peak memory of esbuild and of the gateway.
@@ -177,7 +189,8 @@ export class Project {
     const results = await this.hooks.supervisor.load(this.name, { limits: config.limits, isolated: config.isolated, modules: specs, remove: [], reevaluate: [] });
     for (const spec of specs) this.record(spec, results[spec.id]);
     this.running = true;
-    this.hooks.logger.info(`project "${this.name}" loaded: ${this.good.size} scripts${this.diagnostics.size ? `, ${[...this.diagnostics.values()].flat().length} problems` : ''}`, { project: this.name });
+    const problems = this.allDiagnostics().length;
+    this.hooks.logger.info(`project "${this.name}" loaded: ${this.good.size} scripts${problems ? `, ${problems} problems` : ''}`, { project: this.name });
     await this.hooks.loaded(this);
   }
 
@@ -192,7 +205,7 @@ export class Project {
       this.hooks.logger.info(`project "${this.name}" unloaded: ${reason}`, { project: this.name });
     }
     this.good.clear();
-    this.handlers.clear();
+    this.rebuildHandlerIndex();
     this.sources.clear();
   }
 
@@ -202,8 +215,10 @@ export class Project {
     const resource = classify(relPath);
     if (resource.kind === 'config') return this.reconfigure();
     if (!this.running) return;
+    if (await isLinkedPath(this.dir, relPath)) return this.refuseLink(relPath);
     if (resource.kind === 'handler' || resource.kind === 'lib') return this.reloadScript(relPath, resource);
     if (resource.kind === 'ignored') {
+      this.setDiagnostics(this.displayPath(relPath), []); // it may have replaced a refused link of the same name
       this.hooks.logger.debug(`ignoring ${this.displayPath(relPath)}: ${resource.reason}`, { project: this.name });
       return;
     }
@@ -285,10 +300,14 @@ export class Project {
     }
   }
 
+  /**
+   * Tries again every module whose current source is not its last good version (it never loaded, or its latest save
+   * failed), such as a handler saved with an import of a lib that did not exist yet. Modules running their current
+   * source are left alone: reloading them would only reset their state.
+   */
   private async retryFailing(): Promise<void> {
-    for (const [id] of this.sources) {
-      const path = this.displayPath(id);
-      if (!this.diagnostics.has(path) || this.good.has(id)) continue;
+    const stale = [...this.sources].filter(([id, source]) => this.good.get(id)?.source !== source).map(([id]) => id);
+    for (const id of stale) {
       this.sources.delete(id);
       await this.reloadScript(id, classify(id));
     }
@@ -324,7 +343,7 @@ export class Project {
   /** Keeps a module as the last good version if the sandbox loaded it; otherwise reports why. */
   private record(spec: ModuleSpec, result: { ok: true } | { ok: false; error: ErrorData } | undefined): void {
     if (result?.ok) {
-      this.good.set(spec.id, { ...spec, resource: classify(spec.id) });
+      this.good.set(spec.id, { ...spec, resource: classify(spec.id), source: this.sources.get(spec.id) });
       this.setDiagnostics(spec.displayPath, []);
       this.rebuildHandlerIndex();
     } else if (result) {
@@ -337,19 +356,23 @@ export class Project {
     return { ...location, message: error.message, severity: 'error' };
   }
 
+  /** Maps each event to the module handling it; a second module for the same event gets a warning, which goes away with the duplicate. */
   private rebuildHandlerIndex(): void {
     this.handlers.clear();
+    const duplicates = new Map<string, Diagnostic[]>();
     for (const [id, spec] of this.good) {
       if (spec.resource.kind !== 'handler') continue;
       const r = spec.resource as HandlerResource;
       const key = handlerKey(r.scope, r.event, r.name);
       const existing = this.handlers.get(key);
       if (existing && existing !== id) {
-        this.setDiagnostics(spec.displayPath, [{ file: spec.displayPath, line: 1, column: 1, message: `${this.displayPath(existing)} already handles this event; remove one of them`, severity: 'warning' }]);
+        duplicates.set(spec.displayPath, [{ file: spec.displayPath, line: 1, column: 1, message: `${this.displayPath(existing)} already handles this event; remove one of them`, severity: 'warning' }]);
         continue;
       }
       this.handlers.set(key, id);
     }
+    for (const [path, warnings] of duplicates) if (JSON.stringify(this.duplicateWarnings.get(path)) !== JSON.stringify(warnings)) this.logDiagnostics(warnings);
+    this.duplicateWarnings = duplicates;
   }
 
   // ---- settings files (sidecars, views, named queries) -----------------------------------------
@@ -366,10 +389,8 @@ export class Project {
     const parsed = parseJsonFile(text, path);
     if (!parsed.ok) return this.setDiagnostics(path, [parsed.diagnostic]);
     const problem = checkSidecar(resource.kind === 'sidecar' ? resource.event : resource.kind, parsed.value);
-    if (problem) {
-      this.settings.delete(settingsKey(relPath, resource));
-      return this.setDiagnostics(path, [{ file: path, line: 1, column: 1, message: problem, severity: 'error' }]);
-    }
+    // Like invalid JSON, a value the schema refuses leaves the last good settings in force (a running timer keeps running).
+    if (problem) return this.setDiagnostics(path, [{ file: path, line: 1, column: 1, message: problem, severity: 'error' }]);
     this.setDiagnostics(path, []);
     this.settings.set(settingsKey(relPath, resource), parsed.value);
   }
@@ -383,9 +404,27 @@ export class Project {
     }
     if (JSON.stringify(this.diagnostics.get(displayPath)) === JSON.stringify(diagnostics)) return; // already reported
     this.diagnostics.set(displayPath, diagnostics);
+    this.logDiagnostics(diagnostics);
+  }
+
+  private logDiagnostics(diagnostics: Diagnostic[]): void {
     for (const d of diagnostics) {
       this.hooks.logger.log(d.severity === 'error' ? 'error' : 'warn', formatDiagnostic(d), { project: this.name, source: { file: d.file, line: d.line, column: d.column } });
     }
+  }
+
+  private allDiagnostics(): Diagnostic[] {
+    return [...this.diagnostics.values(), ...this.duplicateWarnings.values()].flat();
+  }
+
+  /** Symbolic links are never followed (docs/projects.md): the link is reported and whatever it points to is ignored. */
+  private refuseLink(relPath: string): void {
+    this.setDiagnostics(this.displayPath(relPath), [this.linkDiagnostic(relPath)]);
+  }
+
+  private linkDiagnostic(relPath: string): Diagnostic {
+    const path = this.displayPath(relPath);
+    return { file: path, line: 1, column: 1, message: `${relPath} is (or is inside) a symbolic link; links are not followed, so it is ignored: put the file itself in the project`, severity: 'warning' };
   }
 }
 

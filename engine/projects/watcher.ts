@@ -34,6 +34,8 @@ export class ProjectsWatcher {
     this.watcher = watch(root, {
       ignoreInitial: true,
       atomic: true,
+      // Links are reported as files and never followed, as at startup (engine/projects/project-files.ts): a link must not pull in files from outside the project.
+      followSymlinks: false,
       ignored: (path) => relative(root, path).split(sep).some((part) => part.startsWith('.') || part === 'node_modules' || part.endsWith('~')),
     });
     const emit = (rel: string) => {

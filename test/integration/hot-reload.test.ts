@@ -1,4 +1,7 @@
+import { mkdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { Gateway } from '../../engine/gateway.ts';
 import { handler, startGateway, type TestGateway } from '../helpers/fixture.ts';
 
 let t: TestGateway;
@@ -112,6 +115,108 @@ describe('hot reload', () => {
     await t.waitFor(async () => (await t.request('fresh', 'echo').catch((e) => e.code)) === 'NOT_FOUND', 5000, 'fresh gone');
   });
 
+  it('replaces a project folder whose old copy is still stopping: the new copy loads once the old one has unloaded', async () => {
+    const files = (answer: string) => ({
+      'project.json': '{}',
+      'gateway-events/shutdown.ts': `export default async function () {\n  system.util.getLogger('life').info('shutdown start');\n  await new Promise((r) => setTimeout(r, 300));\n}\n`,
+      'gateway-events/message/h.ts': handler(`'${answer}'`),
+    });
+    t = await startGateway({ p: { files: files('old') } });
+    expect(await t.request('p', 'h')).toBe('old');
+    renameSync(join(t.projectsDir, 'p'), join(t.root, 'old-p')); // a deploy: the folder moves away...
+    await t.waitFor(() => t.logs((r) => r.message === 'shutdown start').length === 1, 5000, 'the old shutdown to start');
+    for (const [rel, text] of Object.entries(files('new'))) {
+      mkdirSync(dirname(join(t.root, 'new-p', rel)), { recursive: true });
+      writeFileSync(join(t.root, 'new-p', rel), text);
+    }
+    renameSync(join(t.root, 'new-p'), join(t.projectsDir, 'p')); // ...and a new copy takes its place while the old one stops
+    await t.waitFor(() => t.logs((r) => /^project "p" unloaded/.test(r.message)).length === 1, 10_000, 'the old copy to unload');
+    await t.waitFor(async () => (await t.request('p', 'h').catch(() => undefined)) === 'new', 5000, 'the new copy to answer');
+    await t.gateway.projects.settled();
+    expect(t.gateway.project('p')!.status().status).toBe('loaded');
+    expect(await t.request('p', 'h')).toBe('new');
+  });
+
+  it('loads a handler saved with an import of a lib that is created afterwards, and clears its diagnostic', async () => {
+    t = await startGateway({ p: { files: { 'gateway-events/message/h.ts': handler("'old'") } } });
+    t.write('p', 'gateway-events/message/h.ts', `import { v } from '../../lib/helpers';\nexport default () => 'new ' + v;\n`);
+    await t.waitFor(() => diagnosticsOf('p').some((d) => /h\.ts$/.test(d.file)), 5000, 'the missing import diagnostic');
+    expect(await t.request('p', 'h')).toBe('old');
+    t.write('p', 'lib/helpers.ts', `export const v = 'helpers';\n`);
+    await t.waitFor(async () => (await t.request('p', 'h')) === 'new helpers', 5000, 'the new handler');
+    expect(diagnosticsOf('p')).toEqual([]);
+  });
+
+  it('follows a lib renamed together with the import of its handler, when the old name goes before the new one appears', async () => {
+    t = await startGateway({
+      p: { files: { 'lib/util.ts': `export const v = 'util';\n`, 'gateway-events/message/h.ts': `import { v } from '../../lib/util';\nexport default () => 'old ' + v;\n` } },
+    });
+    expect(await t.request('p', 'h')).toBe('old util');
+    t.write('p', 'gateway-events/message/h.ts', `import { v } from '../../lib/helpers';\nexport default () => 'new ' + v;\n`);
+    await t.waitFor(() => diagnosticsOf('p').some((d) => /h\.ts$/.test(d.file)), 5000, 'the missing import diagnostic');
+    t.remove('p', 'lib/util.ts');
+    await t.waitFor(() => t.logs((r) => /^removed .*lib\/util\.ts$/.test(r.message)).length === 1, 5000, 'util.ts removed');
+    t.write('p', 'lib/helpers.ts', `export const v = 'util';\n`);
+    await t.waitFor(async () => (await t.request('p', 'h')) === 'new util', 5000, 'the new handler on the renamed lib');
+    await t.gateway.projects.settled();
+    expect(diagnosticsOf('p')).toEqual([]);
+  });
+
+  it('warns about two handlers of one event, and drops the warning once one of them is deleted', async () => {
+    t = await startGateway({ p: { files: { 'gateway-events/message/e.ts': handler("'ts'") } } });
+    t.write('p', 'gateway-events/message/e.js', `export default function () {\n  return 'js';\n}\n`);
+    await t.waitFor(() => diagnosticsOf('p').some((d) => d.severity === 'warning' && /e\.ts already handles this event/.test(d.message)), 5000, 'the duplicate warning');
+    expect(await t.request('p', 'e')).toBe('ts');
+    t.remove('p', 'gateway-events/message/e.ts');
+    await t.waitFor(async () => (await t.request('p', 'e').catch(() => undefined)) === 'js', 5000, 'e.js to take over');
+    await t.waitFor(() => diagnosticsOf('p').length === 0, 5000, 'the warning to go');
+    expect(t.gateway.project('p')!.status().status).toBe('loaded');
+  });
+
+  it('does not follow symbolic links, at startup or on hot reload: linked files, folders and projects are ignored with a warning', async () => {
+    const outside = (rel: string, text: string) => {
+      const path = join(t.root, 'outside', rel);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, text);
+      return path;
+    };
+    t = await startGateway({ p: { files: { 'gateway-events/message/h.ts': handler("'h'") } } });
+    const linkedFile = outside('linked.ts', handler("'outside'"));
+    outside('lib/x.ts', `export const x = 'outside';\n`);
+    outside('project/project.json', '{}');
+    outside('project/gateway-events/message/h.ts', handler("'linked project'"));
+    const link = (target: string, project: string, rel: string) => {
+      mkdirSync(dirname(join(t.projectsDir, project, rel)), { recursive: true });
+      symlinkSync(target, join(t.projectsDir, project, rel));
+    };
+    const linkWarnings = (gateway: Gateway) =>
+      (gateway.project('p')?.status().diagnostics ?? []).filter((d) => d.severity === 'warning' && /symbolic link/.test(d.message)).map((d) => d.file.slice(d.file.lastIndexOf('/projects/') + '/projects/'.length)).sort();
+    const projectLinkWarnings = (gateway: Gateway) => gateway.logs.ring.query().filter((r) => /ignoring "q".*symbolic links are not followed/.test(r.message)).length;
+    const expectIgnored = async (gateway: Gateway) => {
+      expect(linkWarnings(gateway)).toEqual(['p/gateway-events/message/linked.ts', 'p/lib']);
+      expect(await gateway.request('p', 'linked').catch((e) => e.code)).toBe('NOT_FOUND');
+      expect(await gateway.request('p', 'uses-lib').catch((e) => e.code)).toBe('NOT_FOUND');
+      expect(gateway.project('q')).toBeUndefined();
+      expect(projectLinkWarnings(gateway)).toBe(1);
+      expect(await gateway.request('p', 'h')).toBe('h');
+    };
+    // On hot reload...
+    link(linkedFile, 'p', 'gateway-events/message/linked.ts');
+    link(join(t.root, 'outside/lib'), 'p', 'lib');
+    link(join(t.root, 'outside/project'), 'q', '');
+    t.write('p', 'gateway-events/message/uses-lib.ts', `import { x } from '../../lib/x';\nexport default () => x;\n`);
+    await t.waitFor(() => linkWarnings(t.gateway).length === 2 && projectLinkWarnings(t.gateway) === 1, 5000, 'link warnings on hot reload');
+    await t.gateway.projects.settled();
+    await expectIgnored(t.gateway);
+    // ...and the same for a gateway that starts with these links in place.
+    const restarted = await Gateway.start({ projectsDir: t.projectsDir, dataDir: join(t.root, 'data-restarted'), stdoutLevel: 'off' });
+    try {
+      await expectIgnored(restarted);
+    } finally {
+      await restarted.stop();
+    }
+  });
+
   it('does not report errors for an editor that saves in several partial writes', async () => {
     t = await startGateway({ p: { files: { 'gateway-events/message/echo.ts': handler("'v1'") } } });
     const full = `export default function (payload: any) {\n  const parts = ['v', 2];\n  return parts.join('');\n}\n`;
@@ -184,5 +289,23 @@ describe('gateway timer scripts', () => {
       await new Promise((r) => setTimeout(r, 100));
       return ticks() === before;
     }, 5000, 'ticks to stop after delete');
+  });
+  it('keep running on their last good settings while the sidecar is refused by its schema', async () => {
+    t = await startGateway({
+      p: {
+        files: {
+          'gateway-events/timer/tick.ts': `export default function () {\n  system.util.getLogger('tick').info('tick');\n}\n`,
+          'gateway-events/timer/tick.json': '{"delayMs": 20}',
+        },
+      },
+    });
+    const ticks = () => t.logs((r) => r.logger === 'tick').length;
+    await t.waitFor(() => ticks() >= 3, 5000, 'three ticks');
+    t.write('p', 'gateway-events/timer/tick.json', '{"delayMs": 20, "mode": "sometimes"}');
+    await t.waitFor(() => diagnosticsOf('p').some((d) => /"mode" must be one of/.test(d.message)), 5000, 'sidecar diagnostic');
+    const refused = ticks();
+    await t.waitFor(() => ticks() >= refused + 3, 5000, 'ticks to go on');
+    t.write('p', 'gateway-events/timer/tick.json', '{"delayMs": 20}');
+    await t.waitFor(() => diagnosticsOf('p').length === 0, 5000, 'the diagnostic to clear');
   });
 });
