@@ -13,6 +13,13 @@ export interface SendMessageOptions {
 }
 
 /**
+ * Messages to one project's gateway handlers that may wait to be handled at once. A message returns at once, so
+ * without a bound one project's loop of sendMessage could queue minutes of work in another project's isolate, ahead
+ * of everyone else's calls; past it, sendMessage fails with QUOTA_EXCEEDED and the sender can back off.
+ */
+export const MAX_QUEUED_MESSAGES = 64;
+
+/**
  * Routing of system.util.sendRequest and sendMessage to gateway message handlers (seeds/001).
  * Results travel as outcome JSON strings so a handler's answer reaches the caller's isolate unparsed.
  */
@@ -21,6 +28,8 @@ export class GatewayMessaging {
   private readonly supervisor: Supervisor;
   private readonly logger: Logger;
   readonly gatewayName: string;
+  /** Messages delivered to each project's gateway handlers and not handled yet. */
+  private readonly queuedMessages = new Map<string, number>();
 
   constructor(options: { projects: ProjectManager; supervisor: Supervisor; logger: Logger; gatewayName: string }) {
     this.projects = options.projects;
@@ -70,8 +79,16 @@ export class GatewayMessaging {
     // Filters (clientSessionId, user, hasRole, hostName) select clients and sessions; the gateway scope has none to apply.
     const gatewayModule = scope.includes('G') ? target.handlerModule('gateway', 'message', handler) : undefined;
     if (gatewayModule) {
+      const queued = this.queuedMessages.get(project) ?? 0;
+      if (queued >= MAX_QUEUED_MESSAGES) {
+        throw new FlintError('QUOTA_EXCEEDED', `project "${project}" already has ${MAX_QUEUED_MESSAGES} messages waiting to be handled; try again later`);
+      }
+      this.queuedMessages.set(project, queued + 1);
       delivered.push(`type=Gateway,project=${project},messageHandler=${handler}`);
       void this.supervisor.invoke(project, gatewayModule, `[${payloadJson}]`, target.config!.limits.timeoutMs).then((outcome) => {
+        const left = this.queuedMessages.get(project)! - 1;
+        if (left > 0) this.queuedMessages.set(project, left);
+        else this.queuedMessages.delete(project);
         if (outcome.startsWith('{"ok":true')) return;
         const { error } = JSON.parse(outcome) as { error: ErrorData };
         this.logger.error(`message handler ${project}/${handler} failed: ${describeError(error)}`, { project, source: error.location });
