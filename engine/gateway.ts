@@ -58,7 +58,7 @@ export class Gateway {
         log: (project, level, logger, message, source) => this.logs.write({ level, logger, message, project: project || undefined, source }),
         reloaded: (project) => {
           const p = this.projects.get(project);
-          if (p?.isRunning) void this.events.fire(p, 'startup');
+          if (p?.isRunning) void this.events.fireStartupAfterRebuild(p);
         },
       },
     });

@@ -3,10 +3,15 @@ import type { Logger } from '../logging/logger.ts';
 import type { Project } from '../projects/project.ts';
 import type { Supervisor } from '../sandbox/supervisor.ts';
 
+/** A project rebuilt this often within REBUILD_WINDOW_MS does not get its startup script run again by a rebuild. */
+const MAX_REBUILDS = 3;
+const REBUILD_WINDOW_MS = 60_000;
+
 /** Fires the gateway-scope events (startup, shutdown) of a project into its sandbox and logs failures. */
 export class GatewayEvents {
   private readonly supervisor: Supervisor;
   private readonly logger: Logger;
+  private readonly rebuilds = new Map<string, number[]>();
 
   constructor(supervisor: Supervisor, logger: Logger) {
     this.supervisor = supervisor;
@@ -14,12 +19,35 @@ export class GatewayEvents {
   }
 
   /** Runs the project's handler for a gateway event (`name` for named ones: timers) with `args`; resolves when it has finished (or failed). */
-  async fire(project: Project, event: string, args: unknown[] = [], name?: string): Promise<void> {
+  fire(project: Project, event: string, args: unknown[] = [], name?: string): Promise<void> {
+    if (event === 'startup') this.rebuilds.delete(project.name); // loaded, or its startup script saved: a fresh start
+    return this.run(project, event, args, name);
+  }
+
+  private async run(project: Project, event: string, args: unknown[], name?: string): Promise<void> {
     const module = project.handlerModule('gateway', event, name);
     if (!module || !project.config) return;
     const outcome = await this.supervisor.invoke(project.name, module, JSON.stringify(args), project.config.limits.timeoutMs);
     if (outcome.startsWith('{"ok":true')) return;
     const { error } = JSON.parse(outcome) as { error: ErrorData };
     this.logger.error(`gateway ${event}${name ? ` "${name}"` : ''} script of project "${project.name}" failed: ${describeError(error)}`, { project: project.name, source: error.location });
+  }
+
+  /**
+   * Runs the startup script again in a project's rebuilt isolate (after a memory-limit rebuild or a sandbox process
+   * restart), except when the project keeps being rebuilt: a startup script that itself runs out of memory would
+   * otherwise rebuild the project over and over. It runs again when it is saved, or when the project restarts.
+   */
+  async fireStartupAfterRebuild(project: Project): Promise<void> {
+    const now = Date.now();
+    const recent = [...(this.rebuilds.get(project.name) ?? []).filter((t) => now - t < REBUILD_WINDOW_MS), now];
+    this.rebuilds.set(project.name, recent);
+    if (recent.length > MAX_REBUILDS) {
+      if (recent.length === MAX_REBUILDS + 1) {
+        this.logger.error(`project "${project.name}" was rebuilt ${recent.length} times within ${REBUILD_WINDOW_MS / 1000} s; its startup script is not run again until it is saved or the project restarts`, { project: project.name });
+      }
+      return;
+    }
+    await this.run(project, 'startup', []);
   }
 }
