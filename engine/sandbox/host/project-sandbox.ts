@@ -92,7 +92,8 @@ export class ProjectSandbox {
   private readonly lastGood = new LastGood();
   private readonly modules = this.lastGood.modules;
   private readonly stacks = new StackMapper();
-  private readonly calls = new Map<number, { module: string; deadlineAt: number; timeoutMs: number }>();
+  /** Invocations in flight; `waiting` once the handler returned a promise (its continuations run on the CPU budget). */
+  private readonly calls = new Map<number, { module: string; deadlineAt: number; timeoutMs: number; waiting?: boolean }>();
   private deadlineSweep: NodeJS.Timeout | undefined;
   private readonly timers = new Map<number, { handle: NodeJS.Timeout; repeat: boolean; running: boolean; owner: string }>();
   private readonly pendingRequests = new Set<number>();
@@ -299,6 +300,7 @@ export class ProjectSandbox {
     const value = outcome.value ?? '';
     if (value !== '{"pending":true}') this.finish(call, value);
     else if (Date.now() - started > timeoutMs) this.finish(call, failure('TIMEOUT', `${this.displayName(module)} did not finish within ${timeoutMs} ms`));
+    else this.calls.get(call)!.waiting = true;
   }
 
   /**
@@ -372,7 +374,10 @@ export class ProjectSandbox {
       const timeout = this.budgetTimeout();
       if (timeout <= 0) return this.budgetExceeded('an async continuation');
       const outcome = await this.enter('settle', [request, answer], timeout, 'an async continuation', true);
-      if (!outcome.ok && outcome.code === 'TIMEOUT') this.log('error', `an async continuation ran past ${timeout} ms and was stopped (CPU budget ${this.limits.cpuBudgetMs} ms per 10 s)`);
+      if (!outcome.ok && outcome.code === 'TIMEOUT') {
+        this.log('error', `an async continuation ran past ${timeout} ms and was stopped (CPU budget ${this.limits.cpuBudgetMs} ms per 10 s)`);
+        if (this.budgetTimeout() <= 0) this.budgetExceeded('the rest of that async work');
+      }
     } finally {
       this.pendingRequests.delete(request);
     }
@@ -497,11 +502,15 @@ export class ProjectSandbox {
     }
   }
 
+  /** Async work stops: timers are cleared, and the invocations waiting on async work fail now rather than at their deadline. */
   private budgetExceeded(what: string): void {
     for (const timer of this.timers.values()) clearTimeout(timer.handle);
     this.timers.clear();
     void this.enter('dropTimers', [], 100, 'dropTimers', false);
     this.log('error', `CPU budget of ${this.limits.cpuBudgetMs} ms per 10 s used up; ${what} was not run and all timers of the project were cleared`);
+    for (const [call, state] of this.calls) {
+      if (state.waiting) this.finish(call, failure('CPU_BUDGET', `${this.displayName(state.module)} was stopped: project "${this.project}" used up its CPU budget of ${this.limits.cpuBudgetMs} ms per 10 s for async work`));
+    }
   }
 
   // ---- lifecycle -------------------------------------------------------------------------------
