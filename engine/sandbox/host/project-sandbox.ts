@@ -286,13 +286,14 @@ export class ProjectSandbox {
 
   async invoke(call: number, module: string, args: string, timeoutMs: number): Promise<void> {
     const started = Date.now();
-    this.calls.set(call, { module, deadlineAt: started + timeoutMs, timeoutMs });
+    const deadlineAt = started + timeoutMs;
+    this.calls.set(call, { module, deadlineAt, timeoutMs });
     this.deadlineSweep ??= setInterval(() => this.sweepDeadlines(), DEADLINE_SWEEP_MS);
     // `args` is the JSON list of the handler's arguments: its payload may be no larger than what the project may send.
     if (args.length > this.limits.maxPayloadBytes + 2) {
       return this.finish(call, failure('QUOTA_EXCEEDED', `the payload for ${this.displayName(module)} is larger than the payload limit of ${this.limits.maxPayloadBytes} bytes of project "${this.project}"`));
     }
-    const outcome = await this.enter('invoke', [call, module, args], timeoutMs, module, false);
+    const outcome = await this.enter('invoke', [call, module, args, deadlineAt], timeoutMs, module, false);
     if (!outcome.ok) {
       const message = outcome.code === 'TIMEOUT' ? `${this.displayName(module)} did not finish within ${timeoutMs} ms` : outcome.message;
       return this.finish(call, failure(outcome.code, message));

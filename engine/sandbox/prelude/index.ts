@@ -308,8 +308,10 @@ export function install(bridge: Bridge, apiJson: string, optionsJson: string) {
       if (record) clearTimersOf(record.token);
       records.delete(id);
     },
-    invoke(callId: number, id: string, argsJson: string, timeoutMs: number): string {
+    invoke(callId: number, id: string, argsJson: string, deadlineAt: number, timeoutMs: number): string {
       begin(timeoutMs);
+      // Queued behind other work until past its deadline: the caller has had its TIMEOUT, so the handler must not run.
+      if (now() >= deadlineAt) return dataJson({ ok: false, error: { code: 'TIMEOUT', name: 'Error', message: `${id} waited past its deadline and was not run` } });
       let result: unknown;
       try {
         const record = records.get(id);
