@@ -29,7 +29,7 @@ async function inProcessSandbox(): Promise<{ call: () => Promise<string>; dispos
   const id = `${MESSAGE}/echo.ts`;
   const compiled = await compileModule({ id, displayPath: id, source: ECHO_SOURCE, exists: () => false });
   if (!compiled.ok) throw new Error('the echo handler did not compile');
-  const loaded = await sandbox.load(DEFAULT_LIMITS, [{ ...compiled.module, handler: true }], [], []);
+  const loaded = await sandbox.load([{ ...compiled.module, handler: true }], [], []);
   if (!loaded[id]?.ok) throw new Error('the echo handler did not load into the in-process sandbox');
   let next = 1;
   return {

@@ -267,19 +267,14 @@ export class Supervisor {
 
   /** Loads (or updates) a project's modules. Modules that load become its last good version. */
   async load(project: string, options: { limits: ProjectLimits; isolated: boolean; modules: ModuleSpec[]; remove: string[]; reevaluate: [string, boolean][] }): Promise<Record<string, ModuleLoadResult>> {
+    // A project's limits and isolation are fixed while it is loaded: a change to them unloads it first (Project.reconfigure).
     let state = this.projects.get(project);
-    const wantsOwn = options.isolated;
-    if (state && (this.own.has(project) !== wantsOwn)) {
-      await this.unload(project);
-      state = undefined;
-    }
     if (!state) {
-      const process = this.assign(project, wantsOwn);
+      const process = this.assign(project, options.isolated);
       process.projects.add(project);
       state = { limits: options.limits, lastGood: new LastGood(), process };
       this.projects.set(project, state);
     }
-    state.limits = options.limits;
     const req = this.nextId++;
     const results = await state.process.load(req, { t: 'load', req, project, limits: options.limits, modules: options.modules, remove: options.remove, reevaluate: options.reevaluate });
     if (!results) {

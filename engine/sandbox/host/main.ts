@@ -31,7 +31,7 @@ async function handle(message: ToSandbox): Promise<void> {
     case 'ping':
       return send({ t: 'pong', n: message.n });
     case 'load': {
-      const loading = sandboxFor(message).then((sandbox) => sandbox.load(message.limits, message.modules, message.remove, message.reevaluate));
+      const loading = sandboxFor(message).then((sandbox) => sandbox.load(message.modules, message.remove, message.reevaluate));
       loads.set(message.project, loading.catch(() => undefined));
       return send({ t: 'loaded', req: message.req, results: await loading });
     }

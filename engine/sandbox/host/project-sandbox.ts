@@ -80,7 +80,7 @@ function failure(code: ErrorCode, message: string): string {
  */
 export class ProjectSandbox {
   readonly project: string;
-  private limits: ProjectLimits;
+  private readonly limits: ProjectLimits;
   private readonly send: Send;
   private isolate!: ivm.Isolate;
   private context!: ivm.Context;
@@ -212,10 +212,9 @@ export class ProjectSandbox {
 
   // ---- modules ---------------------------------------------------------------------------------
 
-  async load(limits: ProjectLimits, modules: ModuleSpec[], remove: string[], reevaluate: [string, boolean][]): Promise<Record<string, ModuleLoadResult>> {
+  async load(modules: ModuleSpec[], remove: string[], reevaluate: [string, boolean][]): Promise<Record<string, ModuleLoadResult>> {
     // Modules are compiled straight into the isolate, so not into one that a rebuild is replacing.
     if (this.rebuilding) await this.rebuilding;
-    if (JSON.stringify(limits) !== JSON.stringify(this.limits)) await this.applyLimits(limits);
     const results: Record<string, ModuleLoadResult> = {};
     const removed = remove.map((id) => this.modules.get(id)).filter((spec) => spec !== undefined);
     for (const id of remove) await this.enter('remove', [id], this.limits.timeoutMs, id, false);
@@ -269,17 +268,6 @@ export class ProjectSandbox {
       return { ok: false, error };
     }
     return { ok: true };
-  }
-
-  private async applyLimits(limits: ProjectLimits): Promise<void> {
-    const rebuild = limits.memoryMb !== this.limits.memoryMb;
-    this.limits = limits;
-    if (!rebuild) return;
-    this.failAll('PROJECT_UNAVAILABLE', `project "${this.project}" is restarting with a new memory limit`);
-    const old = this.isolate;
-    await this.build();
-    old.dispose();
-    await this.defineAll([...this.modules.values()]);
   }
 
   // ---- invocations -------------------------------------------------------------------------------
@@ -538,10 +526,5 @@ export class ProjectSandbox {
     this.failAll('PROJECT_UNAVAILABLE', `project "${this.project}" was unloaded`);
     this.disposed = true;
     if (!this.isolate.isDisposed) this.isolate.dispose();
-  }
-
-  /** Heap statistics for status and benchmarks. */
-  async heap(): Promise<ivm.HeapStatistics> {
-    return this.isolate.getHeapStatistics();
   }
 }
