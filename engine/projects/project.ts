@@ -36,6 +36,15 @@ function handlerKey(scope: string, event: string, name?: string): string {
   return name === undefined ? `${scope}:${event}` : `${scope}:${event}:${name}`;
 }
 
+interface GoodModule {
+  displayPath: string;
+  handler: boolean;
+  /** Module ids it imports (lib/). */
+  imports: string[];
+  resource: Resource;
+  source: string | undefined;
+}
+
 /**
  * One project folder: its configuration, the last good version of each script (what runs), and the
  * diagnostics of files that failed. Changes are applied one at a time, in order.
@@ -48,8 +57,11 @@ export class Project {
   private notLoadedReason = 'not started';
   private readonly hooks: ProjectHooks;
   private readonly sources = new Map<string, string>();
-  /** The last good version of each module, with the source it was compiled from. */
-  private readonly good = new Map<string, ModuleSpec & { resource: Resource; source: string | undefined }>();
+  /**
+   * What the project needs to know of the last good version of each module: the source it was compiled from and its
+   * imports. Its compiled code stays with the sandbox side (the supervisor's last good snapshot), not copied here.
+   */
+  private readonly good = new Map<string, GoodModule>();
   private readonly handlers = new Map<string, string>();
   private readonly diagnostics = new Map<string, Diagnostic[]>();
   /** "Another file already handles this event" warnings, by display path: recomputed with the handler index. */
@@ -343,7 +355,7 @@ export class Project {
   /** Keeps a module as the last good version if the sandbox loaded it; otherwise reports why. */
   private record(spec: ModuleSpec, result: { ok: true } | { ok: false; error: ErrorData } | undefined): void {
     if (result?.ok) {
-      this.good.set(spec.id, { ...spec, resource: classify(spec.id), source: this.sources.get(spec.id) });
+      this.good.set(spec.id, { displayPath: spec.displayPath, handler: spec.handler, imports: spec.imports, resource: classify(spec.id), source: this.sources.get(spec.id) });
       this.setDiagnostics(spec.displayPath, []);
       this.rebuildHandlerIndex();
     } else if (result) {
