@@ -82,6 +82,10 @@ process.on('message', (message: ToSandbox) => {
   });
 });
 process.on('disconnect', () => process.exit(0));
+// Ctrl-C in a terminal (or a service manager stopping the whole process group) signals this process too. The
+// gateway stops its sandboxes itself, after the shutdown scripts have run in them; a gateway that dies closes the
+// IPC channel, which ends this process above.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => {});
 
 // The watchdog: an isolate still running well past its timeout ignores interrupts (a builtin that cannot be
 // stopped); only killing this process ends it, so tell the supervisor, which kills and restarts us.
