@@ -63,6 +63,9 @@ export async function compileModule(input: CompileInput): Promise<CompileResult>
       bundle: true,
       write: false,
       format: 'cjs',
+      // Keep every import that is not marked `import type`: TypeScript would drop an import whose names are never
+      // used, and with it the check that refuses it (`import fs from 'fs'` must fail even when fs goes unused).
+      tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: true } },
       platform: 'neutral',
       target: 'es2023',
       sourcemap: 'external',

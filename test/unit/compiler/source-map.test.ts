@@ -33,4 +33,13 @@ describe('compileModule and SourceMapLookup', () => {
       if (!bad.ok) expect(bad.diagnostics[0]).toMatchObject({ line: 1, message: expect.stringMatching(message) });
     }
   });
+
+  it('refuses a forbidden import even when nothing it imports is used; a type-only import is dropped', async () => {
+    const compile = (source: string) => compileModule({ id: 'gateway-events/message/a.ts', displayPath: 'a.ts', source, exists: () => false });
+    expect(await compile(`import fs from 'fs';\nimport { readFileSync } from 'node:fs';\nexport default () => 1;\n`)).toMatchObject({
+      ok: false,
+      diagnostics: [{ line: 1, message: expect.stringMatching(/"fs" is not allowed/) }, { line: 2, message: expect.stringMatching(/"node:fs" is not allowed/) }],
+    });
+    expect(await compile(`import type { Stats } from 'node:fs';\nexport default (s: Stats) => s.size;\n`)).toMatchObject({ ok: true, module: { imports: [] } });
+  });
 });
