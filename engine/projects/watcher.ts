@@ -1,6 +1,7 @@
 import { watch, type FSWatcher } from 'chokidar';
 import { existsSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import { scanProjectFolder } from './project-files.ts';
 
 /** A change to one file of one project, after debouncing. */
 export interface FileEvent {
@@ -17,6 +18,12 @@ const DEBOUNCE_MS = 8;
  * ignores a look that finds the file as it already knew it.
  */
 const RECHECK_MS = 60;
+/**
+ * A folder created inside a project (a `git checkout`, a copy, a folder deleted and made again) is listed once
+ * more this long after it appeared: chokidar can miss files written into a folder while it starts watching it.
+ * Files found are reported as changed; the project ignores those it already has as they are.
+ */
+const NEW_FOLDER_RESCAN_MS = 250;
 
 /**
  * Watches the projects folder with chokidar and reports per-file changes. Bursts of events for one path
@@ -26,6 +33,7 @@ const RECHECK_MS = 60;
 export class ProjectsWatcher {
   private readonly watcher: FSWatcher;
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly rescans = new Set<NodeJS.Timeout>();
   private readonly root: string;
   readonly ready: Promise<void>;
 
@@ -54,20 +62,34 @@ export class ProjectsWatcher {
         }, delay),
       );
     };
+    const relativePath = (path: string) => relative(root, path).split(sep).join('/');
     const report = (dir = false) => (path: string) => {
-      const rel = relative(root, path).split(sep).join('/');
+      const rel = relativePath(path);
       if (!rel || rel.startsWith('..')) return;
       if (dir && rel.includes('/')) return; // folders inside a project: their files get events of their own
       schedule(rel, DEBOUNCE_MS, () => !dir && schedule(rel, RECHECK_MS));
     };
+    const rescanLater = (path: string) => {
+      const rel = relativePath(path);
+      if (!rel.includes('/') || rel.startsWith('..')) return; // a project folder itself is loaded whole by its project
+      const timer = setTimeout(() => {
+        this.rescans.delete(timer);
+        scanProjectFolder(join(root, rel)).then(
+          ({ files }) => files.forEach((file) => schedule(`${rel}/${file}`, DEBOUNCE_MS)),
+          () => undefined, // gone again meanwhile: its removal has its own events
+        );
+      }, NEW_FOLDER_RESCAN_MS);
+      this.rescans.add(timer);
+    };
     for (const event of ['add', 'change', 'unlink'] as const) this.watcher.on(event, report());
     this.watcher.on('addDir', report(true));
+    this.watcher.on('addDir', rescanLater);
     this.watcher.on('unlinkDir', report(true));
     this.ready = new Promise((resolve) => this.watcher.once('ready', () => resolve()));
   }
 
   async close(): Promise<void> {
-    for (const timer of this.timers.values()) clearTimeout(timer);
+    for (const timer of [...this.timers.values(), ...this.rescans]) clearTimeout(timer);
     await this.watcher.close();
   }
 }
