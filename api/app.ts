@@ -56,7 +56,11 @@ function intParam(query: URLSearchParams, name: string): number | undefined {
 export const ROUTES: Route[] = [
   { method: 'GET', pattern: '/health', public: true, handle: ({ gateway }) => ({ status: 'ok', name: gateway.config.name, projects: gateway.projects.list().length }) },
   { method: 'GET', pattern: '/api/status', handle: ({ gateway }) => gateway.status() },
-  { method: 'GET', pattern: '/api/projects/:project', handle: ({ gateway, params }) => projectNamed(gateway, params.project).status() },
+  {
+    method: 'GET',
+    pattern: '/api/projects/:project',
+    handle: ({ gateway, params }) => ({ ...projectNamed(gateway, params.project).status(), sandbox: gateway.supervisor.processOf(params.project) }),
+  },
   {
     method: 'GET',
     pattern: '/api/diagnostics',

@@ -31,6 +31,14 @@ export class PayloadTooLarge extends FlintError {
   }
 }
 
+/** The client closed the connection while sending its request: nobody is left to answer, and nothing went wrong here. */
+export class RequestAborted extends Error {
+  constructor(reason: string) {
+    super(`the client closed the connection while sending its request (${reason})`);
+    this.name = 'RequestAborted';
+  }
+}
+
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
@@ -39,6 +47,11 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 
 /** The one place errors become HTTP: user codes get their 4xx/5xx and message; anything else is a 500 with the detail only in the log. */
 export function sendError(res: ServerResponse, error: unknown, logger: Logger): void {
+  if (error instanceof RequestAborted) {
+    logger.debug(error.message);
+    res.destroy();
+    return;
+  }
   const data = errorToData(error);
   const status = error instanceof PayloadTooLarge ? 413 : (STATUS[data.code] ?? 500);
   if (status === 500) {

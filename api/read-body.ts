@@ -1,21 +1,32 @@
 import type { IncomingMessage } from 'node:http';
 import { FlintError } from '../engine/errors.ts';
 import { LIMIT_RANGES } from '../engine/projects/limits.ts';
-import { PayloadTooLarge } from './http-errors.ts';
+import { PayloadTooLarge, RequestAborted } from './http-errors.ts';
 
 /** The largest payload limit a project may set, plus room for the rest of the body; each project's own limit is checked later. */
 const MAX_PAYLOAD_BYTES = LIMIT_RANGES.maxPayloadBytes[1];
 const MAX_BODY_BYTES = MAX_PAYLOAD_BYTES + 64 * 1024;
+/** How deeply a payload may nest: as deeply as a value a script sends (engine/sandbox/prelude/serialize.ts). */
+const MAX_PAYLOAD_DEPTH = 200;
 
-/** Reads a JSON object body; an empty body is `{}`. Rejects with PayloadTooLarge when it is too large to read, with BAD_REQUEST on anything else. */
+/**
+ * Reads a JSON object body; an empty body is `{}`. Rejects with PayloadTooLarge when it is too large to read,
+ * RequestAborted when the client goes away while sending it, and BAD_REQUEST on anything else.
+ */
 export async function readJsonBody(req: IncomingMessage): Promise<Record<string, unknown>> {
   const type = req.headers['content-type'];
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new PayloadTooLarge(`request body is larger than ${MAX_BODY_BYTES} bytes (the largest payload limit a project may set, ${MAX_PAYLOAD_BYTES} bytes, plus room for the other fields)`);
-    chunks.push(chunk as Buffer);
+  try {
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_BODY_BYTES) throw new PayloadTooLarge(`request body is larger than ${MAX_BODY_BYTES} bytes (the largest payload limit a project may set, ${MAX_PAYLOAD_BYTES} bytes, plus room for the other fields)`);
+      chunks.push(chunk as Buffer);
+    }
+  } catch (error) {
+    if (error instanceof PayloadTooLarge) throw error;
+    // Reading the request fails only when its connection does (the client aborted or reset it).
+    throw new RequestAborted((error as Error).message);
   }
   const text = Buffer.concat(chunks).toString('utf8');
   if (text.trim() === '') return {};
@@ -27,7 +38,25 @@ export async function readJsonBody(req: IncomingMessage): Promise<Record<string,
     throw new FlintError('BAD_REQUEST', `request body is not valid JSON: ${(error as Error).message}`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new FlintError('BAD_REQUEST', 'request body must be a JSON object');
+  // The payload is one level down in the body. Checked before anything walks the body recursively (JSON.stringify would overflow the stack).
+  if (nestedDeeperThan(value, MAX_PAYLOAD_DEPTH + 1)) {
+    throw new FlintError('BAD_REQUEST', `request body is nested too deeply: a payload may be nested at most ${MAX_PAYLOAD_DEPTH} levels deep, as a value a script sends`);
+  }
   return value as Record<string, unknown>;
+}
+
+/** Whether some value inside `root` is more than `maxDepth` levels below it (`root` itself is at 0). Iterative, so any depth is safe. */
+function nestedDeeperThan(root: unknown, maxDepth: number): boolean {
+  if (typeof root !== 'object' || root === null) return false;
+  const pending: [object, number][] = [[root, 0]];
+  while (pending.length > 0) {
+    const [value, depth] = pending.pop()!;
+    for (const child of Object.values(value)) {
+      if (depth + 1 > maxDepth) return true;
+      if (typeof child === 'object' && child !== null) pending.push([child, depth + 1]);
+    }
+  }
+  return false;
 }
 
 /** Checks body fields against a small schema; unknown fields are refused so typos do not pass silently. */

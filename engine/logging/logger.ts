@@ -59,8 +59,21 @@ export class Logger {
   }
 }
 
+/** The stdout line of a record: one line, whatever its fields hold (see escapeControls). */
 export function formatRecord(record: LogRecord): string {
   const where = record.source ? ` (${formatLocation(record.source)})` : '';
   const project = record.project ? ` [${record.project}]` : '';
-  return `${record.time} ${record.level.toUpperCase().padEnd(5)} ${record.logger}${project}: ${record.message}${where}`;
+  return escapeControls(`${record.time} ${record.level.toUpperCase().padEnd(5)} ${record.logger}${project}: ${record.message}${where}`);
+}
+
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/g;
+const SHORT_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * Writes C0 and C1 control characters and DEL as escapes (`\n`, `\u001b`), so text from a script (logger names,
+ * messages, error messages quoted in the gateway's own records) cannot start a forged line, colour the terminal or
+ * make the log binary. The records in the ring keep their text as it was.
+ */
+export function escapeControls(text: string): string {
+  return text.replace(CONTROLS, (c) => SHORT_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

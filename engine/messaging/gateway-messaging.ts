@@ -62,10 +62,16 @@ export class GatewayMessaging {
     return outcome.startsWith('{"ok":true') ? outcome : this.describeFailure(project, handler, outcome);
   }
 
-  /** Prefixes a handler's error with the handler it came from; keeps its code and location. */
+  /**
+   * Prefixes a handler's error with the handler it came from; keeps its code and location. A handler that calls
+   * itself passes on an error that already starts with its name; it is not named again, so the message of a deep
+   * recursion stays short.
+   */
   private describeFailure(project: string, handler: string, outcome: string): string {
     const { error } = JSON.parse(outcome) as { error: ErrorData };
-    return JSON.stringify({ ok: false, error: { ...error, message: `${project}/${handler}: ${error.message}` } });
+    const prefix = `${project}/${handler}: `;
+    const message = error.message.startsWith(prefix) ? error.message : prefix + error.message;
+    return JSON.stringify({ ok: false, error: { ...error, message } });
   }
 
   /** Delivers a message to the handlers selected by scope; returns one comma-delimited line per target. */

@@ -58,4 +58,19 @@ describe('payloads and return values over HTTP', () => {
     expect(json.message).toMatch(/^request body is larger than \d+ bytes \(the largest payload limit a project may set, 64000000 bytes/);
     expect((await fetch(http.url + '/health')).status).toBe(200);
   });
+
+  // Nested as a script may nest a value it sends: `levels` objects, with a number at depth `levels`.
+  const nestedPayload = (levels: number) => `{"payload":${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}}`;
+
+  it('answers a payload nested deeper than a script may send with 400, for requests and messages, before it overflows the stack', async () => {
+    for (const route of ['request', 'message']) {
+      for (const levels of [201, 5000, 100_000]) {
+        const { status, json } = await post(`/api/projects/p/${route}/echo`, nestedPayload(levels));
+        expect(status).toBe(400);
+        expect(json).toMatchObject({ code: 'BAD_REQUEST', message: 'request body is nested too deeply: a payload may be nested at most 200 levels deep, as a value a script sends' });
+      }
+    }
+    expect(await post('/api/projects/p/request/echo', nestedPayload(200))).toMatchObject({ status: 200, json: { value: { size: 6 * 200 + 1 } } });
+    expect(t.logs((r) => r.level === 'error')).toEqual([]);
+  });
 });

@@ -86,6 +86,36 @@ describe('the admin HTTP API', () => {
     });
   }
 
+  it('answers a wrong method with 405, the code BAD_REQUEST and an Allow header', async () => {
+    const response = await fetch(http.url + '/health', { method: 'POST' });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('GET');
+    expect(await response.json()).toEqual({ code: 'BAD_REQUEST', message: 'method POST is not allowed here; use GET' });
+  });
+
+  it("reports a project's sandbox in its own status, as /api/status does", async () => {
+    const { json } = await call('GET', '/api/projects/p');
+    expect(json.sandbox).toMatchObject({ id: expect.any(String), pid: expect.any(Number) });
+    expect((await call('GET', '/api/status')).json.projects).toEqual([json]);
+  });
+
+  it('logs a client that aborts its request quietly, without a stack', async () => {
+    const { request } = await import('node:http');
+    const seen = t.logs().length;
+    const req = request(http.url + '/api/projects/p/request/echo', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${http.adminToken}`, 'content-type': 'application/json', 'content-length': '1000' },
+    });
+    req.on('error', () => {});
+    req.write('{"payload":');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    req.destroy();
+    const aborted = await t.waitFor(() => t.logs((r) => r.logger === 'http').slice(-1)[0], 5000, 'the abort to be logged');
+    expect(aborted).toMatchObject({ level: 'debug', message: 'the client closed the connection while sending its request (aborted)' });
+    expect(t.logs().slice(seen).filter((r) => r.level === 'error' || r.level === 'warn')).toEqual([]);
+    expect((await call('GET', '/health', { token: null })).status).toBe(200);
+  });
+
   it('answers a malformed HTTP request line with 400', async () => {
     const { connect } = await import('node:net');
     const reply = await new Promise<string>((resolve) => {

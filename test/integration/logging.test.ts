@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LogRing } from '../../engine/logging/log-ring.ts';
+import { formatRecord, LogHub } from '../../engine/logging/logger.ts';
 import { startGateway, type TestGateway } from '../helpers/fixture.ts';
 
 let t: TestGateway;
@@ -15,6 +16,12 @@ beforeAll(async () => {
           "  logger.infof('%s scanned %d items at %.2f kg (%x) %j 100%%', 'Ada', 12.9, 3.14159, 255, { a: 1 });",
           "  logger.info({ structured: true });",
           "  console.log('from console', 42);",
+          '}',
+          '',
+        ].join('\n'),
+        'gateway-events/message/forge.ts': [
+          'export default function () {',
+          "  system.util.getLogger('inj\\nFAKE').info('line1\\n2026-11-23T00:00:00.000Z ERROR gateway: FORGED\\r\\t\\u001b[31mred\\u0000nul\\u009b\\u007f');",
           '}',
           '',
         ].join('\n'),
@@ -55,6 +62,30 @@ describe('system.util.getLogger', () => {
 
   it('refuses an empty logger name with a clear message', async () => {
     expect(await t.request('p', 'badLogger')).toBe('system.util.getLogger: argument 1 "name" must be at least 1 characters long; received ""');
+  });
+});
+
+describe('the stdout log', () => {
+  it('writes control characters from a script as escapes, one line per record, and keeps the record as it was', async () => {
+    await t.request('p', 'forge');
+    const [record] = t.logs((r) => r.logger === 'inj\nFAKE');
+    expect(record.message).toBe('line1\n2026-11-23T00:00:00.000Z ERROR gateway: FORGED\r\t\u001b[31mred\u0000nul\u009b\u007f');
+    const line = formatRecord(record);
+    expect(line).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+    expect(line).toBe(
+      `${record.time} INFO  inj\\nFAKE [p]: line1\\n2026-11-23T00:00:00.000Z ERROR gateway: FORGED\\r\\t\\u001b[31mred\\u0000nul\\u009b\\u007f (${record.source!.file}:2:38)`,
+    );
+  });
+
+  it('is what the gateway writes to stdout', () => {
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      new LogHub({ stdoutLevel: 'info' }).logger('a\u001b]0;title\u0007').info('x\ny', { project: 'p' });
+      expect(write).toHaveBeenCalledTimes(1);
+      expect(write.mock.calls[0][0]).toMatch(/^\S+ INFO  a\\u001b]0;title\\u0007 \[p\]: x\\ny\n$/);
+    } finally {
+      write.mockRestore();
+    }
   });
 });
 
