@@ -13,6 +13,7 @@ beforeAll(async () => {
         'gateway-events/message/fails.ts': `export default function () {\n  const x = 1;\n  throw new TypeError('bad input ' + x);\n}\n`,
         'gateway-events/message/chain.ts': `export default async function (payload: any) {\n  const inner = await system.util.sendRequest('alpha', 'echo', { text: payload.text });\n  const other = await system.util.sendRequest('beta', 'double', { n: 21 });\n  return { inner, other };\n}\n`,
         'gateway-events/message/remoteFail.ts': `export default async function () {\n  try { await system.util.sendRequest('alpha', 'fails'); } catch (e: any) { return { code: e.code, message: e.message }; }\n}\n`,
+        'gateway-events/message/throwsData.ts': `export default function (payload: any) {\n  throw payload.plain ? { reason: 'out of stock', sku: 42 } : new Map();\n}\n`,
         'gateway-events/message/slow.ts': `export default async function () {\n  await new Promise((r) => setTimeout(r, 2000));\n  return 'late';\n}\n`,
         'gateway-events/message/fireAndForget.ts': `export default async function (payload: any) {\n  return system.util.sendMessage('beta', 'record', { note: payload.note }, 'G');\n}\n`,
       },
@@ -42,6 +43,11 @@ describe('system.util.sendRequest', () => {
     expect(error.code).toBe('SCRIPT_ERROR');
     expect(error.message).toContain('TypeError: bad input 1');
     expect(error.location).toMatchObject({ line: 3, file: expect.stringMatching(/alpha\/gateway-events\/message\/fails\.ts$/) });
+  });
+
+  it('describes a thrown value that is not an error by its data', async () => {
+    await expect(t.request('alpha', 'throwsData', { plain: true })).rejects.toMatchObject({ code: 'SCRIPT_ERROR', message: 'alpha/throwsData: a non-error value was thrown: {"reason":"out of stock","sku":42}' });
+    await expect(t.request('alpha', 'throwsData', { plain: false })).rejects.toMatchObject({ code: 'SCRIPT_ERROR', message: 'alpha/throwsData: a non-error value was thrown: [object Map]' });
   });
 
   it('rejects inside the calling script with the code and location of the failed handler', async () => {

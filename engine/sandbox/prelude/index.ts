@@ -64,6 +64,15 @@ class SystemError extends ErrorCtor {
   }
 }
 
+/** A thrown object that is not an error, as JSON where it is plain data (`{"a":1}`), else as String() gives it. */
+function describeThrown(thrown: object): string {
+  try {
+    return toJson(thrown, 'the thrown value', 1000, () => false);
+  } catch {
+    return StringCtor(thrown);
+  }
+}
+
 /** Describes a thrown value as data, reading it defensively (it may be a Proxy, or have hostile getters). */
 function errorInfo(thrown: unknown, fallbackCode = 'SCRIPT_ERROR'): ErrorInfo {
   let info: ErrorInfo;
@@ -73,7 +82,7 @@ function errorInfo(thrown: unknown, fallbackCode = 'SCRIPT_ERROR'): ErrorInfo {
       info = {
         code: thrown instanceof SystemError && typeof e.code === 'string' ? e.code : fallbackCode,
         name: typeof e.name === 'string' ? cut(e.name, 200) : 'Error',
-        message: cut(typeof e.message === 'string' ? e.message : StringCtor(thrown), MAX_MESSAGE),
+        message: cut(typeof e.message === 'string' ? e.message : `a non-error value was thrown: ${describeThrown(thrown)}`, MAX_MESSAGE),
       };
     } else {
       return { code: fallbackCode, name: 'Error', message: cut(`a non-error value was thrown: ${StringCtor(thrown)}`, MAX_MESSAGE) };
