@@ -178,9 +178,9 @@ export class ProjectSandbox {
     }
   }
 
-  /** Time left in the CPU budget for async continuations and timer callbacks, capped by the invocation timeout. */
+  /** Whole milliseconds left in the CPU budget for async continuations and timer callbacks, capped by the invocation timeout. */
   private budgetTimeout(): number {
-    return Math.min(this.limits.timeoutMs, this.cpu.remaining(this.limits.cpuBudgetMs));
+    return Math.floor(Math.min(this.limits.timeoutMs, this.cpu.remaining(this.limits.cpuBudgetMs)));
   }
 
   private async rebuildAfterMemoryLimit(generation: number, module: string): Promise<void> {
