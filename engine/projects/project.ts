@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileModule, type CompiledModule } from '../compiler/compile.ts';
 import { formatDiagnostic, type Diagnostic } from '../compiler/diagnostics.ts';
@@ -64,8 +65,8 @@ export class Project {
   private readonly good = new Map<string, GoodModule>();
   private readonly handlers = new Map<string, string>();
   private readonly diagnostics = new Map<string, Diagnostic[]>();
-  /** "Another file already handles this event" warnings, by display path: recomputed with the handler index. */
-  private duplicateWarnings = new Map<string, Diagnostic[]>();
+  /** Warnings about the set of handlers (two for one event, a named script without its sidecar), by display path: recomputed with the handler index. */
+  private indexWarnings = new Map<string, Diagnostic[]>();
   private readonly settings = new Map<string, unknown>();
   private chain: Promise<void> = Promise.resolve();
 
@@ -234,7 +235,8 @@ export class Project {
       this.hooks.logger.debug(`ignoring ${this.displayPath(relPath)}: ${resource.reason}`, { project: this.name });
       return;
     }
-    return this.applySettingsFile(relPath, resource);
+    await this.applySettingsFile(relPath, resource);
+    if (resource.kind === 'sidecar') this.rebuildHandlerIndex(); // its script may have been waiting for it
   }
 
   private async applyRemoval(relPath: string): Promise<void> {
@@ -245,6 +247,7 @@ export class Project {
     }
     this.setDiagnostics(this.displayPath(relPath), []);
     if (resource.kind === 'sidecar' || resource.kind === 'named-query' || resource.kind === 'view') this.settings.delete(settingsKey(relPath, resource));
+    if (resource.kind === 'sidecar') this.rebuildHandlerIndex();
     if (!this.running || !this.good.has(relPath)) {
       this.sources.delete(relPath);
       return;
@@ -368,23 +371,29 @@ export class Project {
     return { ...location, message: error.message, severity: 'error' };
   }
 
-  /** Maps each event to the module handling it; a second module for the same event gets a warning, which goes away with the duplicate. */
+  /**
+   * Maps each event to the module handling it. A second module for the same event gets a warning, and so does a named
+   * script whose event needs settings (a timer's delay) while its sidecar does not exist; each goes away with its cause.
+   */
   private rebuildHandlerIndex(): void {
     this.handlers.clear();
-    const duplicates = new Map<string, Diagnostic[]>();
+    const warnings = new Map<string, Diagnostic[]>();
+    const warn = (file: string, message: string) => warnings.set(file, [{ file, line: 1, column: 1, message, severity: 'warning' }]);
     for (const [id, spec] of this.good) {
       if (spec.resource.kind !== 'handler') continue;
       const r = spec.resource as HandlerResource;
       const key = handlerKey(r.scope, r.event, r.name);
       const existing = this.handlers.get(key);
       if (existing && existing !== id) {
-        duplicates.set(spec.displayPath, [{ file: spec.displayPath, line: 1, column: 1, message: `${this.displayPath(existing)} already handles this event; remove one of them`, severity: 'warning' }]);
+        warn(spec.displayPath, `${this.displayPath(existing)} already handles this event; remove one of them`);
         continue;
       }
       this.handlers.set(key, id);
+      const sidecar = `${id.slice(0, id.lastIndexOf('.'))}.json`;
+      if (r.sidecar && !existsSync(join(this.dir, sidecar))) warn(spec.displayPath, `${sidecar} is missing: this ${r.event} script does not run until its settings exist`);
     }
-    for (const [path, warnings] of duplicates) if (JSON.stringify(this.duplicateWarnings.get(path)) !== JSON.stringify(warnings)) this.logDiagnostics(warnings);
-    this.duplicateWarnings = duplicates;
+    for (const [path, list] of warnings) if (JSON.stringify(this.indexWarnings.get(path)) !== JSON.stringify(list)) this.logDiagnostics(list);
+    this.indexWarnings = warnings;
   }
 
   // ---- settings files (sidecars, views, named queries) -----------------------------------------
@@ -426,7 +435,7 @@ export class Project {
   }
 
   private allDiagnostics(): Diagnostic[] {
-    return [...this.diagnostics.values(), ...this.duplicateWarnings.values()].flat();
+    return [...this.diagnostics.values(), ...this.indexWarnings.values()].flat();
   }
 
   /** Symbolic links are never followed (docs/projects.md): the link is reported and whatever it points to is ignored. */

@@ -308,4 +308,16 @@ describe('gateway timer scripts', () => {
     t.write('p', 'gateway-events/timer/tick.json', '{"delayMs": 20}');
     await t.waitFor(() => diagnosticsOf('p').length === 0, 5000, 'the diagnostic to clear');
   });
+
+  it('warn while a timer script has no sidecar, and run once it has one', async () => {
+    t = await startGateway({ p: { files: { 'gateway-events/timer/tick.ts': `export default function () {\n  system.util.getLogger('tick').info('tick');\n}\n` } } });
+    const missing = { severity: 'warning', message: 'gateway-events/timer/tick.json is missing: this timer script does not run until its settings exist' };
+    expect(diagnosticsOf('p')).toEqual([expect.objectContaining({ ...missing, file: expect.stringMatching(/timer\/tick\.ts$/) })]);
+    expect(t.logs((r) => r.message.includes('tick.json is missing'))).toHaveLength(1);
+    t.write('p', 'gateway-events/timer/tick.json', '{"delayMs": 20}');
+    await t.waitFor(() => t.logs((r) => r.logger === 'tick').length >= 2, 5000, 'ticks once the sidecar exists');
+    expect(diagnosticsOf('p')).toEqual([]);
+    t.remove('p', 'gateway-events/timer/tick.json');
+    await t.waitFor(() => diagnosticsOf('p').some((d) => d.message === missing.message), 5000, 'the warning again');
+  });
 });
