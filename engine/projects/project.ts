@@ -294,6 +294,9 @@ export class Project {
         if (again !== source) return this.reloadScript(relPath, resource, attempt + 1);
       }
       this.sources.set(relPath, source);
+      // Written together with a lib module it imports (a git pull, a copy): the lib's change is queued behind this
+      // one, and once it loads, this module is tried again. Only if it still fails then is that worth reporting.
+      if (await this.compilesOnceQueuedLibsLoad(relPath, source)) return;
       this.setDiagnostics(this.displayPath(relPath), result.diagnostics);
       return;
     }
@@ -341,6 +344,13 @@ export class Project {
     };
     visit(id);
     return [...found];
+  }
+
+  /** Whether the module would compile if the lib modules on disk that are not loaded yet, and not known to fail, were. */
+  private async compilesOnceQueuedLibsLoad(relPath: string, source: string): Promise<boolean> {
+    const pending = (id: string) => id.startsWith('lib/') && existsSync(join(this.dir, id)) && !this.diagnostics.has(this.displayPath(id));
+    const onDisk = (id: string) => this.good.has(id) || id === relPath || pending(id);
+    return (await compileModule({ id: relPath, displayPath: this.displayPath(relPath), source, exists: onDisk })).ok;
   }
 
   private async compile(relPath: string, exists: (id: string) => boolean): Promise<CompiledModule | undefined> {

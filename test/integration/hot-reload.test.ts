@@ -321,3 +321,15 @@ describe('gateway timer scripts', () => {
     await t.waitFor(() => diagnosticsOf('p').some((d) => d.message === missing.message), 5000, 'the warning again');
   });
 });
+
+describe('a handler and the lib module it imports, written together', () => {
+  it('load without a spurious "cannot find module" error', async () => {
+    t = await startGateway({ p: { files: { 'gateway-events/message/other.ts': `export default () => 'other';\n` } } });
+    t.write('p', 'gateway-events/message/uses.ts', `import { h } from '../../lib/fresh';\nexport default () => h();\n`);
+    t.write('p', 'lib/fresh.ts', `export const h = () => 'fresh';\n`);
+    await t.waitFor(() => t.request('p', 'uses').catch(() => undefined), 5000, 'the handler to load');
+    expect(await t.request('p', 'uses')).toBe('fresh');
+    expect(t.logs((r) => r.level === 'error')).toEqual([]);
+    expect(diagnosticsOf('p')).toEqual([]);
+  });
+});
