@@ -1,8 +1,9 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Gateway } from '../engine/gateway.ts';
 import { createApp } from './app.ts';
 import { issueAdminToken } from './auth.ts';
+import { sendJson } from './http-errors.ts';
 
 export interface RunningServer {
   server: Server;
@@ -12,11 +13,30 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Serves the gateway's HTTP API on `port` (0 picks a free one). Writes a fresh admin token to the data folder. */
-export async function serve(gateway: Gateway, port: number, host = '127.0.0.1'): Promise<RunningServer> {
-  const adminToken = issueAdminToken(gateway.config.dataDir);
-  const app = createApp(gateway, adminToken);
-  const server = createServer({ requestTimeout: 120_000, headersTimeout: 30_000 }, (req, res) => void app(req, res));
+/** The HTTP port, bound but not serving the API yet: see `listen`. */
+export interface Listener {
+  port: number;
+  url: string;
+  /** Writes a fresh admin token to the gateway's data folder and serves the API of `gateway` from now on. */
+  attach(gateway: Gateway): RunningServer;
+  close(): Promise<void>;
+}
+
+/** What the port answers while the gateway is loading its projects: 503, /health included. */
+function starting(req: IncomingMessage, res: ServerResponse): void {
+  if (new URL(req.url ?? '/', 'http://localhost').pathname === '/health') return sendJson(res, 503, { status: 'starting' });
+  sendJson(res, 503, { code: 'PROJECT_UNAVAILABLE', message: 'the gateway is starting: its projects are still loading; try again in a moment' });
+}
+
+/**
+ * Binds the HTTP port (0 picks a free one) before the gateway exists. A gateway started on a port that is taken must
+ * fail here, before it loads any project, runs startup scripts or replaces the admin token of the gateway that holds
+ * the port. Checking the port first and binding it later would race with anyone who takes it in between; holding the
+ * bound socket from the start cannot. Until `attach`, every request answers 503 (`starting`).
+ */
+export async function listen(port: number, host = '127.0.0.1'): Promise<Listener> {
+  let handle: (req: IncomingMessage, res: ServerResponse) => void = starting;
+  const server = createServer({ requestTimeout: 120_000, headersTimeout: 30_000 }, (req, res) => handle(req, res));
   server.on('clientError', (_error, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{"code":"BAD_REQUEST","message":"malformed HTTP request"}');
     else socket.destroy();
@@ -26,15 +46,27 @@ export async function serve(gateway: Gateway, port: number, host = '127.0.0.1'):
     server.listen(port, host, () => resolve());
   });
   const actual = (server.address() as AddressInfo).port;
+  const url = `http://${host}:${actual}`;
+  const close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
   return {
-    server,
     port: actual,
-    url: `http://${host}:${actual}`,
-    adminToken,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    url,
+    close,
+    attach(gateway) {
+      // The token is written only now that the port is ours, so a gateway that cannot bind never replaces it.
+      const adminToken = issueAdminToken(gateway.config.dataDir);
+      const app = createApp(gateway, adminToken);
+      handle = (req, res) => void app(req, res);
+      return { server, port: actual, url, adminToken, close };
+    },
   };
+}
+
+/** Serves the gateway's HTTP API on `port` (0 picks a free one). Writes a fresh admin token to the data folder. */
+export async function serve(gateway: Gateway, port: number, host = '127.0.0.1'): Promise<RunningServer> {
+  return (await listen(port, host)).attach(gateway);
 }

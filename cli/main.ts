@@ -1,5 +1,5 @@
 // The `flint` command line: start a gateway, check projects, write typings, and talk to a running gateway.
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatDiagnostic } from '../engine/compiler/diagnostics.ts';
@@ -27,29 +27,48 @@ function env(name: string): string | undefined {
   return process.env[name] || undefined;
 }
 
+function isDirectory(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+}
+
+/** Refuses extra positional arguments, rather than ignoring them. */
+function noMoreThan(count: number, positional: string[], usage: string): void {
+  if (positional.length > count) fail(`unexpected argument ${JSON.stringify(positional[count])}\nusage: flint ${usage}`);
+}
+
 function fail(message: string): never {
   process.stderr.write(`flint: ${message}\n`);
   process.exit(2);
 }
 
 async function start(argv: string[]): Promise<void> {
-  const { options } = parseArgs(argv, ['projects', 'data', 'port', 'sandboxes']);
-  const [{ Gateway }, { serve }] = await Promise.all([import('../engine/gateway.ts'), import('../api/server.ts')]);
+  const { options, positional } = parseArgs(argv, ['projects', 'data', 'port', 'sandboxes']);
+  noMoreThan(0, positional, 'start [--projects DIR] [--data DIR] [--port N] [--sandboxes N]');
+  const [{ Gateway }, { listen }] = await Promise.all([import('../engine/gateway.ts'), import('../api/server.ts')]);
   const port = parsePort(options.port ?? env('FLINT_PORT') ?? '8088');
+  const host = env('FLINT_HOST') ?? '127.0.0.1';
   const sandboxes = Number(options.sandboxes ?? env('FLINT_SANDBOXES') ?? '1');
   if (!Number.isInteger(sandboxes) || sandboxes < 1 || sandboxes > 64) fail('--sandboxes must be a whole number from 1 to 64');
-  const gateway = await Gateway.start({
-    projectsDir: options.projects ?? env('FLINT_PROJECTS') ?? 'projects',
-    dataDir: options.data ?? env('FLINT_DATA') ?? 'data',
-    sandboxProcesses: sandboxes,
-  });
-  let server;
+  const projectsDir = options.projects ?? env('FLINT_PROJECTS') ?? 'projects';
+  // A mistyped path must not start a gateway with no projects (nor create an empty folder there).
+  if (!isDirectory(projectsDir)) fail(`projects folder ${resolve(projectsDir)} does not exist or is not a folder; create it or pass --projects DIR`);
+  // The port first: a second gateway started on a busy port stops here, before it loads any project, runs
+  // startup scripts or writes the admin token of the gateway that holds the port (see listen in api/server.ts).
+  let listener;
   try {
-    server = await serve(gateway, port, env('FLINT_HOST') ?? '127.0.0.1');
+    listener = await listen(port, host);
   } catch (error) {
-    await gateway.stop();
-    fail(`cannot listen on port ${port}: ${(error as Error).message}`);
+    const taken = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+    fail(`cannot listen on ${host}:${port}: ${taken ? 'the port is in use (is a gateway already running? stop it or pass --port N)' : (error as Error).message}`);
   }
+  let gateway;
+  try {
+    gateway = await Gateway.start({ projectsDir, dataDir: options.data ?? env('FLINT_DATA') ?? 'data', sandboxProcesses: sandboxes });
+  } catch (error) {
+    await listener.close();
+    throw error;
+  }
+  const server = listener.attach(gateway);
   gateway.logs.logger('gateway').info(`listening on ${server.url} (admin token in ${resolve(gateway.config.dataDir, 'admin-token')})`);
   let stopping = false;
   const stop = async () => {
@@ -105,8 +124,11 @@ async function main(): Promise<void> {
       return start(argv);
     case 'check': {
       const { positional } = parseArgs(argv, []);
+      noMoreThan(1, positional, 'check [projectsDir]');
+      const projectsDir = positional[0] ?? env('FLINT_PROJECTS') ?? 'projects';
+      if (!isDirectory(projectsDir)) fail(`projects folder ${resolve(projectsDir)} does not exist or is not a folder`);
       const { checkProjects } = await import('./check.ts');
-      const diagnostics = await checkProjects(positional[0] ?? env('FLINT_PROJECTS') ?? 'projects');
+      const diagnostics = await checkProjects(projectsDir);
       for (const d of diagnostics) process.stdout.write(`${formatDiagnostic(d)}\n`);
       const errors = diagnostics.filter((d) => d.severity === 'error').length;
       process.stdout.write(errors ? `${errors} error${errors > 1 ? 's' : ''}\n` : 'no problems found\n');
@@ -114,13 +136,15 @@ async function main(): Promise<void> {
     }
     case 'types': {
       const { positional } = parseArgs(argv, []);
+      noMoreThan(1, positional, 'types [file]');
       const target = resolve(positional[0] ?? 'system.d.ts');
       copyFileSync(fileURLToPath(new URL('../docs/system.d.ts', import.meta.url)), target);
       process.stdout.write(`wrote ${target}\n`);
       return;
     }
     case 'status': {
-      const { options } = parseArgs(argv, ['data', 'port', 'url']);
+      const { options, positional } = parseArgs(argv, ['data', 'port', 'url']);
+      noMoreThan(0, positional, 'status [--data DIR] [--port N | --url URL]');
       const status = (await callGateway(options, 'GET', '/api/status')) as { name: string; projects: { name: string; status: string; reason?: string; diagnostics: { file: string; line: number; column: number; message: string }[] }[] };
       process.stdout.write(`gateway "${status.name}": ${status.projects.length} projects\n`);
       for (const p of status.projects) {
@@ -132,9 +156,11 @@ async function main(): Promise<void> {
     }
     case 'request':
     case 'message': {
-      const { options, positional } = parseArgs(argv, ['data', 'port', 'url', 'timeout', 'scope']);
+      const { options, positional } = parseArgs(argv, ['data', 'port', 'url', command === 'request' ? 'timeout' : 'scope']);
+      const usage = `${command} <project> <handler> [payloadJson] ${command === 'request' ? '[--timeout SEC]' : '[--scope CGS]'}`;
       const [project, handler, payload] = positional;
-      if (!project || !handler) fail(`usage: flint ${command} <project> <handler> [payloadJson]`);
+      if (!project || !handler) fail(`usage: flint ${usage}`);
+      noMoreThan(3, positional, usage);
       const path = `/api/projects/${encodeURIComponent(project)}/${command}/${encodeURIComponent(handler)}`;
       const body: Record<string, unknown> = { payload: payloadArg(payload) };
       if (command === 'request' && options.timeout) body.timeoutSec = Number(options.timeout);

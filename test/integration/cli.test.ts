@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,6 +58,7 @@ describe('a gateway started by the CLI', () => {
     writeFileSync(join(dir, 'projects/demo/gateway-events/message/echo.ts'), `export default (payload: any) => ({ echo: payload.message });\n`);
     writeFileSync(join(dir, 'projects/demo/gateway-events/message/fails.ts'), `export default () => {\n  throw new Error('broken');\n};\n`);
     writeFileSync(join(dir, 'projects/demo/gateway-events/shutdown.ts'), `export default () => system.util.getLogger('demo').info('demo shutting down');\n`);
+    writeFileSync(join(dir, 'projects/demo/gateway-events/startup.ts'), `export default () => system.util.getLogger('demo').info('demo starting up');\n`);
     child = spawn(NODE24, ['--no-node-snapshot', FLINT, 'start', '--port', '0'], { cwd: dir, env: { ...process.env, FLINT_PROJECTS: '', FLINT_DATA: '' } });
     child.stdout!.on('data', (d) => (output += d));
     child.stderr!.on('data', (d) => (output += d));
@@ -108,6 +109,27 @@ describe('a gateway started by the CLI', () => {
     expect(flint(['request', 'demo', 'echo', '{not json', '--url', url], dir)).toMatchObject({ code: 2, stderr: expect.stringContaining('payload must be JSON') });
     expect(flint(['start', '--port', 'eighty'], dir)).toMatchObject({ code: 2, stderr: expect.stringContaining('port must be a number') });
     expect(flint(['frobnicate'], dir)).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown command "frobnicate"') });
+    expect(flint(['request', 'demo', 'echo', '{}', 'extra', '--url', url], dir)).toMatchObject({ code: 2, stderr: expect.stringContaining('unexpected argument "extra"') });
+    expect(flint(['status', 'demo', '--url', url], dir)).toMatchObject({ code: 2, stderr: expect.stringContaining('unexpected argument "demo"') });
+    expect(flint(['request', 'demo', 'echo', '--scope', 'G', '--url', url], dir)).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown option --scope') });
+  });
+
+  it('refuses a projects folder that does not exist, for start and check, without creating it', () => {
+    const missing = join(dir, 'no-such-folder');
+    const started = flint(['start', '--port', '0', '--projects', missing], dir);
+    expect(started).toMatchObject({ code: 2, stderr: `flint: projects folder ${missing} does not exist or is not a folder; create it or pass --projects DIR\n` });
+    expect(existsSync(missing)).toBe(false);
+    expect(flint(['check', missing], dir)).toMatchObject({ code: 2, stderr: `flint: projects folder ${missing} does not exist or is not a folder\n` });
+  });
+
+  it('a second gateway on the same port fails at once, before loading any project or replacing the admin token', () => {
+    const token = readFileSync(join(dir, 'data/admin-token'), 'utf8');
+    const second = flint(['start', '--port', new URL(url).port], dir);
+    expect(second.code).toBe(2);
+    expect(second.stderr).toContain(`cannot listen on 127.0.0.1:${new URL(url).port}: the port is in use`);
+    expect(second.stdout).not.toMatch(/demo|loaded/);
+    expect(readFileSync(join(dir, 'data/admin-token'), 'utf8')).toBe(token);
+    expect(flint(['status', '--url', url], dir)).toMatchObject({ code: 0, stdout: expect.stringContaining('demo: loaded') });
   });
 
   it('stops on SIGTERM after running shutdown scripts', async () => {
