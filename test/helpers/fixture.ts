@@ -27,6 +27,9 @@ export interface TestGateway {
   stop(): Promise<void>;
 }
 
+/** Log messages that only a bug in Flint produces. */
+const INTERNAL_FAILURE = /^(sandbox host failed to handle|request failed: )/;
+
 /** A real gateway on a temp projects folder; projects can be written before start via `initial`. */
 export async function startGateway(initial: Record<string, { config?: object; files: Record<string, string> }> = {}, config: Partial<GatewayConfig> = {}): Promise<TestGateway> {
   const root = mkdtempSync(join(tmpdir(), 'flint-test-'));
@@ -71,6 +74,9 @@ export async function startGateway(initial: Record<string, { config?: object; fi
       await server?.close();
       await gateway.stop();
       rmSync(root, { recursive: true, force: true });
+      // Whatever a test did, a failure inside Flint itself (not a script's) is a bug: fail the test file on it.
+      const internal = gateway.logs.ring.query().filter((r) => INTERNAL_FAILURE.test(r.message));
+      if (internal.length > 0) throw new Error(`Flint failed internally:\n${internal.map((r) => r.message).join('\n')}`);
     },
   };
 }

@@ -289,7 +289,11 @@ export class ProjectSandbox {
     const value = outcome.value ?? '';
     if (value !== '{"pending":true}') this.finish(call, value);
     else if (Date.now() - started > timeoutMs) this.finish(call, failure('TIMEOUT', `${this.displayName(module)} did not finish within ${timeoutMs} ms`));
-    else this.calls.get(call)!.waiting = true;
+    else {
+      // Still waiting on async work, unless that finished during the call itself (an async handler with no await).
+      const state = this.calls.get(call);
+      if (state) state.waiting = true;
+    }
   }
 
   /**
