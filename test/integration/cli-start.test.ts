@@ -77,5 +77,8 @@ it('SIGTERM to `npm start` stops the gateway after its shutdown scripts, leaving
   npm.child.kill('SIGTERM');
   await exited;
   await waitFor(() => fetch(`${url}/health`).then(() => false, () => true), 10_000, 'the gateway to stop listening');
-  expect(npm.output()).toContain('viaNpm shutting down');
+  // The gateway stops listening first, then runs the shutdown scripts: their output may follow a moment later.
+  await waitFor(() => npm.output().includes('viaNpm shutting down'), 10_000, 'the shutdown script to run');
+  const gatewaysLeft = () => spawnSync('ps', ['-eo', 'args='], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.includes(join(dir, 'npm')) && l.includes('flint.mjs start'));
+  await waitFor(() => gatewaysLeft().length === 0, 10_000, 'the gateway process to end');
 });
