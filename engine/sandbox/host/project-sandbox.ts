@@ -1,5 +1,5 @@
 import ivm from 'isolated-vm';
-import { SYSTEM_ERROR_CODES, USER_ERROR_CODES, type ErrorCode, type ErrorData, type SourceLocation } from '../../errors.ts';
+import { USER_ERROR_CODES, type ErrorCode, type ErrorData, type SourceLocation } from '../../errors.ts';
 import type { LogLevel } from '../../logging/record.ts';
 import type { ProjectLimits } from '../../projects/limits.ts';
 import { API } from '../../system/api.ts';
@@ -42,9 +42,14 @@ const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
 /** How long past its timeout an isolate may keep running before it is declared wedged. */
 const DEADLINE_SWEEP_MS = 10;
 const WEDGE_GRACE_MS = 1500;
+/** The arguments of a project's requests waiting for an answer may add up to this many times its payload limit. */
+const PENDING_PAYLOADS = 4;
+/** What a log record costs against logBytesPerMinute beyond its message and logger name: an empty one is not free. */
+const LOG_RECORD_OVERHEAD = 100;
 const OK = '{"ok":true}';
 const OK_PREFIX = '{"ok":true,"value":';
-const ERROR_CODES: ReadonlySet<string> = new Set([...USER_ERROR_CODES, ...SYSTEM_ERROR_CODES]);
+/** The codes an error from inside an isolate may carry: a script must not pass itself off as a crash of Flint's own (SANDBOX_CRASHED, INTERNAL). */
+const SCRIPT_ERROR_CODES: ReadonlySet<string> = new Set(USER_ERROR_CODES);
 /** Error text from inside the isolate is cut to these lengths: a little over the prelude's own cut and its note, for a script that tampered with the prelude. */
 const MAX_ERROR_MESSAGE = 11_000;
 const MAX_ERROR_STACK = 21_000;
@@ -61,7 +66,7 @@ function cut(text: string, max: number): string {
 function rawError(error: unknown): RawError {
   const e = (typeof error === 'object' && error !== null ? error : {}) as Record<string, unknown>;
   const raw: RawError = {
-    code: typeof e.code === 'string' && ERROR_CODES.has(e.code) ? e.code : 'SCRIPT_ERROR',
+    code: typeof e.code === 'string' && SCRIPT_ERROR_CODES.has(e.code) ? e.code : 'SCRIPT_ERROR',
     message: typeof e.message === 'string' ? cut(e.message, MAX_ERROR_MESSAGE) : 'the script failed without a message',
   };
   if (typeof e.name === 'string') raw.name = cut(e.name, 200);
@@ -96,7 +101,9 @@ export class ProjectSandbox {
   private readonly calls = new Map<number, { module: string; deadlineAt: number; timeoutMs: number; waiting?: boolean }>();
   private deadlineSweep: NodeJS.Timeout | undefined;
   private readonly timers = new Map<number, { handle: NodeJS.Timeout; repeat: boolean; running: boolean; owner: string }>();
-  private readonly pendingRequests = new Set<number>();
+  /** Requests waiting for the gateway's answer, with the size of their arguments. */
+  private readonly pendingRequests = new Map<number, number>();
+  private pendingBytes = 0;
   private nextRequest = 1;
   private readonly entries = new Set<Entry>();
   /** When the last entry into each isolate ended: the next one in line has been running since then, not since it was queued. */
@@ -208,6 +215,7 @@ export class ProjectSandbox {
     for (const timer of this.timers.values()) clearTimeout(timer.handle);
     this.timers.clear();
     this.pendingRequests.clear();
+    this.pendingBytes = 0;
   }
 
   // ---- modules ---------------------------------------------------------------------------------
@@ -372,6 +380,7 @@ export class ProjectSandbox {
         if (this.budgetTimeout() <= 0) this.budgetExceeded('the rest of that async work');
       }
     } finally {
+      this.pendingBytes -= this.pendingRequests.get(request) ?? 0;
       this.pendingRequests.delete(request);
     }
   }
@@ -419,8 +428,15 @@ export class ProjectSandbox {
       if (this.pendingRequests.size >= this.limits.maxPendingRequests) {
         return failure('QUOTA_EXCEEDED', `system.${fnName}: project "${this.project}" already has ${this.limits.maxPendingRequests} requests waiting for an answer`);
       }
+      // Each waiting request's arguments cost this process and the gateway their parsing, copying and memory: many
+      // large ones at once would stall this process's main thread (and with it every project it hosts).
+      const maxPendingBytes = PENDING_PAYLOADS * this.limits.maxPayloadBytes;
+      if (this.pendingBytes + argsJson.length > maxPendingBytes) {
+        return failure('QUOTA_EXCEEDED', `system.${fnName}: project "${this.project}" already has requests carrying ${this.pendingBytes} bytes waiting for an answer (at most ${maxPendingBytes}: ${PENDING_PAYLOADS} times its payload limit)`);
+      }
       const request = this.nextRequest++;
-      this.pendingRequests.add(request);
+      this.pendingRequests.set(request, argsJson.length);
+      this.pendingBytes += argsJson.length;
       this.send({ t: 'systemCall', project: this.project, request, fn: fnName, args: checked.values, source });
       return `{"ok":true,"pending":${request}}`;
     }
@@ -431,7 +447,7 @@ export class ProjectSandbox {
   private onLog(values: unknown[], source: SourceLocation | undefined): string {
     const [level, logger, message, frame] = values as [LogLevel, string, string, string | undefined];
     const location = source ?? (frame ? this.stacks.mapFrame(frame) : undefined);
-    if (!this.logBytes.tryAdd(message.length, this.limits.logBytesPerMinute)) {
+    if (!this.logBytes.tryAdd(LOG_RECORD_OVERHEAD + logger.length + message.length, this.limits.logBytesPerMinute)) {
       if (this.logBytes.firstWarningThisWindow()) this.log('warn', `log quota of ${this.limits.logBytesPerMinute} bytes per minute exceeded; further records are dropped until the minute is over`);
       return OK;
     }

@@ -44,6 +44,8 @@ const { apply, defineProperty, deleteProperty } = Reflect;
 const freeze = Object.freeze;
 const MapCtor = Map;
 const PromiseCtor = Promise;
+const promiseResolve = Promise.resolve;
+const promiseThen = Promise.prototype.then;
 const ErrorCtor = Error;
 const StringCtor = String;
 const now = Date.now;
@@ -329,15 +331,17 @@ export function install(bridge: Bridge, apiJson: string, optionsJson: string) {
         currentToken = record.token;
         const handler = evaluate(id, record).default as (...args: unknown[]) => unknown;
         result = apply(handler, undefined, parse(argsJson) as unknown[]);
+        // A promise (or any thenable): its outcome follows. Inside the try, since reading `then` may run a script's
+        // getter; through the prelude's own resolve and then, which a script cannot swap.
+        if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
+          apply(promiseThen, apply(promiseResolve, PromiseCtor, [result]), [
+            (value: unknown) => finish(callId, { ok: true, value }),
+            (e: unknown) => finish(callId, { ok: false, error: errorInfo(e) }),
+          ]);
+          return '{"pending":true}';
+        }
       } catch (e) {
         return dataJson({ ok: false, error: errorInfo(e) });
-      }
-      if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
-        PromiseCtor.resolve(result).then(
-          (value) => finish(callId, { ok: true, value }),
-          (e) => finish(callId, { ok: false, error: errorInfo(e) }),
-        );
-        return '{"pending":true}';
       }
       return outcomeJson({ ok: true, value: result }, options.maxPayloadBytes, isProxy);
     },
