@@ -56,9 +56,11 @@ export class Gateway {
           });
         },
         log: (project, level, logger, message, source) => this.logs.write({ level, logger, message, project: project || undefined, source }),
-        reloaded: (project) => {
+        reloaded: (project, rebuild) => {
           const p = this.projects.get(project);
-          if (p?.isRunning) void this.events.fireStartupAfterRebuild(p);
+          if (!p?.isRunning) return;
+          void p.modulesLostInRebuild(rebuild.failed);
+          void this.events.fireStartupAfterRebuild(p, rebuild);
         },
       },
     });

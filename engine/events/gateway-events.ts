@@ -1,9 +1,9 @@
 import { describeError, type ErrorData } from '../errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Project } from '../projects/project.ts';
-import type { Supervisor } from '../sandbox/supervisor.ts';
+import type { Rebuild, Supervisor } from '../sandbox/supervisor.ts';
 
-/** A project rebuilt this often within REBUILD_WINDOW_MS does not get its startup script run again by a rebuild. */
+/** A project rebuilt this often within REBUILD_WINDOW_MS, while running code, does not get its startup script run again by a rebuild. */
 const MAX_REBUILDS = 3;
 const REBUILD_WINDOW_MS = 60_000;
 
@@ -38,7 +38,9 @@ export class GatewayEvents {
    * restart), except when the project keeps being rebuilt: a startup script that itself runs out of memory would
    * otherwise rebuild the project over and over. It runs again when it is saved, or when the project restarts.
    */
-  async fireStartupAfterRebuild(project: Project): Promise<void> {
+  async fireStartupAfterRebuild(project: Project, rebuild: Rebuild): Promise<void> {
+    // Only rebuilds while the project was running count: a shared process that another project crashed is no fault of this one.
+    if (!rebuild.involved) return this.run(project, 'startup', []);
     const now = Date.now();
     const recent = [...(this.rebuilds.get(project.name) ?? []).filter((t) => now - t < REBUILD_WINDOW_MS), now];
     this.rebuilds.set(project.name, recent);

@@ -10,31 +10,47 @@ export interface ModuleChanges {
 
 /**
  * The scripts a project's isolate is built again from, after a memory-limit rebuild or a sandbox process restart:
- * each module's last version that loaded. When a library's new version breaks a module that imports it, or the
- * library is deleted while a module still imports it, the running module keeps its old version, and so it keeps
- * the library's old version with it; this snapshot keeps that library version too, so that a rebuild brings back
- * what ran before. A library kept that way is dropped once nothing imports it any more.
+ * each module's last version that loaded. When a library's new version breaks the modules that import it, or the
+ * library is deleted while a module still imports it, those modules keep running their old versions, and so this
+ * snapshot holds the library back at its old version too, so that a rebuild brings back what ran before. The
+ * library's newer version takes over once a module saved since loads against it (the newest code wins), when the
+ * library is saved again, or when nothing imports the old version any more.
  */
 export class LastGood {
   readonly modules = new Map<string, ModuleSpec>();
-  private readonly keptForDependents = new Set<string>();
+  /** Libraries held back at their old version: their live version, or null where the file was deleted. */
+  private readonly heldBack = new Map<string, ModuleSpec | null>();
 
   apply(changes: ModuleChanges, results: Record<string, ModuleLoadResult>): void {
+    const loaded = (id: string) => results[id]?.ok === true;
     const dependentsFailed = changes.reevaluate.some(([id]) => results[id]?.ok === false);
     for (const id of changes.remove) {
-      if (this.isImported(id)) this.keptForDependents.add(id);
-      else this.modules.delete(id);
+      if (this.isImported(id)) this.heldBack.set(id, null);
+      else this.forget(id);
     }
     for (const spec of changes.modules) {
-      if (!results[spec.id]?.ok) continue;
-      if (!spec.handler && dependentsFailed && this.modules.has(spec.id)) {
-        this.keptForDependents.add(spec.id);
-        continue;
-      }
-      this.modules.set(spec.id, spec);
-      this.keptForDependents.delete(spec.id);
+      if (!loaded(spec.id)) continue;
+      if (!spec.handler && dependentsFailed && this.modules.has(spec.id)) this.heldBack.set(spec.id, spec);
+      else this.take(spec);
     }
-    this.dropUnimported();
+    for (const spec of changes.modules) {
+      if (!loaded(spec.id)) continue;
+      for (const id of spec.imports) {
+        const live = this.heldBack.get(id);
+        if (live) this.take(live);
+      }
+    }
+    this.releaseUnimported();
+  }
+
+  private take(spec: ModuleSpec): void {
+    this.modules.set(spec.id, spec);
+    this.heldBack.delete(spec.id);
+  }
+
+  private forget(id: string): void {
+    this.modules.delete(id);
+    this.heldBack.delete(id);
   }
 
   private isImported(id: string): boolean {
@@ -42,15 +58,16 @@ export class LastGood {
     return false;
   }
 
-  private dropUnimported(): void {
-    let dropped = true;
-    while (dropped) {
-      dropped = false;
-      for (const id of this.keptForDependents) {
+  /** A library held back for modules that no longer import it goes over to its live version, or away if deleted. */
+  private releaseUnimported(): void {
+    let released = true;
+    while (released) {
+      released = false;
+      for (const [id, live] of this.heldBack) {
         if (this.isImported(id)) continue;
-        this.keptForDependents.delete(id);
-        this.modules.delete(id);
-        dropped = true;
+        if (live) this.take(live);
+        else this.forget(id);
+        released = true;
       }
     }
   }

@@ -35,6 +35,7 @@ export type FromSandbox =
   | { t: 'systemCall'; project: string; request: number; fn: string; args: unknown[]; source?: SourceLocation }
   | { t: 'log'; project: string; level: LogLevel; logger: string; message: string; source?: SourceLocation }
   /** The project's isolate was replaced by a fresh one with the same scripts (memory limit). */
-  | { t: 'rebuilt'; project: string; reason: string }
+  /** The project's isolate was rebuilt after its memory limit; `results` of defining its last good scripts again. */
+  | { t: 'rebuilt'; project: string; reason: string; results: Record<string, ModuleLoadResult> }
   /** An isolate ignores interrupts (a builtin that cannot be stopped): only killing the process ends it. */
   | { t: 'wedged'; project: string; module: string };

@@ -1,5 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import type { ErrorCode, SourceLocation } from '../errors.ts';
+import type { ErrorCode, ErrorData, SourceLocation } from '../errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { LogLevel } from '../logging/record.ts';
 import type { ProjectLimits } from '../projects/limits.ts';
@@ -20,8 +20,20 @@ export interface SandboxListener {
   /** A system.* call from a script; answer with `supervisor.answer` when `request` is not 0. */
   systemCall(project: string, request: number, fn: string, args: unknown[], source: SourceLocation | undefined): void;
   log(project: string, level: LogLevel, logger: string, message: string, source: SourceLocation | undefined): void;
-  /** The project's scripts were loaded into a fresh isolate (memory limit, or a restarted process). */
-  reloaded(project: string, reason: string): void;
+  /** The project's last good scripts were loaded into a fresh isolate; `failed` are those that did not load again. */
+  reloaded(project: string, rebuild: Rebuild): void;
+}
+
+/** Why a project's isolate was built again, and the modules that could not be loaded into it. */
+export interface Rebuild {
+  cause: 'memory-limit' | 'process-restart';
+  /** Whether the project itself was running code when its isolate was lost (always so after its memory limit). */
+  involved: boolean;
+  failed: Record<string, ErrorData>;
+}
+
+function failuresOf(results: Record<string, ModuleLoadResult>): Record<string, ErrorData> {
+  return Object.fromEntries(Object.entries(results).flatMap(([id, r]) => (r.ok ? [] : [[id, r.error]])));
 }
 
 export interface SupervisorOptions {
@@ -56,6 +68,8 @@ class SandboxProcess {
   private crashes: number[] = [];
   private stopping = false;
   readonly projects = new Set<string>();
+  /** The projects that had calls running when the process last died. */
+  lastCrashInvolved = new Set<string>();
   private readonly supervisor: Supervisor;
 
   constructor(id: string, supervisor: Supervisor) {
@@ -166,7 +180,7 @@ class SandboxProcess {
         return this.supervisor.listener.log(message.project, message.level, message.logger, message.message, message.source);
       case 'rebuilt':
         this.supervisor.logger.error(`${message.reason}; its sandbox was rebuilt from the last good scripts`, { project: message.project });
-        return this.supervisor.listener.reloaded(message.project, message.reason);
+        return this.supervisor.listener.reloaded(message.project, { cause: 'memory-limit', involved: true, failed: failuresOf(message.results) });
       case 'wedged':
         this.supervisor.logger.error(`project "${message.project}" is stuck in ${message.module} and ignores its timeout; restarting sandbox process ${this.id}`, { project: message.project });
         this.kill();
@@ -197,6 +211,7 @@ class SandboxProcess {
     this.ready = false;
     const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
     if (!this.stopping) this.supervisor.logger.error(`sandbox process ${this.id} ${how} while ${this.describeWork()}`, this.soleProject());
+    this.lastCrashInvolved = new Set([...this.calls.values()].map((c) => c.project));
     const message = `the sandbox process ${how} while running this call; the project is being restarted with its last good scripts`;
     for (const [, call] of this.calls) call.resolve(outcome('SANDBOX_CRASHED', message));
     this.calls.clear();
@@ -291,11 +306,7 @@ export class Supervisor {
     if (!state) return;
     const req = this.nextId++;
     const results = await state.process.load(req, { t: 'load', req, project, limits: state.limits, modules: [...state.lastGood.modules.values()], remove: [], reevaluate: [] });
-    if (!results) return;
-    for (const [id, result] of Object.entries(results)) {
-      if (!result.ok) this.logger.error(`after its sandbox process restarted, ${state.lastGood.modules.get(id)?.displayPath ?? id} could not be loaded again: ${result.error.message}`, { project });
-    }
-    this.listener.reloaded(project, 'its sandbox process was restarted');
+    if (results) this.listener.reloaded(project, { cause: 'process-restart', involved: state.process.lastCrashInvolved.has(project), failed: failuresOf(results) });
   }
 
   async unload(project: string): Promise<void> {

@@ -193,14 +193,15 @@ export class ProjectSandbox {
   private async rebuildAfterMemoryLimit(generation: number, module: string): Promise<void> {
     if (generation !== this.generation || this.rebuilding) return;
     const reason = `project "${this.project}" exceeded its ${this.limits.memoryMb} MB memory limit in ${module}`;
+    let results: Record<string, ModuleLoadResult> = {};
     this.rebuilding = (async () => {
       this.failAll('MEMORY_LIMIT', `${reason}; its sandbox was rebuilt from the last good scripts`);
       await this.build();
-      await this.defineAll([...this.modules.values()], true);
+      results = await this.defineAll([...this.modules.values()], true);
     })();
     try {
       await this.rebuilding;
-      this.send({ t: 'rebuilt', project: this.project, reason });
+      this.send({ t: 'rebuilt', project: this.project, reason, results });
     } finally {
       this.rebuilding = undefined;
     }

@@ -34,6 +34,22 @@ describe('LastGood', () => {
     expect(codes(good)).toEqual({ 'lib/x.ts': 'v3', [H]: 'h1' });
   });
 
+  it('takes a held-back library’s newer version once a module saved since loads against it', () => {
+    const good = loaded();
+    good.apply({ modules: [spec('lib/x.ts', 'v2')], remove: [], reevaluate: [[H, true]] }, { 'lib/x.ts': ok, [H]: failed });
+    expect(codes(good)).toEqual({ 'lib/x.ts': 'v1', [H]: 'h1' });
+    // the handler, saved again for the new library, loads: the newest code wins
+    good.apply({ modules: [spec(H, 'h2', ['lib/x.ts'])], remove: [], reevaluate: [] }, { [H]: ok });
+    expect(codes(good)).toEqual({ 'lib/x.ts': 'v2', [H]: 'h2' });
+  });
+
+  it('takes a held-back library’s newer version once nothing imports the old one', () => {
+    const good = loaded();
+    good.apply({ modules: [spec('lib/x.ts', 'v2')], remove: [], reevaluate: [[H, true]] }, { 'lib/x.ts': ok, [H]: failed });
+    good.apply({ modules: [], remove: [H], reevaluate: [] }, {});
+    expect(codes(good)).toEqual({ 'lib/x.ts': 'v2' });
+  });
+
   it('keeps a deleted library while a module imports it, and drops it when none does', () => {
     const good = loaded();
     good.apply({ modules: [], remove: ['lib/x.ts'], reevaluate: [] }, {});

@@ -1,0 +1,23 @@
+// A project's startup script runs again each time its isolate is rebuilt, except when the project keeps being rebuilt
+// while running code (a startup script that crashes its sandbox). A project whose shared sandbox process another
+// project keeps crashing is not to blame: its startup script runs again every time.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startGateway, type TestGateway } from '../helpers/fixture.ts';
+
+let t: TestGateway;
+
+beforeAll(async () => {
+  t = await startGateway({ idle: { files: { 'gateway-events/startup.ts': `export default function () {\n  system.util.getLogger('idle').info('idle started');\n}\n` } } });
+});
+afterAll(() => t.stop());
+
+const starts = () => t.logs((r) => r.message === 'idle started').length;
+
+it('runs the startup script of a project that was not running code again after every restart of its process', async () => {
+  expect(starts()).toBe(1);
+  for (let crash = 1; crash <= 5; crash++) {
+    process.kill(t.gateway.supervisor.processOf('idle')!.pid!, 'SIGKILL');
+    await t.waitFor(() => starts() === crash + 1, 10_000, `the startup script after crash ${crash}`);
+  }
+  expect(t.logs((r) => r.message.includes('is not run again'))).toEqual([]);
+});
