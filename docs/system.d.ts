@@ -53,7 +53,7 @@ declare namespace system {
      */
     function getLogger(name: string): Logger;
     /**
-     * Sends a message to the message handlers selected by scope and filters; handlers run asynchronously. Resolves to one comma-delimited string per delivery target. At most 64 messages may wait for one project's gateway handlers; past that, it fails with QUOTA_EXCEEDED.
+     * Sends a message to the message handlers selected by scope and filters; handlers run asynchronously. Resolves to one comma-delimited string per delivery target. At most 64 messages may wait for one project's gateway handlers; past that, it fails with PROJECT_UNAVAILABLE.
      * @param project The name of the project containing the message handler.
      * @param messageHandler The name of the message handler that will fire upon receiving the message.
      * @param payload A JSON object passed to the message handler as `payload`. Default: {}.

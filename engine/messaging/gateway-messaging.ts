@@ -15,7 +15,7 @@ export interface SendMessageOptions {
 /**
  * Messages to one project's gateway handlers that may wait to be handled at once. A message returns at once, so
  * without a bound one project's loop of sendMessage could queue minutes of work in another project's isolate, ahead
- * of everyone else's calls; past it, sendMessage fails with QUOTA_EXCEEDED and the sender can back off.
+ * of everyone else's calls; past it, sendMessage fails with PROJECT_UNAVAILABLE and the sender can back off.
  */
 export const MAX_QUEUED_MESSAGES = 64;
 
@@ -87,7 +87,8 @@ export class GatewayMessaging {
     if (gatewayModule) {
       const queued = this.queuedMessages.get(project) ?? 0;
       if (queued >= MAX_QUEUED_MESSAGES) {
-        throw new FlintError('QUOTA_EXCEEDED', `project "${project}" already has ${MAX_QUEUED_MESSAGES} messages waiting to be handled; try again later`);
+        // The target is busy, which is no fault of the sender's: it may try again (HTTP 503).
+        throw new FlintError('PROJECT_UNAVAILABLE', `project "${project}" already has ${MAX_QUEUED_MESSAGES} messages waiting to be handled; try again later`);
       }
       this.queuedMessages.set(project, queued + 1);
       delivered.push(`type=Gateway,project=${project},messageHandler=${handler}`);

@@ -50,7 +50,7 @@ export const API: ApiDecl = {
         { name: 'remoteServers', type: { type: 'array', items: { type: 'string', pattern: NAME } }, optional: true, doc: 'Gateway server names to deliver to; only this gateway is connected today, so any other name is refused.' },
       ],
       returns: 'Promise<string[]>',
-      doc: 'Sends a message to the message handlers selected by scope and filters; handlers run asynchronously. Resolves to one comma-delimited string per delivery target. At most 64 messages may wait for one project\'s gateway handlers; past that, it fails with QUOTA_EXCEEDED.',
+      doc: 'Sends a message to the message handlers selected by scope and filters; handlers run asynchronously. Resolves to one comma-delimited string per delivery target. At most 64 messages may wait for one project\'s gateway handlers; past that, it fails with PROJECT_UNAVAILABLE.',
     },
     {
       name: 'util.sendRequest',

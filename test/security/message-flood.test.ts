@@ -28,7 +28,7 @@ beforeAll(async () => {
       await system.util.sendMessage('bystander', 'work', {}, 'G');
       sent++;
     } catch (e: any) {
-      if (e.code !== 'QUOTA_EXCEEDED') throw e;
+      if (e.code !== 'PROJECT_UNAVAILABLE') throw e;
       refused++;
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
