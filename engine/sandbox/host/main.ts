@@ -81,11 +81,13 @@ process.on('message', (message: ToSandbox) => {
     answerFailed(message, reason);
   });
 });
-process.on('disconnect', () => process.exit(0));
-// Ctrl-C in a terminal (or a service manager stopping the whole process group) signals this process too. The
-// gateway stops its sandboxes itself, after the shutdown scripts have run in them; a gateway that dies closes the
-// IPC channel, which ends this process above.
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => {});
+// The gateway is gone (stopped, or killed): so is this process, at once. Not process.exit(), which waits for an
+// isolate thread that may be stuck in a builtin no interrupt reaches.
+const end = () => process.kill(process.pid, 'SIGKILL');
+process.on('disconnect', end);
+// Ctrl-C in a terminal (or a service manager stopping the whole process group) signals this process too. While the
+// gateway is there, it stops its sandboxes itself, after the shutdown scripts have run in them.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.connected || end());
 
 // The watchdog: an isolate still running well past its timeout ignores interrupts (a builtin that cannot be
 // stopped); only killing this process ends it, so tell the supervisor, which kills and restarts us.
