@@ -27,6 +27,9 @@ function env(name: string): string | undefined {
   return process.env[name] || undefined;
 }
 
+/** How often a started gateway looks whether its parent process is still the one that started it. */
+const ORPHAN_CHECK_MS = 1000;
+
 function isDirectory(path: string): boolean {
   return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
 }
@@ -52,6 +55,15 @@ async function start(argv: string[]): Promise<void> {
   const projectsDir = options.projects ?? env('FLINT_PROJECTS') ?? 'projects';
   // A mistyped path must not start a gateway with no projects (nor create an empty folder there).
   if (!isDirectory(projectsDir)) fail(`projects folder ${resolve(projectsDir)} does not exist or is not a folder; create it or pass --projects DIR`);
+  // From here on SIGINT and SIGTERM stop the gateway cleanly: one that comes while the projects load takes effect once
+  // they have loaded (their startup scripts have run, so their shutdown scripts run too).
+  let stop = () => void (stopRequested = true);
+  let stopRequested = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => stop());
+  // Under `npm start`, a stopped npm signals its shell, and a POSIX shell dies without passing the signal on: the
+  // gateway would run on with no parent. Handed over to another parent, it stops as on SIGTERM.
+  const parent = process.ppid;
+  setInterval(() => process.ppid !== parent && stop(), ORPHAN_CHECK_MS).unref();
   // The port first: a second gateway started on a busy port stops here, before it loads any project, runs
   // startup scripts or writes the admin token of the gateway that holds the port (see listen in api/server.ts).
   let listener;
@@ -71,16 +83,16 @@ async function start(argv: string[]): Promise<void> {
   const server = listener.attach(gateway);
   gateway.logs.logger('gateway').info(`listening on ${server.url} (admin token in ${resolve(gateway.config.dataDir, 'admin-token')})`);
   let stopping = false;
-  const stop = async () => {
+  stop = () => {
     if (stopping) return;
     stopping = true;
     gateway.logs.logger('gateway').info('stopping: running shutdown scripts');
-    await server.close();
-    await gateway.stop();
-    process.exit(0);
+    void server
+      .close()
+      .then(() => gateway.stop())
+      .then(() => process.exit(0));
   };
-  process.on('SIGINT', () => void stop());
-  process.on('SIGTERM', () => void stop());
+  if (stopRequested) stop();
 }
 
 /** Calls the running gateway's admin API. */

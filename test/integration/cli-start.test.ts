@@ -82,3 +82,16 @@ it('SIGTERM to `npm start` stops the gateway after its shutdown scripts, leaving
   const gatewaysLeft = () => spawnSync('ps', ['-eo', 'args='], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.includes(join(dir, 'npm')) && l.includes('flint.mjs start'));
   await waitFor(() => gatewaysLeft().length === 0, 10_000, 'the gateway process to end');
 });
+
+it('a SIGTERM while the projects load stops the gateway once they have, running their shutdown scripts', async () => {
+  const projects = join(dir, 'early/projects');
+  project(projects, 'early', 1500);
+  const port = await freePort();
+  const gateway = run(process.execPath, ['--no-node-snapshot', 'bin/flint.mjs', 'start', '--port', String(port), '--projects', projects, '--data', join(dir, 'early/data')]);
+  const exited = new Promise<number | null>((resolve) => gateway.child.once('exit', (code) => resolve(code)));
+  const first = await waitFor(() => fetch(`http://127.0.0.1:${port}/health`), 20_000, 'the port to be bound');
+  expect(first.status).toBe(503);
+  gateway.child.kill('SIGTERM');
+  expect(await exited).toBe(0);
+  expect(gateway.output()).toContain('early shutting down');
+});
