@@ -313,8 +313,11 @@ export class Project {
       this.sources.set(relPath, source);
       // Written together with a lib module it imports (a git pull, a copy): the lib's change is queued behind this
       // one, and once it loads, this module is tried again. Only if it still fails then is that worth reporting.
-      if (await this.compilesOnceQueuedLibsLoad(relPath, source)) return;
+      const missesModules = result.diagnostics.some((d) => d.message.startsWith('cannot find module'));
+      if (missesModules && (await this.compilesOnceQueuedLibsLoad(relPath, source))) return;
       this.setDiagnostics(this.displayPath(relPath), result.diagnostics);
+      // A lib that fails: handlers that were waiting for it (above) get their own diagnostic now.
+      if (resource.kind === 'lib') await this.retryFailing((id) => classify(id).kind === 'handler');
       return;
     }
     this.sources.set(relPath, source);
@@ -340,8 +343,8 @@ export class Project {
    * failed), such as a handler saved with an import of a lib that did not exist yet. Modules running their current
    * source are left alone: reloading them would only reset their state.
    */
-  private async retryFailing(): Promise<void> {
-    const stale = [...this.sources].filter(([id, source]) => this.good.get(id)?.source !== source).map(([id]) => id);
+  private async retryFailing(which: (id: string) => boolean = () => true): Promise<void> {
+    const stale = [...this.sources].filter(([id, source]) => which(id) && this.good.get(id)?.source !== source).map(([id]) => id);
     for (const id of stale) {
       this.sources.delete(id);
       await this.reloadScript(id, classify(id));

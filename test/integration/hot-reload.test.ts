@@ -332,4 +332,12 @@ describe('a handler and the lib module it imports, written together', () => {
     expect(t.logs((r) => r.level === 'error')).toEqual([]);
     expect(diagnosticsOf('p')).toEqual([]);
   });
+
+  it('give the handler a diagnostic of its own when the lib then fails to compile', async () => {
+    t = await startGateway({ p: { files: { 'gateway-events/message/other.ts': `export default () => 'other';\n` } } });
+    t.write('p', 'gateway-events/message/uses.ts', `import { h } from '../../lib/broken';\nexport default () => h();\n`);
+    t.write('p', 'lib/broken.ts', `export const h = () => {\n`);
+    await t.waitFor(() => diagnosticsOf('p').some((d) => d.file.endsWith('uses.ts')), 5000, 'the handler’s diagnostic');
+    expect(diagnosticsOf('p').map((d) => d.file.split('/').pop()).sort()).toEqual(['broken.ts', 'uses.ts']);
+  });
 });
