@@ -12,8 +12,8 @@ export class ProjectManager {
   private readonly projects = new Map<string, Project>();
   /** Projects removed whose stop (shutdown script, sandbox unload) is still going, by name. */
   private readonly stopping = new Map<string, Promise<void>>();
-  /** Links in the projects folder already warned about (the watcher reports a path more than once). */
-  private readonly refusedLinks = new Set<string>();
+  /** Entries of the projects folder already warned about (bad names, links). */
+  private readonly refused = new Set<string>();
   private watcher: ProjectsWatcher | undefined;
 
   constructor(root: string, hooks: ProjectHooks) {
@@ -50,17 +50,12 @@ export class ProjectManager {
 
   private add(name: string): Promise<void> {
     if (name.startsWith('.') || name === 'node_modules' || this.projects.has(name)) return Promise.resolve();
-    if (!NAME_PATTERN.test(name)) {
-      this.hooks.logger.warn(`ignoring folder "${name}" in the projects folder: project names use letters, digits, _ . - and spaces`);
-      return Promise.resolve();
+    if (!NAME_PATTERN.test(name)) return this.refuse(name, `ignoring folder "${name}" in the projects folder: project names use letters, digits, _ . - and spaces`);
+    if (lstatSync(join(this.root, name), { throwIfNoEntry: false })?.isSymbolicLink()) {
+      return this.refuse(name, `ignoring "${name}" in the projects folder: symbolic links are not followed; put the project folder itself there`);
     }
     if (!existsSync(join(this.root, name, 'project.json'))) {
       this.hooks.logger.debug(`folder "${name}" has no project.json yet; it becomes a project when one appears`);
-      return Promise.resolve();
-    }
-    if (lstatSync(join(this.root, name)).isSymbolicLink()) {
-      if (!this.refusedLinks.has(name)) this.hooks.logger.warn(`ignoring "${name}" in the projects folder: symbolic links are not followed; put the project folder itself there`);
-      this.refusedLinks.add(name);
       return Promise.resolve();
     }
     const project = new Project(name, join(this.root, name), this.hooks);
@@ -69,8 +64,15 @@ export class ProjectManager {
     return project.start(this.stopping.get(name));
   }
 
+  /** Warns once about an entry of the projects folder that is not loaded (the watcher reports a path more than once). */
+  private refuse(name: string, warning: string): Promise<void> {
+    if (!this.refused.has(name)) this.hooks.logger.warn(warning);
+    this.refused.add(name);
+    return Promise.resolve();
+  }
+
   private remove(name: string): Promise<void> {
-    this.refusedLinks.delete(name);
+    this.refused.delete(name);
     const project = this.projects.get(name);
     if (!project) return Promise.resolve();
     this.projects.delete(name);

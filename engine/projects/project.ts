@@ -419,8 +419,10 @@ export class Project {
         continue;
       }
       this.handlers.set(key, id);
-      const sidecar = `${id.slice(0, id.lastIndexOf('.'))}.json`;
-      if (r.sidecar && !existsSync(join(this.dir, sidecar))) warn(spec.displayPath, `${sidecar} is missing: this ${r.event} script does not run until its settings exist`);
+      if (!r.sidecar) continue;
+      const base = id.slice(0, id.lastIndexOf('.'));
+      // Settings loaded mean the sidecar is there; only a script without them needs a look on disk.
+      if (!this.settings.has(base) && !existsSync(join(this.dir, `${base}.json`))) warn(spec.displayPath, `${base}.json is missing: this ${r.event} script does not run until its settings exist`);
     }
     for (const [path, list] of warnings) if (JSON.stringify(this.indexWarnings.get(path)) !== JSON.stringify(list)) this.logDiagnostics(list);
     this.indexWarnings = warnings;
