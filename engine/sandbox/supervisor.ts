@@ -24,9 +24,8 @@ export interface SandboxListener {
   reloaded(project: string, rebuild: Rebuild): void;
 }
 
-/** Why a project's isolate was built again, and the modules that could not be loaded into it. */
+/** A project's isolate built again (after its memory limit, or in a restarted process), and the modules that could not be loaded into it. */
 export interface Rebuild {
-  cause: 'memory-limit' | 'process-restart';
   /** Whether the project itself was running code when its isolate was lost (always so after its memory limit). */
   involved: boolean;
   failed: Record<string, ErrorData>;
@@ -180,7 +179,7 @@ class SandboxProcess {
         return this.supervisor.listener.log(message.project, message.level, message.logger, message.message, message.source);
       case 'rebuilt':
         this.supervisor.logger.error(`${message.reason}; its sandbox was rebuilt from the last good scripts`, { project: message.project });
-        return this.supervisor.listener.reloaded(message.project, { cause: 'memory-limit', involved: true, failed: failuresOf(message.results) });
+        return this.supervisor.listener.reloaded(message.project, { involved: true, failed: failuresOf(message.results) });
       case 'wedged':
         this.supervisor.logger.error(`project "${message.project}" is stuck in ${message.module} and ignores its timeout; restarting sandbox process ${this.id}`, { project: message.project });
         this.kill();
@@ -306,7 +305,7 @@ export class Supervisor {
     if (!state) return;
     const req = this.nextId++;
     const results = await state.process.load(req, { t: 'load', req, project, limits: state.limits, modules: [...state.lastGood.modules.values()], remove: [], reevaluate: [] });
-    if (results) this.listener.reloaded(project, { cause: 'process-restart', involved: state.process.lastCrashInvolved.has(project), failed: failuresOf(results) });
+    if (results) this.listener.reloaded(project, { involved: state.process.lastCrashInvolved.has(project), failed: failuresOf(results) });
   }
 
   async unload(project: string): Promise<void> {
