@@ -305,10 +305,13 @@ export function install(bridge: Bridge, apiJson: string, optionsJson: string) {
       const results = createObject(null) as Record<string, unknown>; // no setter on Object.prototype can catch a module id
       const ids = parse(idsJson) as [string, boolean][];
       // Libraries first: they only get fresh records here, so no handler evaluated next can reach a stale library.
-      for (const pass of [false, true]) {
-        for (const [id, isHandler] of ids) {
+      // Indexed loops: a for-of would go through an iterator on Array.prototype, which a script can replace.
+      for (let pass = 0; pass < 2; pass++) {
+        for (let i = 0; i < ids.length; i++) {
+          const id = ids[i][0];
+          const isHandler = ids[i][1];
           const record = records.get(id);
-          if (record && isHandler === pass) results[id] = parse(loadFresh(id, record.factory, isHandler));
+          if (record && isHandler === (pass === 1)) results[id] = parse(loadFresh(id, record.factory, isHandler));
         }
       }
       return dataJson(results);
