@@ -53,12 +53,15 @@ export class GatewayMessaging {
     return { module, timeoutMs: target.config!.limits.timeoutMs };
   }
 
-  /** Calls a gateway message handler; resolves to its outcome JSON. Throws FlintError for unknown targets. */
-  async request(project: string, handler: string, payloadJson: string, remoteServer: string | undefined, timeoutSec: number): Promise<string> {
+  /**
+   * Calls a gateway message handler; resolves to its outcome JSON. Throws FlintError for unknown targets. `fromScript`:
+   * a script asked (system.util.sendRequest), so the call runs on the target's CPU budget.
+   */
+  async request(project: string, handler: string, payloadJson: string, remoteServer: string | undefined, timeoutSec: number, fromScript = false): Promise<string> {
     this.checkRemote(remoteServer);
     const { module, timeoutMs } = this.gatewayHandler(project, handler);
     // One deadline, kept by the sandbox: the handler's own limit or the caller's timeoutSec, whichever is sooner.
-    const outcome = await this.supervisor.invoke(project, module, `[${payloadJson}]`, Math.min(timeoutMs, Math.round(timeoutSec * 1000)));
+    const outcome = await this.supervisor.invoke(project, module, `[${payloadJson}]`, Math.min(timeoutMs, Math.round(timeoutSec * 1000)), fromScript);
     return outcome.startsWith('{"ok":true') ? outcome : this.describeFailure(project, handler, outcome);
   }
 
@@ -75,7 +78,7 @@ export class GatewayMessaging {
   }
 
   /** Delivers a message to the handlers selected by scope; returns one comma-delimited line per target. */
-  send(project: string, handler: string, payloadJson: string, options: SendMessageOptions): string[] {
+  send(project: string, handler: string, payloadJson: string, options: SendMessageOptions, fromScript = false): string[] {
     for (const server of options.remoteServers ?? []) this.checkRemote(server);
     const filtered = options.user !== undefined || options.hasRole !== undefined || options.hostName !== undefined;
     const scope = options.scope ?? (filtered ? 'CS' : 'CGS');
@@ -92,7 +95,7 @@ export class GatewayMessaging {
       }
       this.queuedMessages.set(project, queued + 1);
       delivered.push(`type=Gateway,project=${project},messageHandler=${handler}`);
-      void this.supervisor.invoke(project, gatewayModule, `[${payloadJson}]`, target.config!.limits.timeoutMs).then((outcome) => {
+      void this.supervisor.invoke(project, gatewayModule, `[${payloadJson}]`, target.config!.limits.timeoutMs, fromScript).then((outcome) => {
         const left = this.queuedMessages.get(project)! - 1;
         if (left > 0) this.queuedMessages.set(project, left);
         else this.queuedMessages.delete(project);

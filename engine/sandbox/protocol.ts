@@ -20,7 +20,8 @@ export type ToSandbox =
   /** Creates the project's isolate if needed, then defines `modules`, removes `remove`, and re-evaluates `reevaluate` (modules whose imports changed). */
   | { t: 'load'; req: number; project: string; limits: ProjectLimits; modules: ModuleSpec[]; remove: string[]; reevaluate: [string, boolean][] }
   | { t: 'unload'; req: number; project: string }
-  | { t: 'invoke'; call: number; project: string; module: string; args: string; timeoutMs: number }
+  /** `budgeted`: a script asked for this call (sendRequest, sendMessage), so it runs on the target's CPU budget. */
+  | { t: 'invoke'; call: number; project: string; module: string; args: string; timeoutMs: number; budgeted: boolean }
   /** The answer to a `systemCall`: `{"ok":true,"value":...}` or `{"ok":false,"error":{...}}`. */
   | { t: 'answer'; project: string; request: number; answer: string };
 

@@ -111,10 +111,10 @@ class SandboxProcess {
     if (this.child?.connected) this.child.send(message);
   }
 
-  invoke(call: number, project: string, module: string, args: string, timeoutMs: number): Promise<string> {
+  invoke(call: number, project: string, module: string, args: string, timeoutMs: number, budgeted: boolean): Promise<string> {
     return new Promise((resolve) => {
       this.calls.set(call, { resolve, project, module, backstopAt: Date.now() + timeoutMs + BACKSTOP_GRACE_MS });
-      this.post({ t: 'invoke', call, project, module, args, timeoutMs });
+      this.post({ t: 'invoke', call, project, module, args, timeoutMs, budgeted });
     });
   }
 
@@ -325,11 +325,15 @@ export class Supervisor {
     return this.projects.has(project);
   }
 
-  /** Runs a module's default export; resolves to the outcome JSON (`{"ok":true,"value":...}` or an error). */
-  invoke(project: string, module: string, argsJson: string, timeoutMs: number): Promise<string> {
+  /**
+   * Runs a module's default export; resolves to the outcome JSON (`{"ok":true,"value":...}` or an error). A call a
+   * script asked for (`budgeted`) runs on the target project's CPU budget: scripts calling handlers that call
+   * handlers cannot keep a core busy for ever.
+   */
+  invoke(project: string, module: string, argsJson: string, timeoutMs: number, budgeted = false): Promise<string> {
     const state = this.projects.get(project);
     if (!state) return Promise.resolve(outcome('PROJECT_UNAVAILABLE', `project "${project}" is not loaded`));
-    return state.process.invoke(this.nextId++, project, module, argsJson, timeoutMs);
+    return state.process.invoke(this.nextId++, project, module, argsJson, timeoutMs, budgeted);
   }
 
   answer(project: string, request: number, answer: string): void {

@@ -49,7 +49,7 @@ async function handle(message: ToSandbox): Promise<void> {
         const outcome = JSON.stringify({ ok: false, error: { code: 'PROJECT_UNAVAILABLE', message: `project "${message.project}" is not loaded` } });
         return send({ t: 'result', call: message.call, outcome });
       }
-      return (await sandbox).invoke(message.call, message.module, message.args, message.timeoutMs);
+      return (await sandbox).invoke(message.call, message.module, message.args, message.timeoutMs, message.budgeted);
     }
     case 'answer': {
       const sandbox = sandboxes.get(message.project);

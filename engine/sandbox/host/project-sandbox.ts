@@ -281,7 +281,8 @@ export class ProjectSandbox {
 
   // ---- invocations -------------------------------------------------------------------------------
 
-  async invoke(call: number, module: string, args: string, timeoutMs: number): Promise<void> {
+  /** Runs a handler; `budgeted` (a script asked for it) charges its CPU time to the project's budget, and is refused once that is used up. */
+  async invoke(call: number, module: string, args: string, timeoutMs: number, budgeted = false): Promise<void> {
     const started = Date.now();
     const deadlineAt = started + timeoutMs;
     this.calls.set(call, { module, deadlineAt, timeoutMs });
@@ -290,7 +291,10 @@ export class ProjectSandbox {
     if (args.length > this.limits.maxPayloadBytes + 2) {
       return this.finish(call, failure('QUOTA_EXCEEDED', `the payload for ${this.displayName(module)} is larger than the payload limit of ${this.limits.maxPayloadBytes} bytes of project "${this.project}"`));
     }
-    const outcome = await this.enter('invoke', [call, module, args, deadlineAt], timeoutMs, module, false);
+    if (budgeted && this.budgetTimeout() <= 0) {
+      return this.finish(call, failure('CPU_BUDGET', `${this.displayName(module)} was not run: project "${this.project}" used up its CPU budget of ${this.limits.cpuBudgetMs} ms per 10 s, which calls from scripts run on`));
+    }
+    const outcome = await this.enter('invoke', [call, module, args, deadlineAt], timeoutMs, module, budgeted);
     if (!outcome.ok) {
       const message = outcome.code === 'TIMEOUT' ? `${this.displayName(module)} did not finish within ${timeoutMs} ms` : outcome.message;
       return this.finish(call, failure(outcome.code, message));

@@ -1,0 +1,40 @@
+// Attack: a handler that sends a message to itself and then spins just under its timeout, so that a chain of
+// invocations, each within its own limit, keeps a core busy for ever. Calls that scripts ask for run on the target
+// project's CPU budget: once it is used up they are refused, and the chain ends.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGateway, type TestGateway } from '../helpers/fixture.ts';
+import { bystander, expectAnswers, expectServing } from './hostile.ts';
+
+let t: TestGateway;
+
+beforeAll(async () => {
+  t = await startGateway({
+    bystander,
+    hostile: {
+      config: { limits: { cpuBudgetMs: 300, timeoutMs: 1000 } },
+      files: {
+        'gateway-events/message/spin.ts': `export default function () {\n  system.util.getLogger('spin').info('spin');\n  system.util.sendMessage('hostile', 'spin', {}, 'G');\n  const end = Date.now() + 150;\n  while (Date.now() < end);\n}\n`,
+        'gateway-events/message/ping.ts': `export default function (payload: any) {\n  return { pong: payload.n };\n}\n`,
+      },
+    },
+  });
+});
+afterAll(() => t.stop());
+
+const spins = () => t.logs((r) => r.project === 'hostile' && r.message === 'spin').length;
+
+describe('a handler that keeps calling itself', () => {
+  it('stops once its project’s CPU budget is used up, with the refusal in the log', async () => {
+    await t.gateway.message('hostile', 'spin', {}, 'G');
+    await t.waitFor(() => t.logs((r) => r.project === 'hostile' && r.message.includes('was not run: project "hostile" used up its CPU budget')).length > 0, 5000, 'the chain to be refused');
+    const stopped = spins();
+    expect(stopped).toBeLessThanOrEqual(6); // 300 ms of budget, 150 ms a run (the first, asked from outside, is free)
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(spins()).toBe(stopped);
+  });
+
+  it('leaves calls from outside the project answered, and the other project too', async () => {
+    await expectAnswers(t, 'hostile');
+    await expectServing(t);
+  });
+});
