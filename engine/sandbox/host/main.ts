@@ -8,11 +8,12 @@ const sandboxes = new Map<string, Promise<ProjectSandbox>>();
  * scripts and forwards the calls that came in meanwhile, which must not find the modules half defined. */
 const loads = new Map<string, Promise<unknown>>();
 
-/** Sends to the supervisor. A send that fails because the gateway closed the channel meanwhile is dropped: with the
- * channel gone this process is about to exit, and an unhandled 'error' event would only crash it noisily. */
 function send(message: FromSandbox): void {
-  if (process.connected) process.send!(message, undefined, {}, () => {});
+  if (process.connected) process.send!(message);
 }
+// A send that fails because the gateway closed the channel meanwhile (EPIPE) is dropped: with the channel gone this
+// process ends at once (see 'disconnect' below). One listener, rather than a callback on every send.
+process.on('error', () => {});
 
 async function sandboxFor(message: Extract<ToSandbox, { t: 'load' }>): Promise<ProjectSandbox> {
   let sandbox = sandboxes.get(message.project);
