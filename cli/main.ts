@@ -61,9 +61,12 @@ async function start(argv: string[]): Promise<void> {
   let stopRequested = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => stop());
   // Under `npm start`, a stopped npm signals its shell, and a POSIX shell dies without passing the signal on: the
-  // gateway would run on with no parent. Handed over to another parent, it stops as on SIGTERM.
-  const parent = process.ppid;
-  setInterval(() => process.ppid !== parent && stop(), ORPHAN_CHECK_MS).unref();
+  // gateway would run on with no parent. Handed over to another parent, it stops as on SIGTERM. Only under npm: a
+  // gateway started with nohup or & is meant to outlive its parent.
+  if (process.env.npm_lifecycle_event === 'start') {
+    const parent = process.ppid;
+    setInterval(() => process.ppid !== parent && stop(), ORPHAN_CHECK_MS).unref();
+  }
   // The port first: a second gateway started on a busy port stops here, before it loads any project, runs
   // startup scripts or writes the admin token of the gateway that holds the port (see listen in api/server.ts).
   let listener;

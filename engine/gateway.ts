@@ -59,7 +59,7 @@ export class Gateway {
         reloaded: (project, rebuild) => {
           const p = this.projects.get(project);
           if (!p?.isRunning) return;
-          void p.modulesLostInRebuild(rebuild.failed);
+          p.modulesLostInRebuild(rebuild.failed);
           void this.events.fireStartupAfterRebuild(p, rebuild);
         },
       },

@@ -148,18 +148,17 @@ export class Project {
   /**
    * Modules that could not be loaded again when the project's isolate was rebuilt: they no longer run, so they leave
    * the handler index (a request gets "no handler" rather than a module that is not there) and carry a diagnostic
-   * until they are saved again.
+   * until they are saved again. Applied at once, not through the change queue: a save of the module that loads after
+   * the rebuild is recorded after this, and must not be undone by it.
    */
-  modulesLostInRebuild(failed: Record<string, ErrorData>): Promise<void> {
-    return this.enqueue(async () => {
-      for (const [id, error] of Object.entries(failed)) {
-        const good = this.good.get(id);
-        if (!good) continue;
-        this.good.delete(id);
-        this.setDiagnostics(good.displayPath, [{ ...this.errorDiagnostic(error, good.displayPath), message: `not running: after its sandbox was rebuilt it could not be loaded again: ${error.message}` }]);
-      }
-      this.rebuildHandlerIndex();
-    });
+  modulesLostInRebuild(failed: Record<string, ErrorData>): void {
+    for (const [id, error] of Object.entries(failed)) {
+      const good = this.good.get(id);
+      if (!good) continue;
+      this.good.delete(id);
+      this.setDiagnostics(good.displayPath, [{ ...this.errorDiagnostic(error, good.displayPath), message: `not running: after its sandbox was rebuilt it could not be loaded again: ${error.message}` }]);
+    }
+    this.rebuildHandlerIndex();
   }
 
   /** Resolves when every change queued so far has been applied. */

@@ -33,14 +33,21 @@ export class LastGood {
       if (!spec.handler && dependentsFailed && this.modules.has(spec.id)) this.heldBack.set(spec.id, spec);
       else this.take(spec);
     }
-    for (const spec of changes.modules) {
-      if (!loaded(spec.id)) continue;
-      for (const id of spec.imports) {
-        const live = this.heldBack.get(id);
-        if (live) this.take(live);
-      }
-    }
+    for (const spec of changes.modules) if (loaded(spec.id)) this.takeLiveImportsOf(spec);
     this.releaseUnimported();
+  }
+
+  /** A module that loaded ran against the live version of everything it imports, directly or through other libraries. */
+  private takeLiveImportsOf(spec: ModuleSpec): void {
+    const seen = new Set<string>();
+    const pending = [...spec.imports];
+    for (let id = pending.pop(); id !== undefined; id = pending.pop()) {
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const live = this.heldBack.get(id);
+      if (live) this.take(live);
+      pending.push(...(this.modules.get(id)?.imports ?? []));
+    }
   }
 
   private take(spec: ModuleSpec): void {

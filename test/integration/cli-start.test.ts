@@ -95,3 +95,15 @@ it('a SIGTERM while the projects load stops the gateway once they have, running 
   expect(await exited).toBe(0);
   expect(gateway.output()).toContain('early shutting down');
 });
+
+it('a gateway started in the background by a shell that then exits keeps running (only npm start is watched)', async () => {
+  const projects = join(dir, 'detached/projects');
+  project(projects, 'detached', 0);
+  const port = await freePort();
+  const data = join(dir, 'detached/data');
+  const shell = spawnSync('sh', ['-c', `${process.execPath} --no-node-snapshot bin/flint.mjs start --port ${port} --projects ${projects} --data ${data} > /dev/null 2>&1 & sleep 1`], { cwd: ROOT, env: { ...process.env, npm_lifecycle_event: '' } });
+  expect(shell.status).toBe(0);
+  await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined))?.status === 200, 20_000, 'the gateway to start');
+  await new Promise((resolve) => setTimeout(resolve, 2500)); // its shell has exited: past two looks at its parent
+  expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
+});

@@ -83,3 +83,20 @@ it('a module that cannot be loaded again after a restart is reported, and leaves
   });
   await expect(t.request('p', 'expires')).rejects.toMatchObject({ code: 'NOT_FOUND' });
 });
+
+it('a module saved while its old version fails to load again after a restart keeps running its new version', async () => {
+  const until = Date.now() + 3000;
+  t = await startGateway({
+    p: { files: { 'gateway-events/message/h.ts': `if (Date.now() > ${until}) {\n  const end = Date.now() + 1500;\n  while (Date.now() < end);\n  throw new Error('expired');\n}\nexport default function () {\n  return 'v1';\n}\n` } },
+  });
+  expect(await t.request('p', 'h')).toBe('v1');
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, until - Date.now() + 50)));
+  await crashSandboxProcess('p');
+  // While the replay of v1 spins before failing, v2 is saved: it loads after the replay, and must stay.
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  t.write('p', 'gateway-events/message/h.ts', `export default function () {\n  return 'v2';\n}\n`);
+  await t.waitFor(() => t.request('p', 'h', {}, 2).catch(() => undefined), 10_000, 'v2 to answer');
+  await settled();
+  expect(await t.request('p', 'h')).toBe('v2');
+  expect(t.gateway.project('p')!.status()).toMatchObject({ diagnostics: [], handlers: ['gateway:message:h'] });
+});

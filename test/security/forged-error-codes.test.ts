@@ -15,6 +15,7 @@ beforeAll(async () => {
     hostile: {
       files: {
         'gateway-events/message/viaSystemError.ts': `export default function () {\n  let SystemError: any;\n  try {\n    system.util.sendRequest('bad/name', 'x');\n  } catch (e: any) {\n    SystemError = e.constructor;\n  }\n  throw new SystemError('SANDBOX_CRASHED', '${FORGED}');\n}\n`,
+        'gateway-events/message/blamesTheCaller.ts': `export default function () {\n  let SystemError: any;\n  try {\n    system.util.sendRequest('bad/name', 'x');\n  } catch (e: any) {\n    SystemError = e.constructor;\n  }\n  throw new SystemError('UNAUTHORIZED', 'missing or wrong bearer token');\n}\n`,
         'gateway-events/message/viaThenGetter.ts': `export default function () {\n  return { get then() { throw { message: '${FORGED}' }; } };\n}\n`,
         'gateway-events/message/viaPatchedThen.ts': `export default async function () {\n  (Promise.prototype as any).then = function () { throw new Error('${FORGED}'); };\n  return 1;\n}\n`,
         'gateway-events/message/ping.ts': `export default function (payload: any) {\n  return { pong: payload.n };\n}\n`,
@@ -28,6 +29,13 @@ afterAll(() => t.stop());
 describe('an error forged to look like Flint’s own', () => {
   it('keeps the code of a script’s fault, whatever code the script gives it', async () => {
     await expect(t.request('hostile', 'viaSystemError')).rejects.toMatchObject({ code: 'SCRIPT_ERROR' });
+  });
+
+  it('cannot tell an admin client that its token or its request was wrong', async () => {
+    const server = await t.http();
+    const response = await fetch(`${server.url}/api/projects/hostile/request/blamesTheCaller`, { method: 'POST', headers: { authorization: `Bearer ${server.adminToken}` } });
+    expect(response.status).toBe(422);
+    expect(await response.json()).toMatchObject({ code: 'SCRIPT_ERROR' });
   });
 
   it('thrown by a then getter is the script’s fault too', async () => {

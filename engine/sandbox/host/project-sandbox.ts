@@ -48,8 +48,12 @@ const PENDING_PAYLOADS = 4;
 const LOG_RECORD_OVERHEAD = 100;
 const OK = '{"ok":true}';
 const OK_PREFIX = '{"ok":true,"value":';
-/** The codes an error from inside an isolate may carry: a script must not pass itself off as a crash of Flint's own (SANDBOX_CRASHED, INTERNAL). */
-const SCRIPT_ERROR_CODES: ReadonlySet<string> = new Set(USER_ERROR_CODES);
+/**
+ * The codes an error from inside an isolate may carry. Not Flint's own failures (SANDBOX_CRASHED, INTERNAL), nor the
+ * HTTP edge's (BAD_REQUEST, UNAUTHORIZED): a script must not pass itself off as a crash, nor tell a client that its
+ * request or its token was wrong.
+ */
+const SCRIPT_ERROR_CODES: ReadonlySet<string> = new Set(USER_ERROR_CODES.filter((code) => code !== 'BAD_REQUEST' && code !== 'UNAUTHORIZED'));
 /** Error text from inside the isolate is cut to these lengths: a little over the prelude's own cut and its note, for a script that tampered with the prelude. */
 const MAX_ERROR_MESSAGE = 11_000;
 const MAX_ERROR_STACK = 21_000;

@@ -43,6 +43,15 @@ describe('LastGood', () => {
     expect(codes(good)).toEqual({ 'lib/x.ts': 'v2', [H]: 'h2' });
   });
 
+  it('takes a held-back library’s newer version reached through another library too', () => {
+    const good = new LastGood();
+    good.apply({ modules: [spec('lib/b.ts', 'b1'), spec('lib/a.ts', 'a1', ['lib/b.ts']), spec(H, 'h1', ['lib/a.ts'])], remove: [], reevaluate: [] }, { 'lib/b.ts': ok, 'lib/a.ts': ok, [H]: ok });
+    good.apply({ modules: [spec('lib/b.ts', 'b2')], remove: [], reevaluate: [['lib/a.ts', false], [H, true]] }, { 'lib/b.ts': ok, 'lib/a.ts': ok, [H]: failed });
+    expect(codes(good)['lib/b.ts']).toBe('b1');
+    good.apply({ modules: [spec(H, 'h2', ['lib/a.ts'])], remove: [], reevaluate: [] }, { [H]: ok });
+    expect(codes(good)).toEqual({ 'lib/b.ts': 'b2', 'lib/a.ts': 'a1', [H]: 'h2' });
+  });
+
   it('takes a held-back library’s newer version once nothing imports the old one', () => {
     const good = loaded();
     good.apply({ modules: [spec('lib/x.ts', 'v2')], remove: [], reevaluate: [[H, true]] }, { 'lib/x.ts': ok, [H]: failed });
