@@ -26,9 +26,10 @@ const spins = () => t.logs((r) => r.project === 'hostile' && r.message === 'spin
 describe('a handler that keeps calling itself', () => {
   it('stops once its project’s CPU budget is used up, with the refusal in the log', async () => {
     await t.gateway.message('hostile', 'spin', {}, 'G');
-    await t.waitFor(() => t.logs((r) => r.project === 'hostile' && r.message.includes('was not run: project "hostile" used up its CPU budget')).length > 0, 5000, 'the chain to be refused');
+    await t.waitFor(() => t.logs((r) => r.project === 'hostile' && r.message.includes('project "hostile" used up its CPU budget of 300 ms per 10 s for handlers that scripts call')).length > 0, 5000, 'the chain to be refused');
     const stopped = spins();
-    expect(stopped).toBeLessThanOrEqual(6); // 300 ms of budget, 150 ms a run (the first, asked from outside, is free)
+    // 300 ms of CPU budget at 150 ms of (wall-clock) spinning a run: a few runs, more on a loaded machine, never on and on
+    expect(stopped).toBeLessThanOrEqual(12);
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(spins()).toBe(stopped);
   });

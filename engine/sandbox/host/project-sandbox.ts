@@ -112,9 +112,18 @@ export class ProjectSandbox {
   private readonly entries = new Set<Entry>();
   /** When the last entry into each isolate ended: the next one in line has been running since then, not since it was queued. */
   private readonly lastEnd = new WeakMap<ivm.Isolate, number>();
+  /** The isolate's CPU clock when its last entry ended. */
+  private readonly lastEndCpu = new WeakMap<ivm.Isolate, bigint>();
   private readonly callRate = new WindowCounter(1000);
   private readonly logBytes = new WindowCounter(60_000);
   private readonly cpu = new WindowCounter(CPU_WINDOW_MS);
+  /**
+   * CPU of the handlers that scripts call (sendRequest, sendMessage), on a budget of the same size but apart: another
+   * project's calls can use it up, and must not thereby stop this project's timers and async work.
+   */
+  private readonly calledCpu = new WindowCounter(CPU_WINDOW_MS);
+  /** Calls from scripts run one at a time, each only with budget left and for no longer than what is left. */
+  private budgetedTurn: Promise<void> = Promise.resolve();
   wedged = false;
 
   private constructor(project: string, limits: ProjectLimits, send: Send) {
@@ -157,7 +166,7 @@ export class ProjectSandbox {
    * Calls wait for a rebuild in progress, except the rebuild's own (`duringRebuild`), which would wait for themselves;
    * the prelude function is looked up by name after that wait, so it belongs to the isolate that is current then.
    */
-  private async enter(fn: keyof PreludeRefs, args: unknown[], timeoutMs: number, module: string, charge: boolean, duringRebuild = false): Promise<EntryResult> {
+  private async enter(fn: keyof PreludeRefs, args: unknown[], timeoutMs: number, module: string, budget: WindowCounter | undefined, duringRebuild = false): Promise<EntryResult> {
     if (this.disposed) return { ok: false, code: 'PROJECT_UNAVAILABLE', message: `project "${this.project}" is unloaded` };
     if (this.rebuilding && !duringRebuild) await this.rebuilding;
     const generation = this.generation;
@@ -166,7 +175,7 @@ export class ProjectSandbox {
     const timeout = Math.max(1, Math.ceil(timeoutMs));
     const entry: Entry = { start: Date.now(), timeoutMs: timeout, module, isolate };
     this.entries.add(entry);
-    const cpuBefore = charge ? isolate.cpuTime : 0n;
+    const cpuBefore = budget ? isolate.cpuTime : 0n;
     try {
       // Every prelude entry takes the timeout last: past it, the prelude stops calling the host (see stopIfOverdue).
       const value: unknown = await ref.apply(undefined, [...args, timeout], { timeout });
@@ -185,7 +194,13 @@ export class ProjectSandbox {
     } finally {
       this.entries.delete(entry);
       this.lastEnd.set(isolate, Date.now());
-      if (charge && !isolate.isDisposed) this.cpu.add(Number(isolate.cpuTime - cpuBefore) / 1e6);
+      if (!isolate.isDisposed) {
+        const cpuNow = isolate.cpuTime;
+        // Entries run one after another: one that waited in line began when the one before it ended, not when queued.
+        const began = this.lastEndCpu.get(isolate) ?? 0n;
+        if (budget) budget.add(Number(cpuNow - (began > cpuBefore ? began : cpuBefore)) / 1e6);
+        this.lastEndCpu.set(isolate, cpuNow);
+      }
     }
   }
 
@@ -230,10 +245,10 @@ export class ProjectSandbox {
     if (this.rebuilding) await this.rebuilding;
     const results: Record<string, ModuleLoadResult> = {};
     const removed = remove.map((id) => this.modules.get(id)).filter((spec) => spec !== undefined);
-    for (const id of remove) await this.enter('remove', [id], this.limits.timeoutMs, id, false);
+    for (const id of remove) await this.enter('remove', [id], this.limits.timeoutMs, id, undefined);
     Object.assign(results, await this.defineAll(modules));
     if (reevaluate.length > 0) {
-      const outcome = await this.enter('reevaluate', [JSON.stringify(reevaluate)], this.limits.timeoutMs, reevaluate[0][0], false);
+      const outcome = await this.enter('reevaluate', [JSON.stringify(reevaluate)], this.limits.timeoutMs, reevaluate[0][0], undefined);
       if (outcome.ok) {
         const byId = JSON.parse(outcome.value!) as Record<string, { ok: boolean; error?: { code: string; name: string; message: string; stack?: string } }>;
         for (const [id, r] of Object.entries(byId)) results[id] = r.ok ? { ok: true } : { ok: false, error: this.errorData(rawError(r.error), this.modules.get(id)?.displayPath) };
@@ -268,7 +283,7 @@ export class ProjectSandbox {
       return { ok: false, error: { code: 'COMPILE_ERROR', message: error instanceof Error ? error.message : String(error), location: { file: spec.displayPath, line: 1, column: 1 } } };
     }
     // Handles are released at once, not when the host's GC gets to them: each save would otherwise keep its version alive for a while.
-    const outcome = await this.enter('define', [spec.id, factory.derefInto(), spec.handler], this.limits.timeoutMs, spec.id, false, duringRebuild);
+    const outcome = await this.enter('define', [spec.id, factory.derefInto(), spec.handler], this.limits.timeoutMs, spec.id, undefined, duringRebuild);
     factory.release();
     if (!outcome.ok) {
       restoreMap();
@@ -287,21 +302,36 @@ export class ProjectSandbox {
 
   /** Runs a handler; `budgeted` (a script asked for it) charges its CPU time to the project's budget, and is refused once that is used up. */
   async invoke(call: number, module: string, args: string, timeoutMs: number, budgeted = false): Promise<void> {
-    const started = Date.now();
-    const deadlineAt = started + timeoutMs;
+    const deadlineAt = Date.now() + timeoutMs;
     this.calls.set(call, { module, deadlineAt, timeoutMs });
     this.deadlineSweep ??= setInterval(() => this.sweepDeadlines(), DEADLINE_SWEEP_MS);
     // `args` is the JSON list of the handler's arguments: its payload may be no larger than what the project may send.
     if (args.length > this.limits.maxPayloadBytes + 2) {
       return this.finish(call, failure('QUOTA_EXCEEDED', `the payload for ${this.displayName(module)} is larger than the payload limit of ${this.limits.maxPayloadBytes} bytes of project "${this.project}"`));
     }
-    if (budgeted && this.budgetTimeout() <= 0) {
-      return this.finish(call, failure('CPU_BUDGET', `${this.displayName(module)} was not run: project "${this.project}" used up its CPU budget of ${this.limits.cpuBudgetMs} ms per 10 s, which calls from scripts run on`));
-    }
-    const outcome = await this.enter('invoke', [call, module, args, deadlineAt], timeoutMs, module, budgeted);
+    if (!budgeted) return this.run(call, module, args, deadlineAt, timeoutMs);
+    const turn = this.budgetedTurn.then(() => this.runOnBudget(call, module, args, deadlineAt, timeoutMs));
+    this.budgetedTurn = turn.catch(() => undefined); // one call failing must not stop the turns of the next
+    return turn;
+  }
+
+  /** A call from a script, in its turn: it runs only with budget left, and for no longer than what is left. */
+  private async runOnBudget(call: number, module: string, args: string, deadlineAt: number, timeoutMs: number): Promise<void> {
+    if (!this.calls.has(call)) return; // past its deadline while it waited for its turn
+    const left = Math.floor(Math.min(timeoutMs, deadlineAt - Date.now(), this.calledCpu.remaining(this.limits.cpuBudgetMs)));
+    const refused = () => failure('CPU_BUDGET', `${this.displayName(module)} was not run to its end: project "${this.project}" used up its CPU budget of ${this.limits.cpuBudgetMs} ms per 10 s for handlers that scripts call`);
+    if (left <= 0) return this.finish(call, refused());
+    const cutByBudget = this.calledCpu.remaining(this.limits.cpuBudgetMs) < Math.min(timeoutMs, deadlineAt - Date.now());
+    return this.run(call, module, args, deadlineAt, left, this.calledCpu, cutByBudget ? refused : undefined);
+  }
+
+  /** Runs a handler within `timeoutMs`, charged to `budget` if any; `onTimeout` says why it was cut short, if not its own timeout. */
+  private async run(call: number, module: string, args: string, deadlineAt: number, timeoutMs: number, budget?: WindowCounter, onTimeout?: () => string): Promise<void> {
+    const started = Date.now();
+    const outcome = await this.enter('invoke', [call, module, args, deadlineAt], timeoutMs, module, budget);
     if (!outcome.ok) {
-      const message = outcome.code === 'TIMEOUT' ? `${this.displayName(module)} did not finish within ${timeoutMs} ms` : outcome.message;
-      return this.finish(call, failure(outcome.code, message));
+      if (outcome.code === 'TIMEOUT') return this.finish(call, onTimeout?.() ?? failure('TIMEOUT', `${this.displayName(module)} did not finish within ${timeoutMs} ms`));
+      return this.finish(call, failure(outcome.code, outcome.message));
     }
     const value = outcome.value ?? '';
     if (value !== '{"pending":true}') this.finish(call, value);
@@ -383,7 +413,7 @@ export class ProjectSandbox {
       }
       const timeout = this.budgetTimeout();
       if (timeout <= 0) return this.budgetExceeded('an async continuation');
-      const outcome = await this.enter('settle', [request, answer], timeout, 'an async continuation', true);
+      const outcome = await this.enter('settle', [request, answer], timeout, 'an async continuation', this.cpu);
       if (!outcome.ok && outcome.code === 'TIMEOUT') {
         this.log('error', `an async continuation ran past ${timeout} ms and was stopped (CPU budget ${this.limits.cpuBudgetMs} ms per 10 s)`);
         if (this.budgetTimeout() <= 0) this.budgetExceeded('the rest of that async work');
@@ -504,7 +534,7 @@ export class ProjectSandbox {
     const timeout = this.budgetTimeout();
     if (timeout <= 0) return this.budgetExceeded(what);
     timer.running = true;
-    const outcome = await this.enter('fireTimer', [id], timeout, what, true);
+    const outcome = await this.enter('fireTimer', [id], timeout, what, this.cpu);
     timer.running = false;
     // A timeout counts against maxTimers until its callback has run: a script keeping its isolate busy cannot
     // pile up callbacks waiting for it. (After a rebuild the id may belong to a new timer.)
@@ -524,7 +554,7 @@ export class ProjectSandbox {
   private budgetExceeded(what: string): void {
     for (const timer of this.timers.values()) clearTimeout(timer.handle);
     this.timers.clear();
-    void this.enter('dropTimers', [], 100, 'dropTimers', false);
+    void this.enter('dropTimers', [], 100, 'dropTimers', undefined);
     this.log('error', `CPU budget of ${this.limits.cpuBudgetMs} ms per 10 s used up; ${what} was not run and all timers of the project were cleared`);
     for (const [call, state] of this.calls) {
       if (state.waiting) this.finish(call, failure('CPU_BUDGET', `${this.displayName(state.module)} was stopped: project "${this.project}" used up its CPU budget of ${this.limits.cpuBudgetMs} ms per 10 s for async work`));

@@ -1,0 +1,69 @@
+// Attack: spending another project's CPU budget. Handlers that scripts call run on the target's budget for such
+// calls, which is kept apart from its budget for timers and async work: a flood of messages from one project may get
+// the target's script-called handlers refused for a while, but must not stop the target's own timers. And a fan-out
+// of calls queued while budget was left runs on what is left, not each for its full timeout.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGateway, type TestGateway } from '../helpers/fixture.ts';
+import { expectServing, script } from './hostile.ts';
+
+let t: TestGateway;
+
+beforeAll(async () => {
+  t = await startGateway({
+    victim: {
+      config: { limits: { cpuBudgetMs: 600 } },
+      files: {
+        'gateway-events/startup.ts': `export default function () {\n  setInterval(() => system.util.getLogger('tick').info('tick'), 100);\n}\n`,
+        'gateway-events/message/work.ts': `export default function () {\n  const end = Date.now() + 30;\n  while (Date.now() < end);\n}\n`,
+        'gateway-events/message/ping.ts': `export default function (payload: any) {\n  return { pong: payload.n };\n}\n`,
+      },
+    },
+    attacker: {
+      files: {
+        'gateway-events/message/flood.ts': script(`
+  let refused = 0;
+  for (let i = 0; i < 60; i++) {
+    try {
+      await system.util.sendRequest('victim', 'work', {});
+    } catch (e: any) {
+      if (e.code !== 'CPU_BUDGET') throw e;
+      refused++;
+    }
+  }
+  return refused;`),
+      },
+    },
+    fanout: {
+      config: { limits: { cpuBudgetMs: 100, timeoutMs: 5000 } },
+      files: {
+        'gateway-events/message/spin.ts': `export default function () {\n  system.util.getLogger('spin').info('spin');\n  for (let i = 0; i < 10; i++) system.util.sendMessage('fanout', 'spin', {}, 'G');\n  const end = Date.now() + 400;\n  while (Date.now() < end);\n}\n`,
+      },
+    },
+  });
+});
+afterAll(() => t.stop());
+
+const count = (message: string, project?: string) => t.logs((r) => r.message === message && (!project || r.project === project)).length;
+
+describe('the budget of handlers that scripts call', () => {
+  it('can be used up by another project, which leaves the target’s timers running', async () => {
+    const refused = (await t.request('attacker', 'flood', {}, 30)) as number;
+    expect(refused).toBeGreaterThan(0);
+    const ticks = count('tick');
+    await t.waitFor(() => count('tick') >= ticks + 3, 5000, 'the victim’s timer to go on ticking');
+    expect(t.logs((r) => r.project === 'victim' && r.message.includes('timers of the project were cleared'))).toEqual([]);
+    expect(await t.request('victim', 'ping', { n: 1 })).toEqual({ pong: 1 }); // calls from outside still run
+  });
+
+  it('bounds a fan-out of calls queued while budget was left by what is left', async () => {
+    await t.gateway.message('fanout', 'spin', {}, 'G');
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    // the first run (from outside) spins 400 ms; the 10 it sent share 100 ms of budget between them: one or two
+    // start and are cut short, the rest are refused, and no chain follows
+    const spins = count('spin', 'fanout');
+    expect(spins).toBeLessThanOrEqual(4);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(count('spin', 'fanout')).toBe(spins);
+    await expectServing(t, 'victim');
+  });
+});
