@@ -67,8 +67,11 @@ class SandboxProcess {
   private crashes: number[] = [];
   private stopping = false;
   readonly projects = new Set<string>();
-  /** The projects that had calls running when the process last died. */
+  /** The projects that were running code when the process last died: calls in flight, busy at the last pong, stuck. */
   lastCrashInvolved = new Set<string>();
+  /** Projects running code at the last pong, and projects found stuck in a builtin. */
+  private busy = new Set<string>();
+  private stuck = new Set<string>();
   private readonly supervisor: Supervisor;
 
   constructor(id: string, supervisor: Supervisor) {
@@ -154,6 +157,7 @@ class SandboxProcess {
       }
       case 'pong':
         this.lastPong = Date.now();
+        this.busy = new Set(message.busy);
         return;
       case 'result': {
         const call = this.calls.get(message.call);
@@ -181,6 +185,7 @@ class SandboxProcess {
         this.supervisor.logger.error(`${message.reason}; its sandbox was rebuilt from the last good scripts`, { project: message.project });
         return this.supervisor.listener.reloaded(message.project, { involved: true, failed: failuresOf(message.results) });
       case 'wedged':
+        this.stuck.add(message.project);
         this.supervisor.logger.error(`project "${message.project}" is stuck in ${message.module} and ignores its timeout; restarting sandbox process ${this.id}`, { project: message.project });
         this.kill();
         return;
@@ -210,7 +215,10 @@ class SandboxProcess {
     this.ready = false;
     const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
     if (!this.stopping) this.supervisor.logger.error(`sandbox process ${this.id} ${how} while ${this.describeWork()}`, this.soleProject());
-    this.lastCrashInvolved = new Set([...this.calls.values()].map((c) => c.project));
+    // A timer callback or an async continuation is no call: what was busy at the last pong, or stuck, counts too.
+    this.lastCrashInvolved = new Set([...[...this.calls.values()].map((c) => c.project), ...this.busy, ...this.stuck]);
+    this.busy = new Set();
+    this.stuck = new Set();
     const message = `the sandbox process ${how} while running this call; the project is being restarted with its last good scripts`;
     for (const [, call] of this.calls) call.resolve(outcome('SANDBOX_CRASHED', message));
     this.calls.clear();

@@ -29,8 +29,11 @@ async function sandboxFor(message: Extract<ToSandbox, { t: 'load' }>): Promise<P
 
 async function handle(message: ToSandbox): Promise<void> {
   switch (message.t) {
-    case 'ping':
-      return send({ t: 'pong', n: message.n });
+    case 'ping': {
+      const busy: string[] = [];
+      for (const [project, pending] of sandboxes) if ((await pending.catch(() => undefined))?.busy) busy.push(project);
+      return send({ t: 'pong', n: message.n, busy });
+    }
     case 'load': {
       const loading = sandboxFor(message).then((sandbox) => sandbox.load(message.modules, message.remove, message.reevaluate));
       loads.set(message.project, loading.catch(() => undefined));
