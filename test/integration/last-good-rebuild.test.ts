@@ -68,12 +68,11 @@ it('a handler saved again for a lib’s new version keeps running it after a res
 });
 
 it('a module that cannot be loaded again after a restart is reported, and leaves the handler index', async () => {
+  t = await startGateway();
   // A handler that loads only before a moment just ahead: the restart comes after it.
   const until = Date.now() + 1500;
-  t = await startGateway({
-    p: { files: { 'gateway-events/message/expires.ts': `if (Date.now() > ${until}) throw new Error('expired');\nexport default function () {\n  return 'fresh';\n}\n` } },
-  });
-  expect(await t.request('p', 'expires')).toBe('fresh');
+  t.project('p', { 'gateway-events/message/expires.ts': `if (Date.now() > ${until}) throw new Error('expired');\nexport default function () {\n  return 'fresh';\n}\n` });
+  expect(await t.waitFor(() => t.request('p', 'expires').catch(() => undefined), 1400, 'the new project')).toBe('fresh');
   await new Promise((resolve) => setTimeout(resolve, until - Date.now() + 50));
   await crashSandboxProcess('p');
   await t.waitFor(() => !t.gateway.project('p')!.status().handlers.includes('gateway:message:expires'), 10_000, 'the handler to leave the index');

@@ -41,7 +41,7 @@ it('a sandbox process stuck in a builtin ends when its gateway is killed', async
   const projects = join(dir, 'killed', 'projects');
   mkdirSync(join(projects, 'stuck/gateway-events'), { recursive: true });
   writeFileSync(join(projects, 'stuck/project.json'), '{}');
-  writeFileSync(join(projects, 'stuck/gateway-events/startup.ts'), `export default () => {\n  setTimeout(() => new Array(2 ** 32 - 1).indexOf(1), 300);\n};\n`);
+  writeFileSync(join(projects, 'stuck/gateway-events/startup.ts'), `export default () => {\n  setTimeout(() => {\n    system.util.getLogger('stuck').info('getting stuck');\n    new Array(2 ** 32 - 1).indexOf(1);\n  }, 300);\n};\n`);
   const child = spawn(process.execPath, ['--no-node-snapshot', join(ROOT, 'bin/flint.mjs'), 'start', '--port', '0', '--projects', projects, '--data', join(dir, 'killed', 'data')]);
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
@@ -49,7 +49,7 @@ it('a sandbox process stuck in a builtin ends when its gateway is killed', async
   await waitFor(() => output.includes('listening on'), 20_000, 'the gateway to start');
   const sandboxes = spawnSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number);
   expect(sandboxes.length).toBeGreaterThan(0);
-  await new Promise((resolve) => setTimeout(resolve, 800)); // the timer has fired: the isolate is stuck in indexOf
+  await waitFor(() => output.includes('getting stuck'), 10_000, 'the isolate to get stuck in indexOf');
   child.kill('SIGKILL');
   await waitFor(() => sandboxes.every((pid) => !alive(pid)), 5000, 'the orphaned sandbox processes to end');
 });
