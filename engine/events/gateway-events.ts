@@ -39,6 +39,7 @@ export class GatewayEvents {
    * otherwise rebuild the project over and over. It runs again when it is saved, or when the project restarts.
    */
   async fireStartupAfterRebuild(project: Project, rebuild: Rebuild): Promise<void> {
+    if (!project.handlerModule('gateway', 'startup')) return;
     // Only rebuilds while the project was running count: a shared process that another project crashed is no fault of this one.
     if (!rebuild.involved) return this.run(project, 'startup', []);
     const now = Date.now();

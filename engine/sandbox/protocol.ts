@@ -27,8 +27,7 @@ export type ToSandbox =
 
 export type FromSandbox =
   | { t: 'ready' }
-  /** `busy`: the projects with code running in their isolate right now. */
-  | { t: 'pong'; n: number; busy: string[] }
+  | { t: 'pong'; n: number }
   | { t: 'loaded'; req: number; results: Record<string, ModuleLoadResult> }
   | { t: 'unloaded'; req: number }
   /** `outcome` is `{"ok":true,"value":...}` or `{"ok":false,"error":ErrorData}`. */

@@ -67,10 +67,9 @@ class SandboxProcess {
   private crashes: number[] = [];
   private stopping = false;
   readonly projects = new Set<string>();
-  /** The projects that were running code when the process last died: calls in flight, busy at the last pong, stuck. */
+  /** The projects that were running code when the process last died: calls in flight, or stuck in a builtin. */
   lastCrashInvolved = new Set<string>();
-  /** Projects running code at the last pong, and projects found stuck in a builtin. */
-  private busy = new Set<string>();
+  /** Projects found stuck in a builtin (the wedge watchdog names them): the exact cause of the kill that follows. */
   private stuck = new Set<string>();
   private readonly supervisor: Supervisor;
 
@@ -157,7 +156,6 @@ class SandboxProcess {
       }
       case 'pong':
         this.lastPong = Date.now();
-        this.busy = new Set(message.busy);
         return;
       case 'result': {
         const call = this.calls.get(message.call);
@@ -215,9 +213,8 @@ class SandboxProcess {
     this.ready = false;
     const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
     if (!this.stopping) this.supervisor.logger.error(`sandbox process ${this.id} ${how} while ${this.describeWork()}`, this.soleProject());
-    // A timer callback or an async continuation is no call: what was busy at the last pong, or stuck, counts too.
-    this.lastCrashInvolved = new Set([...[...this.calls.values()].map((c) => c.project), ...this.busy, ...this.stuck]);
-    this.busy = new Set();
+    // A timer callback or an async continuation is no call: a project stuck in one counts too.
+    this.lastCrashInvolved = new Set([...[...this.calls.values()].map((c) => c.project), ...this.stuck]);
     this.stuck = new Set();
     const message = `the sandbox process ${how} while running this call; the project is being restarted with its last good scripts`;
     for (const [, call] of this.calls) call.resolve(outcome('SANDBOX_CRASHED', message));

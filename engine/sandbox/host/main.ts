@@ -29,11 +29,8 @@ async function sandboxFor(message: Extract<ToSandbox, { t: 'load' }>): Promise<P
 
 async function handle(message: ToSandbox): Promise<void> {
   switch (message.t) {
-    case 'ping': {
-      const busy: string[] = [];
-      for (const [project, pending] of sandboxes) if ((await pending.catch(() => undefined))?.busy) busy.push(project);
-      return send({ t: 'pong', n: message.n, busy });
-    }
+    case 'ping':
+      return send({ t: 'pong', n: message.n });
     case 'load': {
       const loading = sandboxFor(message).then((sandbox) => sandbox.load(message.modules, message.remove, message.reevaluate));
       loads.set(message.project, loading.catch(() => undefined));

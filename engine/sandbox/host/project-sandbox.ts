@@ -126,11 +126,6 @@ export class ProjectSandbox {
   private budgetedTurn: Promise<void> = Promise.resolve();
   wedged = false;
 
-  /** Whether code of the project is running in its isolate now (or waiting in line to). */
-  get busy(): boolean {
-    return this.entries.size > 0;
-  }
-
   private constructor(project: string, limits: ProjectLimits, send: Send) {
     this.project = project;
     this.limits = limits;
