@@ -56,3 +56,22 @@ describe('CPU burnt in async continuations', () => {
     await expectServing(t);
   });
 });
+
+describe('many timers spinning at once', () => {
+  it('share the CPU budget between them: they run one at a time, each on what is left', async () => {
+    const g = await startGateway({
+      spinners: {
+        config: { limits: { cpuBudgetMs: 500 } },
+        files: { 'gateway-events/startup.ts': `export default function () {\n  for (let i = 0; i < 20; i++) setInterval(() => { while (true); }, 10);\n}\n` },
+      },
+    });
+    try {
+      await g.waitFor(() => g.logs((r) => r.message.includes('used up')).length > 0, 10_000, 'the budget to be used up');
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      // Queued together, each would run up to the whole budget: 20 times 500 ms. In turn, the first takes what is left.
+      expect(g.logs((r) => r.message.includes('ran past')).length).toBeLessThanOrEqual(2);
+    } finally {
+      await g.stop();
+    }
+  });
+});

@@ -8,23 +8,28 @@ import { expectServing, script } from './hostile.ts';
 
 let t: TestGateway;
 
+/** A project with a timer of its own, and handlers for other projects to call. */
+const victim = (name: string) => ({
+  config: { limits: { cpuBudgetMs: 600 } },
+  files: {
+    'gateway-events/startup.ts': `export default function () {\n  setInterval(() => system.util.getLogger('tick').info('tick'), 100);\n}\n`,
+    'gateway-events/message/work.ts': `export default function () {\n  const end = Date.now() + 30;\n  while (Date.now() < end);\n}\n`,
+    'gateway-events/message/asyncWork.ts': `export default async function () {\n  await system.util.sendRequest('${name}', 'ping', { n: 0 });\n  const end = Date.now() + 30;\n  while (Date.now() < end);\n}\n`,
+    'gateway-events/message/ping.ts': `export default function (payload: any) {\n  return { pong: payload.n };\n}\n`,
+  },
+});
+
 beforeAll(async () => {
   t = await startGateway({
-    victim: {
-      config: { limits: { cpuBudgetMs: 600 } },
-      files: {
-        'gateway-events/startup.ts': `export default function () {\n  setInterval(() => system.util.getLogger('tick').info('tick'), 100);\n}\n`,
-        'gateway-events/message/work.ts': `export default function () {\n  const end = Date.now() + 30;\n  while (Date.now() < end);\n}\n`,
-        'gateway-events/message/ping.ts': `export default function (payload: any) {\n  return { pong: payload.n };\n}\n`,
-      },
-    },
+    victim: victim('victim'),
+    victim2: victim('victim2'),
     attacker: {
       files: {
         'gateway-events/message/flood.ts': script(`
   let refused = 0;
   for (let i = 0; i < 60; i++) {
     try {
-      await system.util.sendRequest('victim', 'work', {});
+      await system.util.sendRequest(payload.target, payload.handler, {});
     } catch (e: any) {
       if (e.code !== 'CPU_BUDGET') throw e;
       refused++;
@@ -46,14 +51,16 @@ afterAll(() => t.stop());
 const count = (message: string, project?: string) => t.logs((r) => r.message === message && (!project || r.project === project)).length;
 
 describe('the budget of handlers that scripts call', () => {
-  it('can be used up by another project, which leaves the target’s timers running', async () => {
-    const refused = (await t.request('attacker', 'flood', {}, 30)) as number;
-    expect(refused).toBeGreaterThan(0);
-    const ticks = count('tick');
-    await t.waitFor(() => count('tick') >= ticks + 3, 5000, 'the victim’s timer to go on ticking');
-    expect(t.logs((r) => r.project === 'victim' && r.message.includes('timers of the project were cleared'))).toEqual([]);
-    expect(await t.request('victim', 'ping', { n: 1 })).toEqual({ pong: 1 }); // calls from outside still run
-  });
+  for (const [target, handler] of [['victim', 'work'], ['victim2', 'asyncWork']]) {
+    it(`can be used up by another project's calls (${handler}), which leaves the target’s timers running`, async () => {
+      const refused = (await t.request('attacker', 'flood', { target, handler }, 30)) as number;
+      expect(refused).toBeGreaterThan(0);
+      const ticks = count('tick', target);
+      await t.waitFor(() => count('tick', target) >= ticks + 3, 5000, 'the victim’s timer to go on ticking');
+      expect(t.logs((r) => r.project === target && r.message.includes('all timers of the project were cleared'))).toEqual([]);
+      expect(await t.request(target, 'ping', { n: 1 })).toEqual({ pong: 1 }); // calls from outside still run
+    });
+  }
 
   it('bounds a fan-out of calls queued while budget was left by what is left', async () => {
     await t.gateway.message('fanout', 'spin', {}, 'G');

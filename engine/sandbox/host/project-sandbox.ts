@@ -102,11 +102,11 @@ export class ProjectSandbox {
   private readonly modules = this.lastGood.modules;
   private readonly stacks = new StackMapper();
   /** Invocations in flight; `waiting` once the handler returned a promise (its continuations run on the CPU budget). */
-  private readonly calls = new Map<number, { module: string; deadlineAt: number; timeoutMs: number; waiting?: boolean }>();
+  private readonly calls = new Map<number, { module: string; deadlineAt: number; timeoutMs: number; budgeted: boolean; waiting?: boolean }>();
   private deadlineSweep: NodeJS.Timeout | undefined;
-  private readonly timers = new Map<number, { handle: NodeJS.Timeout; repeat: boolean; running: boolean; owner: string }>();
-  /** Requests waiting for the gateway's answer, with the size of their arguments. */
-  private readonly pendingRequests = new Map<number, number>();
+  private readonly timers = new Map<number, { handle: NodeJS.Timeout; repeat: boolean; running: boolean; owner: string; budgeted: boolean }>();
+  /** Requests waiting for the gateway's answer: the size of their arguments, and the budget their continuation runs on. */
+  private readonly pendingRequests = new Map<number, { bytes: number; budgeted: boolean }>();
   private pendingBytes = 0;
   private nextRequest = 1;
   private readonly entries = new Set<Entry>();
@@ -122,8 +122,8 @@ export class ProjectSandbox {
    * project's calls can use it up, and must not thereby stop this project's timers and async work.
    */
   private readonly calledCpu = new WindowCounter(CPU_WINDOW_MS);
-  /** Calls from scripts run one at a time, each only with budget left and for no longer than what is left. */
-  private budgetedTurn: Promise<void> = Promise.resolve();
+  /** The last entry waiting for its turn on each budget (see inTurn). */
+  private readonly turns = new Map<WindowCounter, Promise<void>>();
   wedged = false;
 
   private constructor(project: string, limits: ProjectLimits, send: Send) {
@@ -144,7 +144,7 @@ export class ProjectSandbox {
     this.context = await this.isolate.createContext();
     const script = await this.isolate.compileScript(preludeSource(), { filename: PRELUDE_FILENAME });
     const install = (await script.run(this.context, { reference: true })) as ivm.Reference;
-    const bridge = new ivm.Callback((op: unknown, a: unknown, b: unknown, c: unknown) => this.onBridge(String(op), String(a ?? ''), String(b ?? ''), String(c ?? '')));
+    const bridge = new ivm.Callback((op: unknown, a: unknown, b: unknown, c: unknown, d: unknown) => this.onBridge(String(op), String(a ?? ''), String(b ?? ''), String(c ?? ''), d === '1'));
     const options = JSON.stringify({ maxPayloadBytes: this.limits.maxPayloadBytes });
     const api = (await install.apply(undefined, [bridge, JSON.stringify(API), options], { result: { reference: true } })) as ivm.Reference;
     const get = (name: keyof PreludeRefs) => api.get(name, { reference: true }) as Promise<ivm.Reference>;
@@ -204,9 +204,20 @@ export class ProjectSandbox {
     }
   }
 
-  /** Whole milliseconds left in the CPU budget for async continuations and timer callbacks, capped by the invocation timeout. */
-  private budgetTimeout(): number {
-    return Math.floor(Math.min(this.limits.timeoutMs, this.cpu.remaining(this.limits.cpuBudgetMs)));
+  private budgetOf(budgeted: boolean): WindowCounter {
+    return budgeted ? this.calledCpu : this.cpu;
+  }
+
+  /** Whole milliseconds left on a budget, capped by the invocation timeout. */
+  private timeLeftOn(budget: WindowCounter): number {
+    return Math.floor(Math.min(this.limits.timeoutMs, budget.remaining(this.limits.cpuBudgetMs)));
+  }
+
+  /** Entries on a budget run one at a time, so that each starts only with budget left and runs on what is left. */
+  private inTurn(budget: WindowCounter, work: () => Promise<void>): Promise<void> {
+    const turn = (this.turns.get(budget) ?? Promise.resolve()).then(work);
+    this.turns.set(budget, turn.catch(() => undefined)); // one entry failing must not stop the turns of the next
+    return turn;
   }
 
   private async rebuildAfterMemoryLimit(generation: number, module: string): Promise<void> {
@@ -303,16 +314,14 @@ export class ProjectSandbox {
   /** Runs a handler; `budgeted` (a script asked for it) charges its CPU time to the project's budget, and is refused once that is used up. */
   async invoke(call: number, module: string, args: string, timeoutMs: number, budgeted = false): Promise<void> {
     const deadlineAt = Date.now() + timeoutMs;
-    this.calls.set(call, { module, deadlineAt, timeoutMs });
+    this.calls.set(call, { module, deadlineAt, timeoutMs, budgeted });
     this.deadlineSweep ??= setInterval(() => this.sweepDeadlines(), DEADLINE_SWEEP_MS);
     // `args` is the JSON list of the handler's arguments: its payload may be no larger than what the project may send.
     if (args.length > this.limits.maxPayloadBytes + 2) {
       return this.finish(call, failure('QUOTA_EXCEEDED', `the payload for ${this.displayName(module)} is larger than the payload limit of ${this.limits.maxPayloadBytes} bytes of project "${this.project}"`));
     }
     if (!budgeted) return this.run(call, module, args, deadlineAt, timeoutMs);
-    const turn = this.budgetedTurn.then(() => this.runOnBudget(call, module, args, deadlineAt, timeoutMs));
-    this.budgetedTurn = turn.catch(() => undefined); // one call failing must not stop the turns of the next
-    return turn;
+    return this.inTurn(this.calledCpu, () => this.runOnBudget(call, module, args, deadlineAt, timeoutMs));
   }
 
   /** A call from a script, in its turn: it runs only with budget left, and for no longer than what is left. */
@@ -328,7 +337,7 @@ export class ProjectSandbox {
   /** Runs a handler within `timeoutMs`, charged to `budget` if any; `onTimeout` says why it was cut short, if not its own timeout. */
   private async run(call: number, module: string, args: string, deadlineAt: number, timeoutMs: number, budget?: WindowCounter, onTimeout?: () => string): Promise<void> {
     const started = Date.now();
-    const outcome = await this.enter('invoke', [call, module, args, deadlineAt], timeoutMs, module, budget);
+    const outcome = await this.enter('invoke', [call, module, args, deadlineAt, budget === this.calledCpu], timeoutMs, module, budget);
     if (!outcome.ok) {
       if (outcome.code === 'TIMEOUT') return this.finish(call, onTimeout?.() ?? failure('TIMEOUT', `${this.displayName(module)} did not finish within ${timeoutMs} ms`));
       return this.finish(call, failure(outcome.code, outcome.message));
@@ -402,35 +411,40 @@ export class ProjectSandbox {
     return data;
   }
 
-  /** The gateway's answer to a system call: resume the waiting script, within the CPU budget. */
+  /** The gateway's answer to a system call: resume the waiting script, in its turn on the budget it runs on. */
   async answer(request: number, answer: string): Promise<void> {
-    if (!this.pendingRequests.has(request)) return;
+    const waiting = this.pendingRequests.get(request);
+    if (!waiting) return;
     // Still pending until the script has it: answers queued behind a busy isolate count against maxPendingRequests,
     // so a script that loops making requests cannot pile up answers without bound.
     try {
       if (answer.startsWith(OK_PREFIX) && answer.length > this.limits.maxPayloadBytes + OK_PREFIX.length + 1) {
         answer = failure('QUOTA_EXCEEDED', `the answer is larger than the payload limit of ${this.limits.maxPayloadBytes} bytes of project "${this.project}"`);
       }
-      const timeout = this.budgetTimeout();
-      if (timeout <= 0) return this.budgetExceeded('an async continuation');
-      const outcome = await this.enter('settle', [request, answer], timeout, 'an async continuation', this.cpu);
-      if (!outcome.ok && outcome.code === 'TIMEOUT') {
-        this.log('error', `an async continuation ran past ${timeout} ms and was stopped (CPU budget ${this.limits.cpuBudgetMs} ms per 10 s)`);
-        if (this.budgetTimeout() <= 0) this.budgetExceeded('the rest of that async work');
-      }
+      const budget = this.budgetOf(waiting.budgeted);
+      await this.inTurn(budget, async () => {
+        const timeout = this.timeLeftOn(budget);
+        if (timeout <= 0) return this.budgetUsedUp(waiting.budgeted, 'an async continuation');
+        const outcome = await this.enter('settle', [request, answer], timeout, 'an async continuation', budget);
+        if (!outcome.ok && outcome.code === 'TIMEOUT') {
+          this.log('error', `an async continuation ran past ${timeout} ms and was stopped (CPU budget ${this.limits.cpuBudgetMs} ms per 10 s)`);
+          if (this.timeLeftOn(budget) <= 0) this.budgetUsedUp(waiting.budgeted, 'the rest of that async work');
+        }
+      });
     } finally {
-      this.pendingBytes -= this.pendingRequests.get(request) ?? 0;
+      this.pendingBytes -= waiting.bytes;
       this.pendingRequests.delete(request);
     }
   }
 
   // ---- the bridge: calls from inside the isolate ------------------------------------------------
 
-  private onBridge(op: string, a: string, b: string, c: string): string | undefined {
+  /** `budgeted`: the script making the call descends from a handler a script called (see calledCpu). */
+  private onBridge(op: string, a: string, b: string, c: string, budgeted: boolean): string | undefined {
     try {
       switch (op) {
         case 'call':
-          return this.onSystemCall(a, b, c);
+          return this.onSystemCall(a, b, c, budgeted);
         case 'done':
           this.finish(Number(a), b);
           return undefined;
@@ -445,7 +459,7 @@ export class ProjectSandbox {
     }
   }
 
-  private onSystemCall(fnName: string, argsJson: string, frame: string): string {
+  private onSystemCall(fnName: string, argsJson: string, frame: string, budgeted: boolean): string {
     const decl = DECLS.get(fnName);
     if (!decl) return failure('NOT_FOUND', `system.${fnName} does not exist`);
     if (!this.callRate.tryAdd(1, this.limits.callsPerSecond)) {
@@ -474,7 +488,7 @@ export class ProjectSandbox {
         return failure('QUOTA_EXCEEDED', `system.${fnName}: project "${this.project}" already has requests carrying ${this.pendingBytes} bytes waiting for an answer (at most ${maxPendingBytes}: ${PENDING_PAYLOADS} times its payload limit)`);
       }
       const request = this.nextRequest++;
-      this.pendingRequests.set(request, argsJson.length);
+      this.pendingRequests.set(request, { bytes: argsJson.length, budgeted });
       this.pendingBytes += argsJson.length;
       this.send({ t: 'systemCall', project: this.project, request, fn: fnName, args: checked.values, source });
       return `{"ok":true,"pending":${request}}`;
@@ -504,14 +518,14 @@ export class ProjectSandbox {
     if (this.timers.size >= this.limits.maxTimers) {
       return failure('QUOTA_EXCEEDED', `project "${this.project}" already has ${this.limits.maxTimers} live timers`);
     }
-    const [delayText, repeatText, ...ownerParts] = spec.split(',');
+    const [delayText, repeatText, budgetedText, ...ownerParts] = spec.split(',');
     const repeat = Number(repeatText);
     const requested = Number(delayText);
     const shortest = repeat ? 10 : 1;
     const delay = Number.isNaN(requested) ? shortest : Math.min(MAX_TIMER_DELAY_MS, Math.max(shortest, requested));
     const fire = () => void this.fireTimer(id);
     const handle = repeat ? setInterval(fire, delay) : setTimeout(fire, delay);
-    this.timers.set(id, { handle, repeat: repeat === 1, running: false, owner: ownerParts.join(',') });
+    this.timers.set(id, { handle, repeat: repeat === 1, running: false, owner: ownerParts.join(','), budgeted: budgetedText === '1' });
     return OK;
   }
 
@@ -529,35 +543,51 @@ export class ProjectSandbox {
 
   private async fireTimer(id: number): Promise<void> {
     const timer = this.timers.get(id);
-    if (!timer || timer.running) return; // an interval whose last run is still going does not pile up
+    if (!timer || timer.running) return; // an interval whose last run is still going (or waiting its turn) does not pile up
     const what = this.timerName(timer.owner);
-    const timeout = this.budgetTimeout();
-    if (timeout <= 0) return this.budgetExceeded(what);
+    const budget = this.budgetOf(timer.budgeted);
     timer.running = true;
-    const outcome = await this.enter('fireTimer', [id], timeout, what, this.cpu);
-    timer.running = false;
-    // A timeout counts against maxTimers until its callback has run: a script keeping its isolate busy cannot
-    // pile up callbacks waiting for it. (After a rebuild the id may belong to a new timer.)
-    if (!timer.repeat && this.timers.get(id) === timer) this.timers.delete(id);
-    if (!outcome.ok) {
-      if (outcome.code === 'TIMEOUT') this.log('error', `${what} ran past ${timeout} ms and was stopped (CPU budget ${this.limits.cpuBudgetMs} ms per 10 s)`);
-      return;
-    }
-    if (outcome.value) {
-      const { owner, error } = JSON.parse(outcome.value) as { owner: string; error: { code: string; name: string; message: string; stack?: string } };
-      const data = this.errorData(rawError(error), this.displayName(owner));
-      this.send({ t: 'log', project: this.project, level: 'error', logger: 'timer', message: `timer callback of ${this.displayName(owner)} threw ${data.message}`, source: data.location });
+    try {
+      await this.inTurn(budget, async () => {
+        const timeout = this.timeLeftOn(budget);
+        if (timeout <= 0) return this.budgetUsedUp(timer.budgeted, what);
+        const outcome = await this.enter('fireTimer', [id], timeout, what, budget);
+        // A timeout counts against maxTimers until its callback has run: a script keeping its isolate busy cannot
+        // pile up callbacks waiting for it. (After a rebuild the id may belong to a new timer.)
+        if (!timer.repeat && this.timers.get(id) === timer) this.timers.delete(id);
+        if (!outcome.ok) {
+          if (outcome.code === 'TIMEOUT') this.log('error', `${what} ran past ${timeout} ms and was stopped (CPU budget ${this.limits.cpuBudgetMs} ms per 10 s)`);
+          return;
+        }
+        if (outcome.value) {
+          const { owner, error } = JSON.parse(outcome.value) as { owner: string; error: { code: string; name: string; message: string; stack?: string } };
+          const data = this.errorData(rawError(error), this.displayName(owner));
+          this.send({ t: 'log', project: this.project, level: 'error', logger: 'timer', message: `timer callback of ${this.displayName(owner)} threw ${data.message}`, source: data.location });
+        }
+      });
+    } finally {
+      timer.running = false;
     }
   }
 
-  /** Async work stops: timers are cleared, and the invocations waiting on async work fail now rather than at their deadline. */
-  private budgetExceeded(what: string): void {
-    for (const timer of this.timers.values()) clearTimeout(timer.handle);
-    this.timers.clear();
-    void this.enter('dropTimers', [], 100, 'dropTimers', undefined);
-    this.log('error', `CPU budget of ${this.limits.cpuBudgetMs} ms per 10 s used up; ${what} was not run and all timers of the project were cleared`);
+  /**
+   * A budget is used up. The project's own (async work and timers): every timer of the project is cleared and the
+   * invocations waiting on async work fail now rather than at their deadline. The budget for handlers that scripts
+   * call: only the timers those handlers set, and only the invocations they were part of, so that another project's
+   * calls cannot stop this project's own timers.
+   */
+  private budgetUsedUp(budgeted: boolean, what: string): void {
+    for (const [id, timer] of this.timers) {
+      if (budgeted && !timer.budgeted) continue;
+      clearTimeout(timer.handle);
+      this.timers.delete(id);
+    }
+    if (budgeted) void this.enter('dropTimers', [true], 100, 'dropTimers', undefined);
+    else for (const drop of [false, true]) void this.enter('dropTimers', [drop], 100, 'dropTimers', undefined);
+    const budget = `CPU budget of ${this.limits.cpuBudgetMs} ms per 10 s${budgeted ? ' for handlers that scripts call' : ''}`;
+    this.log('error', `${budget} used up; ${what} was not run and ${budgeted ? 'the timers those handlers set' : 'all timers of the project'} were cleared`);
     for (const [call, state] of this.calls) {
-      if (state.waiting) this.finish(call, failure('CPU_BUDGET', `${this.displayName(state.module)} was stopped: project "${this.project}" used up its CPU budget of ${this.limits.cpuBudgetMs} ms per 10 s for async work`));
+      if (state.waiting && state.budgeted === budgeted) this.finish(call, failure('CPU_BUDGET', `${this.displayName(state.module)} was stopped: project "${this.project}" used up its ${budget} for async work`));
     }
   }
 

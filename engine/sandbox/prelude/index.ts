@@ -9,7 +9,7 @@ import { installProxyRegistry } from './proxy-registry.ts';
 import { dataJson, NotSerializable, toJson, type ProxyCheck } from './serialize.ts';
 
 /** The one host function a sandbox has: op plus string arguments in, a string (or nothing) out. */
-type Bridge = (op: string, a?: string, b?: string, c?: string) => string | undefined;
+type Bridge = (op: string, a?: string, b?: string, c?: string, d?: string) => string | undefined;
 
 interface Options {
   maxPayloadBytes: number;
@@ -131,18 +131,22 @@ export function install(bridge: Bridge, apiJson: string, optionsJson: string) {
   const options = parse(optionsJson) as Options;
   const isProxy = installProxyRegistry();
   const records = new MapCtor<string, ModuleRecord>();
-  const pending = new MapCtor<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void; owner: string; token: number }>();
-  const timers = new MapCtor<number, { callback: () => void; owner: string; token: number; repeat: boolean }>();
+  const pending = new MapCtor<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void; owner: string; token: number; budgeted: boolean }>();
+  const timers = new MapCtor<number, { callback: () => void; owner: string; token: number; repeat: boolean; budgeted: boolean }>();
   let nextTimerId = 1;
   let nextToken = 1;
   // The module (and its evaluation) that is running now: timers and pending requests started now belong to it.
   let currentOwner = '';
   let currentToken = 0;
+  // Whether what runs now descends from a handler a script called: its requests' continuations and its timers then
+  // run on the budget for such calls, not on the project's own (the host keeps both).
+  let currentBudgeted = false;
   let deadline = Infinity;
 
   /** Every entry from the host starts with this, with the timeout isolated-vm runs it under. */
   const begin = (timeoutMs: number) => {
     deadline = now() + timeoutMs;
+    currentBudgeted = false;
   };
   // isolated-vm cannot stop a script while it is inside a host call, and a loop of system calls (errors
   // caught) is nearly always inside one: it would run on past its timeout until the watchdog kills the
@@ -166,11 +170,11 @@ export function install(bridge: Bridge, apiJson: string, optionsJson: string) {
       }
     }
     const frame = fn.name === 'util.log' ? '' : callerFrame();
-    const answer = parse(bridge('call', fn.name, `[${parts.join(',')}]`, frame) ?? '{"ok":true}') as { ok: boolean; value?: unknown; pending?: number; error?: { code: string; message: string } };
+    const answer = parse(bridge('call', fn.name, `[${parts.join(',')}]`, frame, currentBudgeted ? '1' : '') ?? '{"ok":true}') as { ok: boolean; value?: unknown; pending?: number; error?: { code: string; message: string } };
     if (!answer.ok) throw new SystemError(answer.error!.code, answer.error!.message);
     if (answer.pending !== undefined) {
       const id = answer.pending;
-      return new PromiseCtor((resolve, reject) => pending.set(id, { resolve, reject, owner: currentOwner, token: currentToken }));
+      return new PromiseCtor((resolve, reject) => pending.set(id, { resolve, reject, owner: currentOwner, token: currentToken, budgeted: currentBudgeted }));
     }
     return answer.value;
   };
@@ -215,9 +219,9 @@ export function install(bridge: Bridge, apiJson: string, optionsJson: string) {
     const id = nextTimerId++;
     const delay = Math.max(repeat ? 10 : 1, Number(ms) || 0);
     // The owning module goes last: the host names it in the log when the callback runs too long.
-    const answer = parse(bridge('timer', 'set', StringCtor(id), `${delay},${repeat ? 1 : 0},${currentOwner}`)!) as { ok: boolean; error?: { code: string; message: string } };
+    const answer = parse(bridge('timer', 'set', StringCtor(id), `${delay},${repeat ? 1 : 0},${currentBudgeted ? 1 : 0},${currentOwner}`)!) as { ok: boolean; error?: { code: string; message: string } };
     if (!answer.ok) throw new SystemError(answer.error!.code, answer.error!.message);
-    timers.set(id, { callback: () => apply(callback as () => void, undefined, args), owner: currentOwner, token: currentToken, repeat });
+    timers.set(id, { callback: () => apply(callback as () => void, undefined, args), owner: currentOwner, token: currentToken, repeat, budgeted: currentBudgeted });
     return id;
   };
   const removeTimer = (id: unknown) => {
@@ -322,8 +326,9 @@ export function install(bridge: Bridge, apiJson: string, optionsJson: string) {
       if (record) clearTimersOf(record.token);
       records.delete(id);
     },
-    invoke(callId: number, id: string, argsJson: string, deadlineAt: number, timeoutMs: number): string {
+    invoke(callId: number, id: string, argsJson: string, deadlineAt: number, budgeted: boolean, timeoutMs: number): string {
       begin(timeoutMs);
+      currentBudgeted = budgeted;
       // Queued behind other work until past its deadline: the caller has had its TIMEOUT, so the handler must not run.
       if (now() >= deadlineAt) return dataJson({ ok: false, error: { code: 'TIMEOUT', name: 'Error', message: `${id} waited past its deadline and was not run` } });
       let result: unknown;
@@ -355,6 +360,7 @@ export function install(bridge: Bridge, apiJson: string, optionsJson: string) {
       pending.delete(requestId);
       currentOwner = waiter.owner;
       currentToken = waiter.token;
+      currentBudgeted = waiter.budgeted;
       const answer = parse(answerJson) as { ok: boolean; value?: unknown; error?: { code: string; message: string } };
       if (answer.ok) waiter.resolve(answer.value);
       else waiter.reject(new SystemError(answer.error!.code, answer.error!.message));
@@ -367,6 +373,7 @@ export function install(bridge: Bridge, apiJson: string, optionsJson: string) {
       if (!timer.repeat) timers.delete(id);
       currentOwner = timer.owner;
       currentToken = timer.token;
+      currentBudgeted = timer.budgeted;
       try {
         timer.callback();
         return '';
@@ -374,10 +381,10 @@ export function install(bridge: Bridge, apiJson: string, optionsJson: string) {
         return dataJson({ owner: timer.owner, error: errorInfo(e) });
       }
     },
-    /** Drops every timer (the host has cleared its side), for example when the CPU budget is used up. */
-    dropTimers(timeoutMs: number): void {
+    /** Drops the timers on one budget (the host has cleared its side), when that budget is used up. */
+    dropTimers(budgeted: boolean, timeoutMs: number): void {
       begin(timeoutMs);
-      timers.clear();
+      for (const [id, timer] of timers) if (timer.budgeted === budgeted) timers.delete(id);
     },
   };
 }
