@@ -59,7 +59,7 @@ export const ROUTES: Route[] = [
   {
     method: 'GET',
     pattern: '/api/projects/:project',
-    handle: ({ gateway, params }) => ({ ...projectNamed(gateway, params.project).status(), sandbox: gateway.supervisor.processOf(params.project) }),
+    handle: ({ gateway, params }) => gateway.projectStatus(projectNamed(gateway, params.project)),
   },
   {
     method: 'GET',

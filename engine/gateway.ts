@@ -114,6 +114,11 @@ export class Gateway {
   }
 
   status() {
-    return { name: this.config.name, projects: this.projects.list().map((p) => ({ ...p.status(), sandbox: this.supervisor.processOf(p.name) })) };
+    return { name: this.config.name, projects: this.projects.list().map((p) => this.projectStatus(p)) };
+  }
+
+  /** A project's status, with the sandbox process that hosts it. */
+  projectStatus(project: Project) {
+    return { ...project.status(), sandbox: this.supervisor.processOf(project.name) };
   }
 }
