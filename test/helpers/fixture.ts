@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { Gateway, type GatewayConfig } from '../../engine/gateway.ts';
 import type { LogRecord } from '../../engine/logging/record.ts';
 import { serve, type RunningServer } from '../../api/server.ts';
+import { afterAll, beforeAll } from 'vitest';
 import { waitFor } from './wait-for.ts';
 
 export interface TestGateway {
@@ -84,4 +85,23 @@ export async function startGateway(initial: Record<string, { config?: object; fi
 /** A gateway message handler script returning `body` (an expression of `payload`). */
 export function handler(body: string): string {
   return `export default function (payload: any) {\n  return ${body};\n}\n`;
+}
+
+/**
+ * A gateway started before a test file's tests and stopped after them: the object returned stands for it, so a file
+ * declares its gateway once, at the top, as `const t = useGateway({...})`.
+ */
+export function useGateway(initial: Parameters<typeof startGateway>[0] = {}, config: Partial<GatewayConfig> = {}): TestGateway {
+  let current: TestGateway | undefined;
+  beforeAll(async () => {
+    current = await startGateway(initial, config);
+  });
+  afterAll(() => current?.stop());
+  return new Proxy({} as TestGateway, {
+    get(_, key) {
+      if (!current) throw new Error('the gateway of this test file starts in beforeAll: use it inside hooks and tests');
+      const value: unknown = Reflect.get(current, key);
+      return typeof value === 'function' ? value.bind(current) : value;
+    },
+  });
 }

@@ -2,17 +2,12 @@
 // appears are all picked up, script and sidecar alike, however quickly they follow the folder.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startGateway, type TestGateway } from '../helpers/fixture.ts';
-
-let t: TestGateway;
+import { it } from 'vitest';
+import { useGateway } from '../helpers/fixture.ts';
 
 const TICK = `export default function () {\n  system.util.getLogger('tick').info('tick');\n}\n`;
 
-beforeAll(async () => {
-  t = await startGateway({ lab: { files: { 'gateway-events/timer/tick.ts': TICK, 'gateway-events/timer/tick.json': '{"delayMs": 100000, "mode": "fixedDelay", "enabled": true}' } } });
-});
-afterAll(() => t.stop());
+const t = useGateway({ lab: { files: { 'gateway-events/timer/tick.ts': TICK, 'gateway-events/timer/tick.json': '{"delayMs": 100000, "mode": "fixedDelay", "enabled": true}' } } });
 
 it('loads every file of a folder deleted and made again, written right after the folder', async () => {
   const folder = join(t.projectsDir, 'lab/gateway-events/timer');

@@ -1,27 +1,25 @@
 // Payload sizes and whose fault a failure is, at the HTTP edge: the caller's oversized payload is 413; a script's
 // unserializable or oversized return value is 422 (the script's fault), not 400 or 429.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../api/server.ts';
-import { handler, startGateway, type TestGateway } from '../helpers/fixture.ts';
+import { handler, useGateway } from '../helpers/fixture.ts';
 
-let t: TestGateway;
 let http: RunningServer;
 
-beforeAll(async () => {
-  t = await startGateway({
-    p: {
-      files: {
-        'gateway-events/message/echo.ts': handler('{ size: JSON.stringify(payload).length }'),
-        'gateway-events/message/returnsFunction.ts': handler('{ fn: () => 1 }'),
-        'gateway-events/message/returnsTooMuch.ts': handler("'x'.repeat(1_100_000)"),
-      },
+const t = useGateway({
+  p: {
+    files: {
+      'gateway-events/message/echo.ts': handler('{ size: JSON.stringify(payload).length }'),
+      'gateway-events/message/returnsFunction.ts': handler('{ fn: () => 1 }'),
+      'gateway-events/message/returnsTooMuch.ts': handler("'x'.repeat(1_100_000)"),
     },
-    // A project may accept payloads larger than any fixed body cap of the API once had (2 MB).
-    big: { config: { limits: { maxPayloadBytes: 3_000_000 } }, files: { 'gateway-events/message/echo.ts': handler('{ size: JSON.stringify(payload).length }') } },
-  });
+  },
+  // A project may accept payloads larger than any fixed body cap of the API once had (2 MB).
+  big: { config: { limits: { maxPayloadBytes: 3_000_000 } }, files: { 'gateway-events/message/echo.ts': handler('{ size: JSON.stringify(payload).length }') } },
+});
+beforeAll(async () => {
   http = await t.http();
 });
-afterAll(() => t.stop());
 
 async function post(path: string, body: string) {
   const response = await fetch(http.url + path, { method: 'POST', headers: { authorization: `Bearer ${http.adminToken}`, 'content-type': 'application/json' }, body });

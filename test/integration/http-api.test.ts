@@ -1,22 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../api/server.ts';
-import { handler, startGateway, type TestGateway } from '../helpers/fixture.ts';
+import { handler, useGateway } from '../helpers/fixture.ts';
 
-let t: TestGateway;
 let http: RunningServer;
 
-beforeAll(async () => {
-  t = await startGateway({
-    p: {
-      files: {
-        'gateway-events/message/echo.ts': handler('{ got: payload }'),
-        'gateway-events/message/fails.ts': `export default function () {\n  throw new Error('nope');\n}\n`,
-      },
+const t = useGateway({
+  p: {
+    files: {
+      'gateway-events/message/echo.ts': handler('{ got: payload }'),
+      'gateway-events/message/fails.ts': `export default function () {\n  throw new Error('nope');\n}\n`,
     },
-  });
+  },
+});
+beforeAll(async () => {
   http = await t.http();
 });
-afterAll(() => t.stop());
 
 async function call(method: string, path: string, options: { body?: string; token?: string | null; type?: string } = {}) {
   const headers: Record<string, string> = {};

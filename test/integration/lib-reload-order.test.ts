@@ -1,24 +1,19 @@
 // A lib edit re-evaluates every module that imports it, directly or through another lib: the handler must see
 // the new version through every path, whatever order the project's modules happen to be kept in.
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startGateway, type TestGateway } from '../helpers/fixture.ts';
-
-let t: TestGateway;
+import { expect, it } from 'vitest';
+import { useGateway } from '../helpers/fixture.ts';
 
 const A = `import { bv } from './b';\nexport const a = () => bv;\n`;
 
-beforeAll(async () => {
-  t = await startGateway({
-    p: {
-      files: {
-        'gateway-events/message/h.ts': `import { a } from '../../lib/a';\nimport { bv } from '../../lib/b';\nexport default function () {\n  return [a(), bv];\n}\n`,
-        'lib/a.ts': A,
-        'lib/b.ts': `export const bv = 1;\n`,
-      },
+const t = useGateway({
+  p: {
+    files: {
+      'gateway-events/message/h.ts': `import { a } from '../../lib/a';\nimport { bv } from '../../lib/b';\nexport default function () {\n  return [a(), bv];\n}\n`,
+      'lib/a.ts': A,
+      'lib/b.ts': `export const bv = 1;\n`,
     },
-  });
+  },
 });
-afterAll(() => t.stop());
 
 /** Past the watcher's debounce, then until the project has applied every change. */
 async function settled(): Promise<void> {

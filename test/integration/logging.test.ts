@@ -1,37 +1,34 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { LogRing } from '../../engine/logging/log-ring.ts';
 import { formatRecord, LogHub } from '../../engine/logging/logger.ts';
-import { startGateway, type TestGateway } from '../helpers/fixture.ts';
+import { useGateway } from '../helpers/fixture.ts';
 
-let t: TestGateway;
-
-beforeAll(async () => {
-  t = await startGateway({
-    p: {
-      files: {
-        'gateway-events/message/log.ts': [
-          'export default function () {',
-          "  const logger = system.util.getLogger('Audit');",
-          "  logger.trace('t'); logger.debug('d'); logger.info('i'); logger.warn('w'); logger.error('e');",
-          "  logger.infof('%s scanned %d items at %.2f kg (%x) %j 100%%', 'Ada', 12.9, 3.14159, 255, { a: 1 });",
-          "  logger.info({ structured: true });",
-          "  console.log('from console', 42);",
-          '}',
-          '',
-        ].join('\n'),
-        'gateway-events/message/forge.ts': [
-          'export default function () {',
-          "  system.util.getLogger('inj\\nFAKE').info('line1\\n2026-11-23T00:00:00.000Z ERROR gateway: FORGED\\r\\t\\u001b[31mred\\u0000nul\\u009b\\u007f');",
-          '}',
-          '',
-        ].join('\n'),
-        'gateway-events/message/badLogger.ts': `export default function () {\n  try { system.util.getLogger(''); } catch (e: any) { return e.message; }\n}\n`,
-      },
+const t = useGateway({
+  p: {
+    files: {
+      'gateway-events/message/log.ts': [
+        'export default function () {',
+        "  const logger = system.util.getLogger('Audit');",
+        "  logger.trace('t'); logger.debug('d'); logger.info('i'); logger.warn('w'); logger.error('e');",
+        "  logger.infof('%s scanned %d items at %.2f kg (%x) %j 100%%', 'Ada', 12.9, 3.14159, 255, { a: 1 });",
+        "  logger.info({ structured: true });",
+        "  console.log('from console', 42);",
+        '}',
+        '',
+      ].join('\n'),
+      'gateway-events/message/forge.ts': [
+        'export default function () {',
+        "  system.util.getLogger('inj\\nFAKE').info('line1\\n2026-11-23T00:00:00.000Z ERROR gateway: FORGED\\r\\t\\u001b[31mred\\u0000nul\\u009b\\u007f');",
+        '}',
+        '',
+      ].join('\n'),
+      'gateway-events/message/badLogger.ts': `export default function () {\n  try { system.util.getLogger(''); } catch (e: any) { return e.message; }\n}\n`,
     },
-  });
+  },
+});
+beforeAll(async () => {
   await t.request('p', 'log');
 });
-afterAll(() => t.stop());
 
 describe('system.util.getLogger', () => {
   it('writes records at every level with time, logger, project and the calling file:line', () => {

@@ -1,21 +1,16 @@
 // A handler that calls itself until a quota stops it: each level used to prefix the error with its name again,
 // so the caller got `lab/recurse: ` hundreds of times over.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type TestGateway } from '../helpers/fixture.ts';
+import { describe, expect, it } from 'vitest';
+import { useGateway } from '../helpers/fixture.ts';
 
-let t: TestGateway;
-
-beforeAll(async () => {
-  t = await startGateway({
-    lab: {
-      files: {
-        'gateway-events/message/recurse.ts': `export default async function () {\n  return system.util.sendRequest('lab', 'recurse', {});\n}\n`,
-        'gateway-events/message/outer.ts': `export default async function () {\n  return system.util.sendRequest('lab', 'recurse', {});\n}\n`,
-      },
+const t = useGateway({
+  lab: {
+    files: {
+      'gateway-events/message/recurse.ts': `export default async function () {\n  return system.util.sendRequest('lab', 'recurse', {});\n}\n`,
+      'gateway-events/message/outer.ts': `export default async function () {\n  return system.util.sendRequest('lab', 'recurse', {});\n}\n`,
     },
-  });
+  },
 });
-afterAll(() => t.stop());
 
 async function failureOf(handler: string): Promise<string> {
   const error = await t.request('lab', handler).then(

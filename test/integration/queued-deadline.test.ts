@@ -1,21 +1,16 @@
 // A call that waits in line behind a long run of its project's isolate until its deadline has passed gets its
 // TIMEOUT then, and its handler must never run afterwards: the caller was told it failed.
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startGateway, type TestGateway } from '../helpers/fixture.ts';
+import { expect, it } from 'vitest';
+import { useGateway } from '../helpers/fixture.ts';
 
-let t: TestGateway;
-
-beforeAll(async () => {
-  t = await startGateway({
-    p: {
-      files: {
-        'gateway-events/message/busy.ts': `export default function () {\n  const end = Date.now() + 800;\n  while (Date.now() < end);\n  return 'busy done';\n}\n`,
-        'gateway-events/message/effect.ts': `export default function () {\n  system.util.getLogger('effect').info('the side effect happened');\n  return 'effect done';\n}\n`,
-      },
+const t = useGateway({
+  p: {
+    files: {
+      'gateway-events/message/busy.ts': `export default function () {\n  const end = Date.now() + 800;\n  while (Date.now() < end);\n  return 'busy done';\n}\n`,
+      'gateway-events/message/effect.ts': `export default function () {\n  system.util.getLogger('effect').info('the side effect happened');\n  return 'effect done';\n}\n`,
     },
-  });
+  },
 });
-afterAll(() => t.stop());
 
 it('a call whose deadline passed while it waited in line is failed and never run', async () => {
   const busy = t.request('p', 'busy', {}, 5);

@@ -1,32 +1,27 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FlintError } from '../../engine/errors.ts';
-import { handler, startGateway, type TestGateway } from '../helpers/fixture.ts';
+import { handler, useGateway } from '../helpers/fixture.ts';
 
-let t: TestGateway;
-
-beforeAll(async () => {
-  t = await startGateway({
-    alpha: {
-      files: {
-        'lib/shout.ts': `export const shout = (s: string): string => s.toUpperCase() + '!';\n`,
-        'gateway-events/message/echo.ts': `import { shout } from '../../lib/shout';\nexport default function (payload: { text: string }) {\n  return { echo: shout(payload.text) };\n}\n`,
-        'gateway-events/message/fails.ts': `export default function () {\n  const x = 1;\n  throw new TypeError('bad input ' + x);\n}\n`,
-        'gateway-events/message/chain.ts': `export default async function (payload: any) {\n  const inner = await system.util.sendRequest('alpha', 'echo', { text: payload.text });\n  const other = await system.util.sendRequest('beta', 'double', { n: 21 });\n  return { inner, other };\n}\n`,
-        'gateway-events/message/remoteFail.ts': `export default async function () {\n  try { await system.util.sendRequest('alpha', 'fails'); } catch (e: any) { return { code: e.code, message: e.message }; }\n}\n`,
-        'gateway-events/message/throwsData.ts': `export default function (payload: any) {\n  throw payload.plain ? { reason: 'out of stock', sku: 42 } : new Map();\n}\n`,
-        'gateway-events/message/slow.ts': `export default async function () {\n  await new Promise((r) => setTimeout(r, 2000));\n  return 'late';\n}\n`,
-        'gateway-events/message/fireAndForget.ts': `export default async function (payload: any) {\n  return system.util.sendMessage('beta', 'record', { note: payload.note }, 'G');\n}\n`,
-      },
+const t = useGateway({
+  alpha: {
+    files: {
+      'lib/shout.ts': `export const shout = (s: string): string => s.toUpperCase() + '!';\n`,
+      'gateway-events/message/echo.ts': `import { shout } from '../../lib/shout';\nexport default function (payload: { text: string }) {\n  return { echo: shout(payload.text) };\n}\n`,
+      'gateway-events/message/fails.ts': `export default function () {\n  const x = 1;\n  throw new TypeError('bad input ' + x);\n}\n`,
+      'gateway-events/message/chain.ts': `export default async function (payload: any) {\n  const inner = await system.util.sendRequest('alpha', 'echo', { text: payload.text });\n  const other = await system.util.sendRequest('beta', 'double', { n: 21 });\n  return { inner, other };\n}\n`,
+      'gateway-events/message/remoteFail.ts': `export default async function () {\n  try { await system.util.sendRequest('alpha', 'fails'); } catch (e: any) { return { code: e.code, message: e.message }; }\n}\n`,
+      'gateway-events/message/throwsData.ts': `export default function (payload: any) {\n  throw payload.plain ? { reason: 'out of stock', sku: 42 } : new Map();\n}\n`,
+      'gateway-events/message/slow.ts': `export default async function () {\n  await new Promise((r) => setTimeout(r, 2000));\n  return 'late';\n}\n`,
+      'gateway-events/message/fireAndForget.ts': `export default async function (payload: any) {\n  return system.util.sendMessage('beta', 'record', { note: payload.note }, 'G');\n}\n`,
     },
-    beta: {
-      files: {
-        'gateway-events/message/double.ts': handler('{ n: payload.n * 2 }'),
-        'gateway-events/message/record.ts': `export default function (payload: any) {\n  system.util.getLogger('record').info('noted ' + payload.note);\n}\n`,
-      },
+  },
+  beta: {
+    files: {
+      'gateway-events/message/double.ts': handler('{ n: payload.n * 2 }'),
+      'gateway-events/message/record.ts': `export default function (payload: any) {\n  system.util.getLogger('record').info('noted ' + payload.note);\n}\n`,
     },
-  });
+  },
 });
-afterAll(() => t.stop());
 
 describe('system.util.sendRequest', () => {
   it('answers with the handler return value, through a lib module', async () => {

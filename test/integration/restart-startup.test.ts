@@ -1,15 +1,10 @@
 // A project's startup script runs again each time its isolate is rebuilt, except when the project keeps being rebuilt
 // while running code (a startup script that crashes its sandbox). A project whose shared sandbox process another
 // project keeps crashing is not to blame: its startup script runs again every time.
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startGateway, type TestGateway } from '../helpers/fixture.ts';
+import { expect, it } from 'vitest';
+import { startGateway, useGateway } from '../helpers/fixture.ts';
 
-let t: TestGateway;
-
-beforeAll(async () => {
-  t = await startGateway({ idle: { files: { 'gateway-events/startup.ts': `export default function () {\n  system.util.getLogger('idle').info('idle started');\n}\n` } } });
-});
-afterAll(() => t.stop());
+const t = useGateway({ idle: { files: { 'gateway-events/startup.ts': `export default function () {\n  system.util.getLogger('idle').info('idle started');\n}\n` } } });
 
 const starts = () => t.logs((r) => r.message === 'idle started').length;
 

@@ -1,41 +1,37 @@
 // Attack: a handler that burns CPU in async continuations (after each await), which isolated-vm's per-call timeout
 // does not cover, hoping to keep the isolate busy for as long as it likes. The project's CPU budget for async work
 // stops it, and the invocation fails at once with CPU_BUDGET rather than hanging on until its deadline.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type TestGateway } from '../helpers/fixture.ts';
+import { describe, expect, it } from 'vitest';
+import { startGateway, useGateway } from '../helpers/fixture.ts';
 import { bystander, expectAnswers, expectServing, script } from './hostile.ts';
 
-let t: TestGateway;
 const PING = `export default function (payload: any) {\n  return { pong: payload.n };\n}\n`;
 
-beforeAll(async () => {
-  t = await startGateway({
-    bystander,
-    hostile: {
-      config: { limits: { timeoutMs: 20_000, cpuBudgetMs: 300 } },
-      files: {
-        'gateway-events/message/burn.ts': script(`
+const t = useGateway({
+  bystander,
+  hostile: {
+    config: { limits: { timeoutMs: 20_000, cpuBudgetMs: 300 } },
+    files: {
+      'gateway-events/message/burn.ts': script(`
   for (;;) {
     await system.util.sendRequest('hostile', 'ping', { n: 0 });
     const end = Date.now() + 50;
     while (Date.now() < end);
   }`),
-        'gateway-events/message/ping.ts': PING,
-      },
+      'gateway-events/message/ping.ts': PING,
     },
-    // A project of its own, with a budget of its own.
-    runaway: {
-      config: { limits: { timeoutMs: 20_000, cpuBudgetMs: 300 } },
-      files: {
-        'gateway-events/message/runaway.ts': script(`
+  },
+  // A project of its own, with a budget of its own.
+  runaway: {
+    config: { limits: { timeoutMs: 20_000, cpuBudgetMs: 300 } },
+    files: {
+      'gateway-events/message/runaway.ts': script(`
   await system.util.sendRequest('runaway', 'ping', { n: 0 });
   while (true);`),
-        'gateway-events/message/ping.ts': PING,
-      },
+      'gateway-events/message/ping.ts': PING,
     },
-  });
+  },
 });
-afterAll(() => t.stop());
 
 describe('CPU burnt in async continuations', () => {
   it('ends the invocation with CPU_BUDGET once the budget is used up, long before its deadline', async () => {

@@ -2,24 +2,21 @@
 // system.util.sendRequest and sendMessage, first as they are, then smuggled past the sandbox's own argument
 // check by replacing RegExp (the host checks again), and through the gateway API and HTTP.
 import { request } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type TestGateway } from '../helpers/fixture.ts';
+import { describe, expect, it } from 'vitest';
+import { useGateway } from '../helpers/fixture.ts';
 import { expectServing, logsOf, sandboxPid, script } from './hostile.ts';
 
 const BAD_NAMES = ['..', '../bystander', 'bystander/../bystander', 'bystander\u0000', '\u0000', 'ping\u0000.ts', '.hidden', '', 'a\\b', 'x'.repeat(200)];
 
-let t: TestGateway;
-
-beforeAll(async () => {
-  t = await startGateway({
-    bystander: {
-      files: {
-        'gateway-events/message/ping.ts': `export default function (payload: any) {\n  system.util.getLogger('ping').info('pinged');\n  return { pong: payload.n };\n}\n`,
-      },
+const t = useGateway({
+  bystander: {
+    files: {
+      'gateway-events/message/ping.ts': `export default function (payload: any) {\n  system.util.getLogger('ping').info('pinged');\n  return { pong: payload.n };\n}\n`,
     },
-    hostile: {
-      files: {
-        'gateway-events/message/tries.ts': script(`
+  },
+  hostile: {
+    files: {
+      'gateway-events/message/tries.ts': script(`
   const results: Record<string, string> = {};
   const attempt = async (label: string, call: () => Promise<unknown>) => {
     try { await call(); results[label] = 'CROSSED'; } catch (e: any) { results[label] = e.code + ' ' + e.message; }
@@ -38,11 +35,9 @@ beforeAll(async () => {
     (globalThis as any).RegExp = realRegExp;
   }
   return results;`),
-      },
     },
-  });
+  },
 });
-afterAll(() => t.stop());
 
 const PARAM: Record<string, string> = {
   project: 'system.util.sendRequest: argument 1 "project"',

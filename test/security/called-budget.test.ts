@@ -2,11 +2,9 @@
 // calls, which is kept apart from its budget for timers and async work: a flood of messages from one project may get
 // the target's script-called handlers refused for a while, but must not stop the target's own timers. And a fan-out
 // of calls queued while budget was left runs on what is left, not each for its full timeout.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type TestGateway } from '../helpers/fixture.ts';
+import { describe, expect, it } from 'vitest';
+import { useGateway } from '../helpers/fixture.ts';
 import { expectServing, script } from './hostile.ts';
-
-let t: TestGateway;
 
 /** A project with a timer of its own, and handlers for other projects to call. */
 const victim = (name: string) => ({
@@ -19,13 +17,12 @@ const victim = (name: string) => ({
   },
 });
 
-beforeAll(async () => {
-  t = await startGateway({
-    victim: victim('victim'),
-    victim2: victim('victim2'),
-    attacker: {
-      files: {
-        'gateway-events/message/flood.ts': script(`
+const t = useGateway({
+  victim: victim('victim'),
+  victim2: victim('victim2'),
+  attacker: {
+    files: {
+      'gateway-events/message/flood.ts': script(`
   let refused = 0;
   for (let i = 0; i < 60; i++) {
     try {
@@ -36,17 +33,15 @@ beforeAll(async () => {
     }
   }
   return refused;`),
-      },
     },
-    fanout: {
-      config: { limits: { cpuBudgetMs: 100, timeoutMs: 5000 } },
-      files: {
-        'gateway-events/message/spin.ts': `export default function () {\n  system.util.getLogger('spin').info('spin');\n  for (let i = 0; i < 10; i++) system.util.sendMessage('fanout', 'spin', {}, 'G');\n  const end = Date.now() + 400;\n  while (Date.now() < end);\n}\n`,
-      },
+  },
+  fanout: {
+    config: { limits: { cpuBudgetMs: 100, timeoutMs: 5000 } },
+    files: {
+      'gateway-events/message/spin.ts': `export default function () {\n  system.util.getLogger('spin').info('spin');\n  for (let i = 0; i < 10; i++) system.util.sendMessage('fanout', 'spin', {}, 'G');\n  const end = Date.now() + 400;\n  while (Date.now() < end);\n}\n`,
     },
-  });
+  },
 });
-afterAll(() => t.stop());
 
 const count = (message: string, project?: string) => t.logs((r) => r.message === message && (!project || r.project === project)).length;
 

@@ -1,8 +1,8 @@
 // Attack: climb from any value a script can get hold of to a Function constructor and ask it for the host's
 // `process`: `this.constructor.constructor('return process')()`, from errors that system.* calls throw,
 // from values they return and from the rejections of their promises.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type TestGateway } from '../helpers/fixture.ts';
+import { describe, expect, it } from 'vitest';
+import { useGateway } from '../helpers/fixture.ts';
 import { bystander, expectServing, sandboxPid, script } from './hostile.ts';
 
 /** Tries every chain from `start`; records what each gave: a ReferenceError (contained) or whatever came back. */
@@ -27,16 +27,13 @@ function climb(name: string, start: any) {
 }
 `;
 
-let t: TestGateway;
-
-beforeAll(async () => {
-  t = await startGateway({
-    bystander,
-    hostile: {
-      files: {
-        'gateway-events/message/data.ts': `export default function () {\n  return { list: [1, { deep: true }], text: 'x' };\n}\n`,
-        'gateway-events/message/fails.ts': `export default function () {\n  throw new Error('handler failed');\n}\n`,
-        'gateway-events/message/climb.ts': script(`${CLIMB}
+const t = useGateway({
+  bystander,
+  hostile: {
+    files: {
+      'gateway-events/message/data.ts': `export default function () {\n  return { list: [1, { deep: true }], text: 'x' };\n}\n`,
+      'gateway-events/message/fails.ts': `export default function () {\n  throw new Error('handler failed');\n}\n`,
+      'gateway-events/message/climb.ts': script(`${CLIMB}
   climb('this', this);
   climb('handlerArguments', arguments);
   climb('payload', payload);
@@ -63,11 +60,9 @@ beforeAll(async () => {
   climb('timerId', setTimeout(() => {}, 1));
   await Promise.reject(system.util.sendRequest('nope', 'y')).catch(async (p) => { try { await p; } catch (e) { climb('chainedRejection', e); } });
   return results;`),
-      },
     },
-  });
+  },
 });
-afterAll(() => t.stop());
 
 describe('constructor chains', () => {
   it('never reach the host Function: every chain from every value a script can reach ends in a ReferenceError', async () => {

@@ -1,19 +1,17 @@
 // Attack: errors whose `stack` is crafted to be slow to read (a long line of repeated separators), thrown from
 // many timers at once, hoping that mapping them to source locations on the sandbox host's main thread stalls it
 // until it misses its heartbeat and is killed, taking the other projects' calls with it.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type TestGateway } from '../helpers/fixture.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useGateway } from '../helpers/fixture.ts';
 import { bystander, expectAnswers, expectServing, sandboxPid } from './hostile.ts';
 
-let t: TestGateway;
 let pid: number | undefined;
 
-beforeAll(async () => {
-  t = await startGateway({
-    bystander,
-    hostile: {
-      files: {
-        'gateway-events/message/arm.ts': `export default function () {
+const t = useGateway({
+  bystander,
+  hostile: {
+    files: {
+      'gateway-events/message/arm.ts': `export default function () {
   const stack = 'at ' + ':1:1 ('.repeat(3500);
   for (let i = 0; i < 50; i++) {
     setInterval(() => {
@@ -24,13 +22,13 @@ beforeAll(async () => {
   }
   return 'armed';
 }\n`,
-        'gateway-events/message/throwsCrafted.ts': `export default function () {\n  const e = new Error('crafted');\n  e.stack = 'at ' + ':1:1 ('.repeat(3500);\n  throw e;\n}\n`,
-      },
+      'gateway-events/message/throwsCrafted.ts': `export default function () {\n  const e = new Error('crafted');\n  e.stack = 'at ' + ':1:1 ('.repeat(3500);\n  throw e;\n}\n`,
     },
-  });
+  },
+});
+beforeAll(() => {
   pid = sandboxPid(t, 'hostile');
 });
-afterAll(() => t.stop());
 
 describe('crafted error stacks', () => {
   it('from a handler are reported without a location', async () => {

@@ -1,31 +1,29 @@
 // Attack: `while (true) {}` in a handler, in an async continuation and in a module's top-level code.
 // Each ends with TIMEOUT at the project's timeoutMs; meanwhile the gateway and the other projects, in the
 // same sandbox process, keep answering; afterwards the project answers again, in the same process.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { FlintError } from '../../engine/errors.ts';
-import { startGateway, type TestGateway } from '../helpers/fixture.ts';
+import { useGateway } from '../helpers/fixture.ts';
 import { bystander, expectAnswers, expectServing, logsOf, sandboxPid, script } from './hostile.ts';
 
-let t: TestGateway;
 let pid: number | undefined;
 
-beforeAll(async () => {
-  t = await startGateway({
-    bystander,
-    hostile: {
-      config: { limits: { timeoutMs: 1000 } },
-      files: {
-        'gateway-events/message/loop.ts': `export default function () {\n  while (true) {}\n}\n`,
-        'gateway-events/message/loopsLater.ts': script(`
+const t = useGateway({
+  bystander,
+  hostile: {
+    config: { limits: { timeoutMs: 1000 } },
+    files: {
+      'gateway-events/message/loop.ts': `export default function () {\n  while (true) {}\n}\n`,
+      'gateway-events/message/loopsLater.ts': script(`
   await system.util.sendRequest('bystander', 'ping', { n: 1 });
   while (true) {}`),
-        'gateway-events/message/ping.ts': `export default function (payload: any) {\n  return { pong: payload.n };\n}\n`,
-      },
+      'gateway-events/message/ping.ts': `export default function (payload: any) {\n  return { pong: payload.n };\n}\n`,
     },
-  });
+  },
+});
+beforeAll(() => {
   pid = sandboxPid(t, 'hostile');
 });
-afterAll(() => t.stop());
 
 /** Runs `request` and, while it is still running, checks that the gateway and the bystander answer. */
 async function servingMeanwhile(request: Promise<unknown>): Promise<unknown> {

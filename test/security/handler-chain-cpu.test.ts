@@ -1,25 +1,20 @@
 // Attack: a handler that sends a message to itself and then spins just under its timeout, so that a chain of
 // invocations, each within its own limit, keeps a core busy for ever. Calls that scripts ask for run on the target
 // project's CPU budget: once it is used up they are refused, and the chain ends.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type TestGateway } from '../helpers/fixture.ts';
+import { describe, expect, it } from 'vitest';
+import { useGateway } from '../helpers/fixture.ts';
 import { bystander, expectAnswers, expectServing } from './hostile.ts';
 
-let t: TestGateway;
-
-beforeAll(async () => {
-  t = await startGateway({
-    bystander,
-    hostile: {
-      config: { limits: { cpuBudgetMs: 300, timeoutMs: 1000 } },
-      files: {
-        'gateway-events/message/spin.ts': `export default function () {\n  system.util.getLogger('spin').info('spin');\n  system.util.sendMessage('hostile', 'spin', {}, 'G');\n  const end = Date.now() + 150;\n  while (Date.now() < end);\n}\n`,
-        'gateway-events/message/ping.ts': `export default function (payload: any) {\n  return { pong: payload.n };\n}\n`,
-      },
+const t = useGateway({
+  bystander,
+  hostile: {
+    config: { limits: { cpuBudgetMs: 300, timeoutMs: 1000 } },
+    files: {
+      'gateway-events/message/spin.ts': `export default function () {\n  system.util.getLogger('spin').info('spin');\n  system.util.sendMessage('hostile', 'spin', {}, 'G');\n  const end = Date.now() + 150;\n  while (Date.now() < end);\n}\n`,
+      'gateway-events/message/ping.ts': `export default function (payload: any) {\n  return { pong: payload.n };\n}\n`,
     },
-  });
+  },
 });
-afterAll(() => t.stop());
 
 const spins = () => t.logs((r) => r.project === 'hostile' && r.message === 'spin').length;
 

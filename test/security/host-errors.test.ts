@@ -1,8 +1,8 @@
 // Attack: walk the errors that the host makes (gateway NOT_FOUND, another sandbox's TIMEOUT, the sandbox
 // host's quota and argument checks) through .constructor, prototypes and every property, looking for a host realm, a host
 // stack or host paths. The errors a script sees must be the isolate's own, made from data.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type TestGateway } from '../helpers/fixture.ts';
+import { describe, expect, it } from 'vitest';
+import { useGateway } from '../helpers/fixture.ts';
 import { bystander, expectServing, sandboxPid, script } from './hostile.ts';
 
 /** Describes an error the script caught: its realm, its keys, and everything reachable from it. */
@@ -37,20 +37,17 @@ function inspect(e: any) {
 }
 `;
 
-let t: TestGateway;
-
-beforeAll(async () => {
-  t = await startGateway({
-    bystander,
-    slowpoke: {
-      files: {
-        'gateway-events/message/slow.ts': script(`await new Promise((r) => setTimeout(r, 1000));\nreturn 'late';`),
-      },
+const t = useGateway({
+  bystander,
+  slowpoke: {
+    files: {
+      'gateway-events/message/slow.ts': script(`await new Promise((r) => setTimeout(r, 1000));\nreturn 'late';`),
     },
-    hostile: {
-      config: { limits: { maxTimers: 2 } },
-      files: {
-        'gateway-events/message/collect.ts': script(`${INSPECT}
+  },
+  hostile: {
+    config: { limits: { maxTimers: 2 } },
+    files: {
+      'gateway-events/message/collect.ts': script(`${INSPECT}
   const errors: Record<string, unknown> = {};
   // made by the gateway, and by the sandbox keeping the awaited handler's deadline
   try { await system.util.sendRequest('nope', 'x'); } catch (e) { errors.notFound = inspect(e); }
@@ -66,11 +63,9 @@ beforeAll(async () => {
   try { await system.util.sendRequest('../etc', 'x'); } catch (e) { errors.hostValidation = inspect(e); }
   (globalThis as any).RegExp = RealRegExp;
   return errors;`),
-      },
     },
-  });
+  },
 });
-afterAll(() => t.stop());
 
 describe('errors made by the host', () => {
   it('reach the script as the isolate’s own errors, made from data, with no host stack or paths', async () => {

@@ -1,35 +1,30 @@
 // Attack: escape the deadline by waiting instead of computing. A handler that awaits a slow sendRequest to
 // another handler (or a long timer) spends no CPU, but its deadline is wall-clock time including the wait
 // in host calls: it gets its own TIMEOUT at its project's timeoutMs, not when the slow handler is done.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FlintError } from '../../engine/errors.ts';
-import { startGateway, type TestGateway } from '../helpers/fixture.ts';
+import { useGateway } from '../helpers/fixture.ts';
 import { bystander, expectAnswers, expectServing, logsOf, script } from './hostile.ts';
 
-let t: TestGateway;
-
-beforeAll(async () => {
-  t = await startGateway({
-    bystander,
-    slowpoke: {
-      files: {
-        'gateway-events/message/slow.ts': script(`
+const t = useGateway({
+  bystander,
+  slowpoke: {
+    files: {
+      'gateway-events/message/slow.ts': script(`
   await new Promise((r) => setTimeout(r, 1500));
   system.util.getLogger('slow').info('slow done');
   return 'late';`),
-      },
     },
-    hostile: {
-      config: { limits: { timeoutMs: 400 } },
-      files: {
-        'gateway-events/message/waitsForSlow.ts': script(`return await system.util.sendRequest('slowpoke', 'slow', {}, undefined, 60);`),
-        'gateway-events/message/waitsForTimer.ts': script(`await new Promise((r) => setTimeout(r, 10_000)); return 'late';`),
-        'gateway-events/message/ping.ts': `export default function (payload: any) {\n  return { pong: payload.n };\n}\n`,
-      },
+  },
+  hostile: {
+    config: { limits: { timeoutMs: 400 } },
+    files: {
+      'gateway-events/message/waitsForSlow.ts': script(`return await system.util.sendRequest('slowpoke', 'slow', {}, undefined, 60);`),
+      'gateway-events/message/waitsForTimer.ts': script(`await new Promise((r) => setTimeout(r, 10_000)); return 'late';`),
+      'gateway-events/message/ping.ts': `export default function (payload: any) {\n  return { pong: payload.n };\n}\n`,
     },
-  });
+  },
 });
-afterAll(() => t.stop());
 
 async function timedOut(handler: string): Promise<{ error: FlintError; elapsed: number }> {
   const started = Date.now();

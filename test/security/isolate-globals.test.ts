@@ -3,8 +3,8 @@
 // every property, getter, setter and prototype, looking for isolated-vm handles (Reference, ExternalCopy,
 // Callback), host globals (process, require, module) and WebAssembly or SharedArrayBuffer.
 import ivm from 'isolated-vm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type TestGateway } from '../helpers/fixture.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useGateway } from '../helpers/fixture.ts';
 import { bystander, expectServing, script } from './hostile.ts';
 
 /**
@@ -47,16 +47,14 @@ interface WalkResult {
 const OUR_GLOBALS = ['clearInterval', 'clearTimeout', 'console', 'queueMicrotask', 'setInterval', 'setTimeout', 'system'];
 const REMOVED_GLOBALS = ['Atomics', 'SharedArrayBuffer', 'WebAssembly'];
 
-let t: TestGateway;
 let fresh: WalkResult;
 
-beforeAll(async () => {
-  t = await startGateway({
-    bystander,
-    hostile: {
-      files: {
-        'gateway-events/message/data.ts': `export default function () {\n  return { list: [1, { two: 2 }] };\n}\n`,
-        'gateway-events/message/walk.ts': script(`${WALK}
+const t = useGateway({
+  bystander,
+  hostile: {
+    files: {
+      'gateway-events/message/data.ts': `export default function () {\n  return { list: [1, { two: 2 }] };\n}\n`,
+      'gateway-events/message/walk.ts': script(`${WALK}
   let systemError: unknown;
   try { await system.util.sendRequest('nope', 'x'); } catch (e) { systemError = e; }
   const promise = system.util.sendRequest('hostile', 'data');
@@ -74,9 +72,10 @@ beforeAll(async () => {
     typeofs: [typeof WebAssembly, typeof SharedArrayBuffer, typeof (g.process), typeof (g.require)],
     requires,
   };`),
-      },
     },
-  });
+  },
+});
+beforeAll(async () => {
   const isolate = new ivm.Isolate({ memoryLimit: 32 });
   const context = await isolate.createContext();
   // Without the globals the sandbox removes or replaces, so that the native functions can be counted against it.
@@ -85,7 +84,6 @@ beforeAll(async () => {
   fresh = JSON.parse(await context.eval(`JSON.stringify((${WALK})([globalThis, async function () {}, function* () {}, async function* () {}, new Error('x')]))`, { timeout: 5000 })) as WalkResult;
   isolate.dispose();
 });
-afterAll(() => t.stop());
 
 describe('what a script can reach', () => {
   let found: WalkResult & { locals: Record<string, string>; onGlobal: string[]; typeofs: string[]; requires: Record<string, string> };

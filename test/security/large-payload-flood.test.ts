@@ -2,11 +2,10 @@
 // the 1 MB limit, without awaiting them. Every waiting request costs the sandbox host's main thread and the gateway
 // parsing, copying and memory: enough of them at once would stall the process until it misses its heartbeat and is
 // killed, with every other project's calls in it.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type TestGateway } from '../helpers/fixture.ts';
+import { describe, expect, it } from 'vitest';
+import { useGateway } from '../helpers/fixture.ts';
 import { expectServing, sandboxPid, script } from './hostile.ts';
 
-let t: TestGateway;
 const FLOODERS = ['hostile1', 'hostile2', 'hostile3'];
 
 const flooder = (name: string) => ({
@@ -31,18 +30,15 @@ const flooder = (name: string) => ({
   },
 });
 
-beforeAll(async () => {
-  t = await startGateway({
-    bystander: {
-      files: {
-        'gateway-events/message/ping.ts': `export default function (payload: any) {\n  return { pong: payload.n };\n}\n`,
-        'gateway-events/message/slow.ts': script(`await new Promise((resolve) => setTimeout(resolve, 4000));\n  return 'bystander done';`),
-      },
+const t = useGateway({
+  bystander: {
+    files: {
+      'gateway-events/message/ping.ts': `export default function (payload: any) {\n  return { pong: payload.n };\n}\n`,
+      'gateway-events/message/slow.ts': script(`await new Promise((resolve) => setTimeout(resolve, 4000));\n  return 'bystander done';`),
     },
-    ...Object.fromEntries(FLOODERS.map((name) => [name, flooder(name)])),
-  });
+  },
+  ...Object.fromEntries(FLOODERS.map((name) => [name, flooder(name)])),
 });
-afterAll(() => t.stop());
 
 describe('floods of large payloads from several projects', () => {
   it('are refused past a few payloads waiting per project, and the shared sandbox process keeps serving everyone', async () => {

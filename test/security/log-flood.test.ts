@@ -1,10 +1,8 @@
 // Attack: flooding the gateway log, which every project shares, to push out other projects' records: with large
 // messages, and with empty ones under a long logger name (which cost nothing if only the message is counted).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type TestGateway } from '../helpers/fixture.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useGateway } from '../helpers/fixture.ts';
 import { expectServing, script } from './hostile.ts';
-
-let t: TestGateway;
 
 const flood = (logger: string, message: string) =>
   script(`
@@ -12,15 +10,14 @@ const flood = (logger: string, message: string) =>
   for (let i = 0; i < 5000; i++) log.error(${message});
   return 'flooded';`);
 
+const t = useGateway({
+  bystander: { files: { 'gateway-events/message/ping.ts': `export default function (payload: any) {\n  system.util.getLogger('bystander').warn('still here');\n  return { pong: payload.n };\n}\n` } },
+  large: { config: { limits: { logBytesPerMinute: 20_000 } }, files: { 'gateway-events/message/flood.ts': flood(`'big'`, `'x'.repeat(1000)`) } },
+  empty: { config: { limits: { logBytesPerMinute: 20_000 } }, files: { 'gateway-events/message/flood.ts': flood(`'n'.repeat(200)`, `''`) } },
+});
 beforeAll(async () => {
-  t = await startGateway({
-    bystander: { files: { 'gateway-events/message/ping.ts': `export default function (payload: any) {\n  system.util.getLogger('bystander').warn('still here');\n  return { pong: payload.n };\n}\n` } },
-    large: { config: { limits: { logBytesPerMinute: 20_000 } }, files: { 'gateway-events/message/flood.ts': flood(`'big'`, `'x'.repeat(1000)`) } },
-    empty: { config: { limits: { logBytesPerMinute: 20_000 } }, files: { 'gateway-events/message/flood.ts': flood(`'n'.repeat(200)`, `''`) } },
-  });
   await t.request('bystander', 'ping', { n: 0 }); // its record, logged before the floods
 });
-afterAll(() => t.stop());
 
 const recordsOf = (project: string) => t.logs((r) => r.project === project && r.level === 'error').length;
 

@@ -3,30 +3,28 @@
 // It ends with MEMORY_LIMIT, calls in flight in the project fail with MEMORY_LIMIT too, and the project answers
 // again afterwards from a fresh isolate with its last good scripts (not a newer one that failed to compile);
 // the sandbox process, the gateway and the other project are not touched.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { FlintError } from '../../engine/errors.ts';
-import { startGateway, type TestGateway } from '../helpers/fixture.ts';
+import { useGateway } from '../helpers/fixture.ts';
 import { bystander, expectAnswers, expectServing, logsOf, sandboxPid, script } from './hostile.ts';
 
-let t: TestGateway;
 let pid: number | undefined;
 
-beforeAll(async () => {
-  t = await startGateway({
-    bystander,
-    bomb: {
-      config: { limits: { memoryMb: 32, timeoutMs: 10_000 } },
-      files: {
-        'gateway-events/message/arrays.ts': `export default function () {\n  const hoard: number[][] = [];\n  while (true) hoard.push(new Array(10_000).fill(1.5));\n}\n`,
-        'gateway-events/message/sleeper.ts': script(`await new Promise((r) => setTimeout(r, 8000));\nreturn 'woke';`),
-        'gateway-events/message/counter.ts': `let count = 0;\nexport default function () {\n  return ++count;\n}\n`,
-        'gateway-events/message/ping.ts': `export default function (payload: any) {\n  return { pong: payload.n };\n}\n`,
-      },
+const t = useGateway({
+  bystander,
+  bomb: {
+    config: { limits: { memoryMb: 32, timeoutMs: 10_000 } },
+    files: {
+      'gateway-events/message/arrays.ts': `export default function () {\n  const hoard: number[][] = [];\n  while (true) hoard.push(new Array(10_000).fill(1.5));\n}\n`,
+      'gateway-events/message/sleeper.ts': script(`await new Promise((r) => setTimeout(r, 8000));\nreturn 'woke';`),
+      'gateway-events/message/counter.ts': `let count = 0;\nexport default function () {\n  return ++count;\n}\n`,
+      'gateway-events/message/ping.ts': `export default function (payload: any) {\n  return { pong: payload.n };\n}\n`,
     },
-  });
+  },
+});
+beforeAll(() => {
   pid = sandboxPid(t, 'bomb');
 });
-afterAll(() => t.stop());
 
 describe('a memory bomb within the heap limit', () => {
   it('ends with MEMORY_LIMIT naming the project and handler; calls in flight fail with MEMORY_LIMIT too', async () => {

@@ -1,25 +1,22 @@
 // Attack: one project loops on sendMessage to another project's slow handler. A message returns at once, so the
 // sender's own quotas barely slow it; the aim is to queue so much work in the target's isolate that the target's
 // own requests time out behind it, even in a sandbox process of its own.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MAX_QUEUED_MESSAGES } from '../../engine/messaging/gateway-messaging.ts';
-import { startGateway, type TestGateway } from '../helpers/fixture.ts';
+import { useGateway } from '../helpers/fixture.ts';
 import { expectServing, script } from './hostile.ts';
 
-let t: TestGateway;
-
-beforeAll(async () => {
-  t = await startGateway(
-    {
-      bystander: {
-        files: {
-          'gateway-events/message/ping.ts': `export default function (payload: any) {\n  return { pong: payload.n };\n}\n`,
-          'gateway-events/message/work.ts': `export default function () {\n  const end = Date.now() + 2;\n  while (Date.now() < end);\n}\n`,
-        },
+const t = useGateway(
+  {
+    bystander: {
+      files: {
+        'gateway-events/message/ping.ts': `export default function (payload: any) {\n  return { pong: payload.n };\n}\n`,
+        'gateway-events/message/work.ts': `export default function () {\n  const end = Date.now() + 2;\n  while (Date.now() < end);\n}\n`,
       },
-      hostile: {
-        files: {
-          'gateway-events/message/flood.ts': script(`
+    },
+    hostile: {
+      files: {
+        'gateway-events/message/flood.ts': script(`
   let sent = 0;
   let refused = 0;
   const end = Date.now() + 3000;
@@ -34,13 +31,11 @@ beforeAll(async () => {
     }
   }
   return { sent, refused };`),
-        },
       },
     },
-    { sandboxProcesses: 2 },
-  );
-});
-afterAll(() => t.stop());
+  },
+  { sandboxProcesses: 2 },
+);
 
 describe('a flood of messages to another project', () => {
   it('is refused past the queue bound, while the target keeps answering its own requests promptly', async () => {

@@ -1,42 +1,40 @@
 // Attack: values over the payload limit (maxPayloadBytes, set small in project.json) crossing the sandbox
 // boundary in either direction: sent by the script, returned by it, sent to it by the gateway or another
 // project, and answered to it by another project's handler. Each is refused with QUOTA_EXCEEDED; nothing crosses.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type TestGateway } from '../helpers/fixture.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useGateway } from '../helpers/fixture.ts';
 import { bystander, expectAnswers, expectServing, logsOf, sandboxPid, script } from './hostile.ts';
 
 const RECORD = `export default function (payload: any) {\n  system.util.getLogger('record').info('received ' + String(payload.text).length);\n  return { length: String(payload.text).length };\n}\n`;
 
-let t: TestGateway;
 let pid: number | undefined;
 
-beforeAll(async () => {
-  t = await startGateway({
-    bystander,
-    small: {
-      config: { limits: { maxPayloadBytes: 1000 } },
-      files: {
-        'gateway-events/message/record.ts': RECORD,
-        'gateway-events/message/sends.ts': script(`
+const t = useGateway({
+  bystander,
+  small: {
+    config: { limits: { maxPayloadBytes: 1000 } },
+    files: {
+      'gateway-events/message/record.ts': RECORD,
+      'gateway-events/message/sends.ts': script(`
   try { await system.util.sendRequest('big', 'record', { text: 'x'.repeat(payload.size) }); return 'sent'; } catch (e: any) { return e.code + ' ' + e.message; }`),
-        'gateway-events/message/returns.ts': script(`return { text: 'x'.repeat(payload.size) };`),
-        'gateway-events/message/asksForMuch.ts': script(`
+      'gateway-events/message/returns.ts': script(`return { text: 'x'.repeat(payload.size) };`),
+      'gateway-events/message/asksForMuch.ts': script(`
   try { await system.util.sendRequest('big', 'returns', { size: payload.size }); return 'answered'; } catch (e: any) { return e.code + ' ' + e.message; }`),
-        'gateway-events/message/ping.ts': `export default function (payload: any) {\n  return { pong: payload.n };\n}\n`,
-      },
+      'gateway-events/message/ping.ts': `export default function (payload: any) {\n  return { pong: payload.n };\n}\n`,
     },
-    big: {
-      files: {
-        'gateway-events/message/record.ts': RECORD,
-        'gateway-events/message/returns.ts': script(`return { text: 'x'.repeat(payload.size) };`),
-        'gateway-events/message/sendsToSmall.ts': script(`
+  },
+  big: {
+    files: {
+      'gateway-events/message/record.ts': RECORD,
+      'gateway-events/message/returns.ts': script(`return { text: 'x'.repeat(payload.size) };`),
+      'gateway-events/message/sendsToSmall.ts': script(`
   try { await system.util.sendRequest('small', 'record', { text: 'x'.repeat(payload.size) }); return 'sent'; } catch (e: any) { return e.code + ' ' + e.message; }`),
-      },
     },
-  });
+  },
+});
+beforeAll(() => {
   pid = sandboxPid(t, 'small');
 });
-afterAll(() => t.stop());
 
 describe('a payload over the limit', () => {
   it('sent by the script fails inside it with QUOTA_EXCEEDED, and nothing crosses', async () => {

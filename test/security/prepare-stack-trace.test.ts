@@ -3,21 +3,19 @@
 // fish for prelude functions and receivers (getFunction/getThis, fn.caller), and to make our error reporting
 // misbehave: a throwing hook, a stack that is not a string, forged frames, and stacks and messages of megabytes.
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { FlintError } from '../../engine/errors.ts';
-import { startGateway, type TestGateway } from '../helpers/fixture.ts';
+import { useGateway } from '../helpers/fixture.ts';
 import { bystander, expectServing, logsOf, sandboxPid, script } from './hostile.ts';
 
-let t: TestGateway;
 let pid: number | undefined;
 
-beforeAll(async () => {
-  t = await startGateway({
-    bystander,
-    hostile: {
-      files: {
-        'gateway-events/message/data.ts': `export default function () {\n  return { ok: 1 };\n}\n`,
-        'gateway-events/message/fish.ts': script(`
+const t = useGateway({
+  bystander,
+  hostile: {
+    files: {
+      'gateway-events/message/data.ts': `export default function () {\n  return { ok: 1 };\n}\n`,
+      'gateway-events/message/fish.ts': script(`
   const caught: string[] = [];
   (Error as any).prepareStackTrace = (_error: any, frames: any[]) => {
     for (const frame of frames) {
@@ -39,34 +37,34 @@ beforeAll(async () => {
   stackOf(new Error('in the handler'));
   (Error as any).prepareStackTrace = undefined;
   return caught;`),
-        'gateway-events/message/callers.ts': `export default function callers() {\n  return { handler: String((callers as any).caller) };\n}\n`,
-        'gateway-events/message/throwingHook.ts': script(`
+      'gateway-events/message/callers.ts': `export default function callers() {\n  return { handler: String((callers as any).caller) };\n}\n`,
+      'gateway-events/message/throwingHook.ts': script(`
   (Error as any).prepareStackTrace = () => { throw new Error('the hook throws'); };
   system.util.getLogger('hook').info('logged despite the hook');
   let rejection = '';
   try { await system.util.sendRequest('nope', 'x'); } catch (e: any) { rejection = e.code + ' ' + e.message; }
   system.util.getLogger('hook').info('rejection: ' + rejection);
   throw new TypeError('the real message');`),
-        'gateway-events/message/objectStack.ts': script(`
+      'gateway-events/message/objectStack.ts': script(`
   (Error as any).prepareStackTrace = () => ({ toString() { throw new Error('no'); } });
   system.util.getLogger('hook').info('logged despite an object stack');
   throw new RangeError('the real message 2');`),
-        'gateway-events/message/forged.ts': script(`
+      'gateway-events/message/forged.ts': script(`
   (Error as any).prepareStackTrace = () => ['Error: forged', '    at secret (/etc/passwd:1:1)', '    at ping (' + payload.otherFile + ':2:3)', '    at host (node:internal/process/task_queues:95:5)'].join('\\n');
   throw new Error('forged frames');`),
-        'gateway-events/message/hugeStack.ts': script(`
+      'gateway-events/message/hugeStack.ts': script(`
   const frame = '    at own (' + payload.ownFile + ':1:1)';
   (Error as any).prepareStackTrace = () => 'Error\\n' + Array.from({ length: 100_000 }, () => frame).join('\\n');
   throw new Error('huge stack');`),
-        'gateway-events/message/hugeMessage.ts': script(`
+      'gateway-events/message/hugeMessage.ts': script(`
   (Error as any).prepareStackTrace = undefined;
   throw new Error('m'.repeat(5_000_000));`),
-      },
     },
-  });
+  },
+});
+beforeAll(() => {
   pid = sandboxPid(t, 'hostile');
 });
-afterAll(() => t.stop());
 
 const fileOf = (project: string, handler: string) => join(t.projectsDir, project, 'gateway-events/message', `${handler}.ts`);
 

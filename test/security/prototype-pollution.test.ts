@@ -3,8 +3,8 @@
 // and so reaches Object.prototype of the receiving isolate or of the gateway. Also: a sender that pollutes its
 // own built-ins (Object.prototype, Array.prototype setters, Array.prototype.join, String.prototype.slice),
 // hoping that forged or malformed JSON crosses.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type TestGateway } from '../helpers/fixture.ts';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { useGateway } from '../helpers/fixture.ts';
 import { bystander, expectServing, sandboxPid, script } from './hostile.ts';
 
 const POISON = '{"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}},"nested":[{"__proto__":{"polluted":"yes"}}]}';
@@ -21,7 +21,6 @@ const INSPECT = `
     echo: payload,
   };`;
 
-let t: TestGateway;
 let pid: number | undefined;
 
 function expectHostClean(): void {
@@ -31,23 +30,22 @@ function expectHostClean(): void {
   expect(Array.prototype).not.toHaveProperty('polluted');
 }
 
-beforeAll(async () => {
-  t = await startGateway({
-    bystander,
-    receiver: {
-      files: {
-        'gateway-events/message/inspect.ts': script(INSPECT),
-        'gateway-events/message/asksTamperer.ts': script(`return await system.util.sendRequest('hostile', 'tampersBuiltins');`),
-        'gateway-events/message/spread.ts': script(`const copy = { ...payload, ...JSON.parse(JSON.stringify(payload)) }; Object.assign({}, copy);\n${INSPECT}`),
-      },
+const t = useGateway({
+  bystander,
+  receiver: {
+    files: {
+      'gateway-events/message/inspect.ts': script(INSPECT),
+      'gateway-events/message/asksTamperer.ts': script(`return await system.util.sendRequest('hostile', 'tampersBuiltins');`),
+      'gateway-events/message/spread.ts': script(`const copy = { ...payload, ...JSON.parse(JSON.stringify(payload)) }; Object.assign({}, copy);\n${INSPECT}`),
     },
-    hostile: {
-      files: {
-        'gateway-events/message/send.ts': script(`
+  },
+  hostile: {
+    files: {
+      'gateway-events/message/send.ts': script(`
   const poison = JSON.parse(${JSON.stringify(POISON)});
   return await system.util.sendRequest('receiver', 'inspect', poison);`),
-        'gateway-events/message/returnsPoison.ts': `export default function () {\n  return JSON.parse(${JSON.stringify(POISON)});\n}\n`,
-        'gateway-events/message/pollutesItself.ts': script(`
+      'gateway-events/message/returnsPoison.ts': `export default function () {\n  return JSON.parse(${JSON.stringify(POISON)});\n}\n`,
+      'gateway-events/message/pollutesItself.ts': script(`
   (Object.prototype as any).polluted = 'yes';
   (Object.prototype as any).extra = 'inherited';
   (Array.prototype as any).polluted = 'yes';
@@ -56,7 +54,7 @@ beforeAll(async () => {
   delete (Object.prototype as any).extra;
   delete (Array.prototype as any).polluted;
   return sent;`),
-        'gateway-events/message/tampersBuiltins.ts': script(`
+      'gateway-events/message/tampersBuiltins.ts': script(`
   // Left in place until the restore handler runs: the prelude serializes the value after this returns.
   if (!(globalThis as any).originals) {
     (globalThis as any).originals = { join: Array.prototype.join, slice: String.prototype.slice };
@@ -67,7 +65,7 @@ beforeAll(async () => {
   }
   if (payload.fail) throw new Error('x'.repeat(20_000));
   return { list: [1, 2], text: 'real' };`),
-        'gateway-events/message/restore.ts': script(`
+      'gateway-events/message/restore.ts': script(`
   const { join, slice } = (globalThis as any).originals;
   Array.prototype.join = join;
   String.prototype.slice = slice;
@@ -75,13 +73,13 @@ beforeAll(async () => {
   delete (Object.prototype as any).value;
   delete (globalThis as any).originals;
   return [1, 2].join('+') + 'xyz'.slice(1);`),
-      },
     },
-  });
+  },
+});
+beforeAll(() => {
   pid = sandboxPid(t, 'hostile');
 });
 afterEach(() => expectHostClean());
-afterAll(() => t.stop());
 
 const clean = { isolateClean: true, payloadProto: true, nestedProto: true, ownProtoKey: true, payloadPolluted: null };
 

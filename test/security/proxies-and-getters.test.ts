@@ -1,20 +1,17 @@
 // Attack: Proxies and getters as the payload of system.util.sendRequest/sendMessage and as a handler's return
 // value, hoping that what is checked differs from what crosses, or that a trap or getter runs on the other side.
 // Each must fail inside the script with NOT_SERIALIZABLE naming where the value is, and nothing may cross.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FlintError } from '../../engine/errors.ts';
-import { startGateway, type TestGateway } from '../helpers/fixture.ts';
+import { useGateway } from '../helpers/fixture.ts';
 import { bystander, expectServing, logsOf, receiver, sandboxPid, script } from './hostile.ts';
 
-let t: TestGateway;
-
-beforeAll(async () => {
-  t = await startGateway({
-    bystander,
-    receiver,
-    hostile: {
-      files: {
-        'gateway-events/message/send.ts': script(`
+const t = useGateway({
+  bystander,
+  receiver,
+  hostile: {
+    files: {
+      'gateway-events/message/send.ts': script(`
   let getterRuns = 0;
   const revocable = Proxy.revocable({}, {});
   revocable.revoke();
@@ -58,15 +55,13 @@ beforeAll(async () => {
     results.proxyAsProjectName = e.code + ' ' + e.message;
   }
   return { results, getterRuns };`),
-        'gateway-events/message/returnsProxy.ts': `export default function () {\n  return { ok: [new Proxy({ a: 1 }, {})] };\n}\n`,
-        'gateway-events/message/returnsGetter.ts': `export default function () {\n  return { get secret() { return 'from a getter'; } };\n}\n`,
-        'gateway-events/message/asksProxy.ts': script(`
+      'gateway-events/message/returnsProxy.ts': `export default function () {\n  return { ok: [new Proxy({ a: 1 }, {})] };\n}\n`,
+      'gateway-events/message/returnsGetter.ts': `export default function () {\n  return { get secret() { return 'from a getter'; } };\n}\n`,
+      'gateway-events/message/asksProxy.ts': script(`
   try { return await system.util.sendRequest('hostile', 'returnsProxy'); } catch (e: any) { return e.code + ' ' + e.message; }`),
-      },
     },
-  });
+  },
 });
-afterAll(() => t.stop());
 
 describe('Proxies and getters sent through system.util.sendRequest and sendMessage', () => {
   it('fail inside the script with NOT_SERIALIZABLE, naming the value, without running getters', async () => {

@@ -1,21 +1,19 @@
 // Attack: exhaust the stack: `function f(){f()} f()` in a handler and in a timer callback, a value whose
 // toString recurses forever handed to the logger, and system calls made at the very edge of the stack so
 // that the overflow happens inside the prelude, halfway through a call.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { FlintError } from '../../engine/errors.ts';
-import { startGateway, type TestGateway } from '../helpers/fixture.ts';
+import { useGateway } from '../helpers/fixture.ts';
 import { bystander, expectAnswers, expectServing, logsOf, sandboxPid, script } from './hostile.ts';
 
-let t: TestGateway;
 let pid: number | undefined;
 
-beforeAll(async () => {
-  t = await startGateway({
-    bystander,
-    hostile: {
-      files: {
-        'gateway-events/message/recurse.ts': `export default function () {\n  function f(): unknown {\n    return f();\n  }\n  return f();\n}\n`,
-        'gateway-events/message/edge.ts': script(`
+const t = useGateway({
+  bystander,
+  hostile: {
+    files: {
+      'gateway-events/message/recurse.ts': `export default function () {\n  function f(): unknown {\n    return f();\n  }\n  return f();\n}\n`,
+      'gateway-events/message/edge.ts': script(`
   let attempts = 0;
   function f(): unknown {
     try {
@@ -27,19 +25,19 @@ beforeAll(async () => {
   }
   const answer = await f();
   return { answer, overflowedInsideThePrelude: attempts > 1 };`),
-        'gateway-events/message/formats.ts': script(`
+      'gateway-events/message/formats.ts': script(`
   const evil = { toString(): string { return String(evil); } };
   system.util.getLogger('fmt').infof('%s', evil);`),
-        'gateway-events/message/timer.ts': script(`
+      'gateway-events/message/timer.ts': script(`
   setTimeout(function overflow() { overflow(); }, 1);
   return 'armed';`),
-        'gateway-events/message/ping.ts': `export default function (payload: any) {\n  return { pong: payload.n };\n}\n`,
-      },
+      'gateway-events/message/ping.ts': `export default function (payload: any) {\n  return { pong: payload.n };\n}\n`,
     },
-  });
+  },
+});
+beforeAll(() => {
   pid = sandboxPid(t, 'hostile');
 });
-afterAll(() => t.stop());
 
 describe('stack overflow', () => {
   it('ends the handler with a RangeError at the user’s line', async () => {

@@ -1,27 +1,22 @@
 // Attack: a gateway startup script that runs out of memory. Each memory-limit rebuild runs the startup script
 // again in the fresh isolate, which runs out of memory again: left alone, the project would be rebuilt for ever,
 // burning a core and flooding the log.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type TestGateway } from '../helpers/fixture.ts';
+import { describe, expect, it } from 'vitest';
+import { useGateway } from '../helpers/fixture.ts';
 import { bystander, expectAnswers, expectServing } from './hostile.ts';
-
-let t: TestGateway;
 
 const rebuilds = () => t.logs((r) => r.project === 'hostile' && r.message.includes('its sandbox was rebuilt from the last good scripts') && r.logger === 'sandbox').length;
 
-beforeAll(async () => {
-  t = await startGateway({
-    bystander,
-    hostile: {
-      config: { limits: { memoryMb: 32 } },
-      files: {
-        'gateway-events/startup.ts': `export default function () {\n  const keep: number[][] = [];\n  for (;;) keep.push(new Array(1e6).fill(1));\n}\n`,
-        'gateway-events/message/ping.ts': `export default function (payload: any) {\n  return { pong: payload.n };\n}\n`,
-      },
+const t = useGateway({
+  bystander,
+  hostile: {
+    config: { limits: { memoryMb: 32 } },
+    files: {
+      'gateway-events/startup.ts': `export default function () {\n  const keep: number[][] = [];\n  for (;;) keep.push(new Array(1e6).fill(1));\n}\n`,
+      'gateway-events/message/ping.ts': `export default function (payload: any) {\n  return { pong: payload.n };\n}\n`,
     },
-  });
+  },
 });
-afterAll(() => t.stop());
 
 describe('a startup script that runs out of memory', () => {
   it('stops being run again after a few rebuilds', async () => {

@@ -2,36 +2,31 @@
 // gateway startup script and from a message handler. The CPU budget (cpuBudgetMs per 10 s) stops it and
 // clears the project's timers; both are logged naming the project and the file that set the timer; the
 // project and the others keep answering.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type TestGateway } from '../helpers/fixture.ts';
+import { describe, expect, it } from 'vitest';
+import { useGateway } from '../helpers/fixture.ts';
 import { bystander, expectAnswers, expectServing, logsOf, sandboxPid } from './hostile.ts';
 
 const LIMITS = { limits: { cpuBudgetMs: 300, timeoutMs: 2000 } };
 const LOOPING_TIMER = `setInterval(() => {\n  while (true) {}\n}, 10);\n`;
 const PING = `export default function (payload: any) {\n  return { pong: payload.n };\n}\n`;
 
-let t: TestGateway;
-
-beforeAll(async () => {
-  t = await startGateway({
-    bystander,
-    fromStartup: {
-      config: LIMITS,
-      files: {
-        'gateway-events/startup.ts': `export default function () {\n  ${LOOPING_TIMER}}\n`,
-        'gateway-events/message/ping.ts': PING,
-      },
+const t = useGateway({
+  bystander,
+  fromStartup: {
+    config: LIMITS,
+    files: {
+      'gateway-events/startup.ts': `export default function () {\n  ${LOOPING_TIMER}}\n`,
+      'gateway-events/message/ping.ts': PING,
     },
-    fromHandler: {
-      config: LIMITS,
-      files: {
-        'gateway-events/message/arm.ts': `export default function () {\n  ${LOOPING_TIMER}  return 'armed';\n}\n`,
-        'gateway-events/message/ping.ts': PING,
-      },
+  },
+  fromHandler: {
+    config: LIMITS,
+    files: {
+      'gateway-events/message/arm.ts': `export default function () {\n  ${LOOPING_TIMER}  return 'armed';\n}\n`,
+      'gateway-events/message/ping.ts': PING,
     },
-  });
+  },
 });
-afterAll(() => t.stop());
 
 /** Waits for the budget to stop the project's looping timer; checks the two log records. */
 async function expectStoppedAndLogged(project: string, file: string): Promise<void> {

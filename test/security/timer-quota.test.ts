@@ -1,20 +1,18 @@
 // Attack: too many timers. setTimeout/setInterval in a loop, ignoring the errors, with odd delays (which
 // Node would run after 1 ms), hoping to exhaust the sandbox host's timers or memory. maxTimers (the timers alive at once)
 // makes the next one throw QUOTA_EXCEEDED inside the script; cleared and fired timers free their slots.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type TestGateway } from '../helpers/fixture.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useGateway } from '../helpers/fixture.ts';
 import { bystander, expectAnswers, expectServing, sandboxPid, script } from './hostile.ts';
 
-let t: TestGateway;
 let pid: number | undefined;
 
-beforeAll(async () => {
-  t = await startGateway({
-    bystander,
-    hostile: {
-      config: { limits: { maxTimers: 5 } },
-      files: {
-        'gateway-events/message/fill.ts': script(`
+const t = useGateway({
+  bystander,
+  hostile: {
+    config: { limits: { maxTimers: 5 } },
+    files: {
+      'gateway-events/message/fill.ts': script(`
   const g = globalThis as any;
   g.ids ??= [];
   let made = 0;
@@ -26,22 +24,22 @@ beforeAll(async () => {
   } catch (e: any) {
     return { made, error: e.code + ' ' + e.message };
   }`),
-        'gateway-events/message/clearAll.ts': script(`
+      'gateway-events/message/clearAll.ts': script(`
   const g = globalThis as any;
   for (const id of g.ids ?? []) { clearTimeout(id); clearInterval(id); }
   g.ids = [];
   return 'cleared';`),
-        'gateway-events/message/shortLived.ts': script(`
+      'gateway-events/message/shortLived.ts': script(`
   await Promise.all([1, 2, 3, 4, 5].map((n) => new Promise((resolve) => setTimeout(resolve, n))));
   return 'fired';`),
-        'gateway-events/message/flood.ts': script(`
+      'gateway-events/message/flood.ts': script(`
   let made = 0;
   let refused = 0;
   for (let i = 0; i < 20_000; i++) {
     try { setTimeout(() => {}, [NaN, -1, 1e12, Infinity, '10' as any][i % 5]); made++; } catch { refused++; }
   }
   return { made, refused };`),
-        'gateway-events/message/hugeDelays.ts': script(`
+      'gateway-events/message/hugeDelays.ts': script(`
   let ticks = 0;
   let fired = false;
   const interval = setInterval(() => ticks++, Infinity);
@@ -50,13 +48,13 @@ beforeAll(async () => {
   clearInterval(interval);
   clearTimeout(timeout);
   return { ticks, fired };`),
-        'gateway-events/message/ping.ts': `export default function (payload: any) {\n  return { pong: payload.n };\n}\n`,
-      },
+      'gateway-events/message/ping.ts': `export default function (payload: any) {\n  return { pong: payload.n };\n}\n`,
     },
-  });
+  },
+});
+beforeAll(() => {
   pid = sandboxPid(t, 'hostile');
 });
-afterAll(() => t.stop());
 
 describe('too many timers', () => {
   it('make the next setTimeout or setInterval throw QUOTA_EXCEEDED inside the script', async () => {

@@ -1,29 +1,27 @@
 // Attack: a `toJSON` on Object.prototype, so that JSON.stringify of the sandbox's own answers (an error outcome,
 // a load result) comes out as undefined or as forged text, hoping to leave a call or a load unanswered: a request
 // that hangs for ever, a project whose saves no longer load, a gateway that cannot stop.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type TestGateway } from '../helpers/fixture.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useGateway } from '../helpers/fixture.ts';
 import { bystander, expectAnswers, expectServing, sandboxPid } from './hostile.ts';
 
-let t: TestGateway;
 let pid: number | undefined;
 
 const POLLUTES_THEN_THROWS = `export default function () {\n  (Object.prototype as any).toJSON = () => undefined;\n  throw new Error('after pollution');\n}\n`;
 
-beforeAll(async () => {
-  t = await startGateway({
-    bystander,
-    hostile: {
-      files: {
-        'gateway-events/message/pollutesThenThrows.ts': POLLUTES_THEN_THROWS,
-        'gateway-events/message/forges.ts': `export default function () {\n  (Object.prototype as any).toJSON = () => ({ ok: true, value: 'forged' });\n  throw new Error('real failure');\n}\n`,
-        'gateway-events/message/ping.ts': `export default function (payload: any) {\n  return { pong: payload.n };\n}\n`,
-      },
+const t = useGateway({
+  bystander,
+  hostile: {
+    files: {
+      'gateway-events/message/pollutesThenThrows.ts': POLLUTES_THEN_THROWS,
+      'gateway-events/message/forges.ts': `export default function () {\n  (Object.prototype as any).toJSON = () => ({ ok: true, value: 'forged' });\n  throw new Error('real failure');\n}\n`,
+      'gateway-events/message/ping.ts': `export default function (payload: any) {\n  return { pong: payload.n };\n}\n`,
     },
-  });
+  },
+});
+beforeAll(() => {
   pid = sandboxPid(t, 'hostile');
 });
-afterAll(() => t.stop());
 
 describe('toJSON on Object.prototype', () => {
   it('does not lose the answer to a handler that throws', async () => {

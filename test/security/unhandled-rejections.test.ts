@@ -1,23 +1,21 @@
 // Attack: floods of unhandled promise rejections, from a handler and from a timer, rejections with hostile
 // values (a Proxy whose traps throw, a symbol), thenables that throw and promises that never settle, hoping
 // to crash the sandbox process (Node ends a process on an unhandled rejection) or to wedge the project.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type TestGateway } from '../helpers/fixture.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useGateway } from '../helpers/fixture.ts';
 import { bystander, expectAnswers, expectServing, sandboxPid, script } from './hostile.ts';
 
-let t: TestGateway;
 let pid: number | undefined;
 
-beforeAll(async () => {
-  t = await startGateway({
-    bystander,
-    hostile: {
-      config: { limits: { timeoutMs: 1000 } },
-      files: {
-        'gateway-events/message/flood.ts': script(`
+const t = useGateway({
+  bystander,
+  hostile: {
+    config: { limits: { timeoutMs: 1000 } },
+    files: {
+      'gateway-events/message/flood.ts': script(`
   for (let i = 0; i < 100_000; i++) Promise.reject(new Error('unhandled ' + i));
   return 'flooded';`),
-        'gateway-events/message/timerFlood.ts': script(`
+      'gateway-events/message/timerFlood.ts': script(`
   let ticks = 0;
   await new Promise<void>((resolve) => {
     const id = setInterval(() => {
@@ -26,22 +24,22 @@ beforeAll(async () => {
     }, 10);
   });
   return ticks;`),
-        'gateway-events/message/hostileValues.ts': script(`
+      'gateway-events/message/hostileValues.ts': script(`
   Promise.reject(new Proxy({}, { get() { throw new Error('trap'); }, getPrototypeOf() { throw new Error('trap'); } }));
   Promise.reject(Symbol('rejected'));
   Promise.reject(Object.create(null));
   return 'ok';`),
-        'gateway-events/message/rejectsProxy.ts': script(`throw new Proxy({}, { get() { throw new Error('trap'); }, getPrototypeOf() { throw new Error('trap'); } });`),
-        'gateway-events/message/rejectsSymbol.ts': script(`throw Symbol('thrown');`),
-        'gateway-events/message/throwingThenable.ts': `export default function () {\n  return { then() { throw new Error('then threw'); } };\n}\n`,
-        'gateway-events/message/neverSettles.ts': `export default function () {\n  return new Promise(() => {});\n}\n`,
-        'gateway-events/message/ping.ts': `export default function (payload: any) {\n  return { pong: payload.n };\n}\n`,
-      },
+      'gateway-events/message/rejectsProxy.ts': script(`throw new Proxy({}, { get() { throw new Error('trap'); }, getPrototypeOf() { throw new Error('trap'); } });`),
+      'gateway-events/message/rejectsSymbol.ts': script(`throw Symbol('thrown');`),
+      'gateway-events/message/throwingThenable.ts': `export default function () {\n  return { then() { throw new Error('then threw'); } };\n}\n`,
+      'gateway-events/message/neverSettles.ts': `export default function () {\n  return new Promise(() => {});\n}\n`,
+      'gateway-events/message/ping.ts': `export default function (payload: any) {\n  return { pong: payload.n };\n}\n`,
     },
-  });
+  },
+});
+beforeAll(() => {
   pid = sandboxPid(t, 'hostile');
 });
-afterAll(() => t.stop());
 
 describe('unhandled rejections', () => {
   it('in a flood from a handler leave the handler answering', async () => {

@@ -1,19 +1,16 @@
 // Attack: values JSON cannot carry (functions, symbols, cycles, bigints, NaN, Infinity, class instances...) as
 // system.* arguments and as return values, hoping something other than plain data crosses the boundary or
 // that the serializer falls over. Each must fail inside the script with a clear error; nothing may cross.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type TestGateway } from '../helpers/fixture.ts';
+import { describe, expect, it } from 'vitest';
+import { useGateway } from '../helpers/fixture.ts';
 import { bystander, expectServing, logsOf, receiver, sandboxPid, script } from './hostile.ts';
 
-let t: TestGateway;
-
-beforeAll(async () => {
-  t = await startGateway({
-    bystander,
-    receiver,
-    hostile: {
-      files: {
-        'gateway-events/message/send.ts': script(`
+const t = useGateway({
+  bystander,
+  receiver,
+  hostile: {
+    files: {
+      'gateway-events/message/send.ts': script(`
   const cycle: any = { name: 'loop' };
   cycle.self = { back: cycle };
   const arrayCycle: any[] = [];
@@ -71,7 +68,7 @@ beforeAll(async () => {
   log.info(Symbol('logged') as any);
   log.infof('%j %s %d', cycle, Symbol('s'), 3n);
   return results;`),
-        'gateway-events/message/returns.ts': script(`
+      'gateway-events/message/returns.ts': script(`
   const values: Record<string, () => any> = {
     function: () => () => 1,
     symbol: () => Symbol('s'),
@@ -81,11 +78,9 @@ beforeAll(async () => {
     map: () => new Map(),
   };
   return values[payload.kind]();`),
-      },
     },
-  });
+  },
 });
-afterAll(() => t.stop());
 
 describe('values JSON cannot carry', () => {
   it('fail inside the script with NOT_SERIALIZABLE or BAD_ARGUMENT, naming the value', async () => {
