@@ -60,7 +60,7 @@ class SandboxProcess {
   private ready = false;
   private queue: ToSandbox[] = [];
   private readonly calls = new Map<number, { resolve: (outcome: string) => void; project: string; module: string; backstopAt: number }>();
-  private readonly loads = new Map<number, { resolve: (results: Record<string, ModuleLoadResult> | undefined) => void; modules: string[] }>();
+  private readonly loads = new Map<number, (results: Record<string, ModuleLoadResult> | undefined) => void>();
   private readonly unloads = new Map<number, () => void>();
   private lastPong = Date.now();
   private heartbeat: NodeJS.Timeout | undefined;
@@ -133,7 +133,7 @@ class SandboxProcess {
 
   load(req: number, message: ToSandbox & { t: 'load' }): Promise<Record<string, ModuleLoadResult> | undefined> {
     return new Promise((resolve) => {
-      this.loads.set(req, { resolve, modules: message.modules.map((m) => m.id) });
+      this.loads.set(req, resolve);
       this.post(message);
     });
   }
@@ -164,9 +164,9 @@ class SandboxProcess {
         return;
       }
       case 'loaded': {
-        const load = this.loads.get(message.req);
+        const done = this.loads.get(message.req);
         this.loads.delete(message.req);
-        load?.resolve(message.results);
+        done?.(message.results);
         return;
       }
       case 'unloaded': {
@@ -219,7 +219,7 @@ class SandboxProcess {
     const message = `the sandbox process ${how} while running this call; the project is being restarted with its last good scripts`;
     for (const [, call] of this.calls) call.resolve(outcome('SANDBOX_CRASHED', message));
     this.calls.clear();
-    for (const [, load] of this.loads) load.resolve(undefined);
+    for (const [, done] of this.loads) done(undefined);
     this.loads.clear();
     for (const [, done] of this.unloads) done();
     this.unloads.clear();
