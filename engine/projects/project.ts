@@ -217,6 +217,7 @@ export class Project {
     await Promise.all(Array.from({ length: COMPILE_CONCURRENCY }, worker));
     const results = await this.hooks.supervisor.load(this.name, { limits: config.limits, isolated: config.isolated, modules: specs, remove: [], reevaluate: [] });
     for (const spec of specs) this.record(spec, results[spec.id]);
+    this.rebuildHandlerIndex(); // once for the whole project: a rebuild per module would make loading quadratic
     this.running = true;
     const problems = this.allDiagnostics().length;
     this.hooks.logger.info(`project "${this.name}" loaded: ${this.good.size} scripts${problems ? `, ${problems} problems` : ''}`, { project: this.name });
@@ -325,6 +326,7 @@ export class Project {
     const wasNew = !this.good.has(relPath);
     const results = await this.hooks.supervisor.load(this.name, { limits: this.config!.limits, isolated: this.config!.isolated, modules: [spec], remove: [], reevaluate });
     this.record(spec, results[spec.id]);
+    this.rebuildHandlerIndex();
     for (const [id] of reevaluate) {
       const r = results[id];
       if (r && !r.ok) this.setDiagnostics(this.good.get(id)!.displayPath, [this.errorDiagnostic(r.error, this.good.get(id)!.displayPath)]);
@@ -384,12 +386,11 @@ export class Project {
     return result.module;
   }
 
-  /** Keeps a module as the last good version if the sandbox loaded it; otherwise reports why. */
+  /** Keeps a module as the last good version if the sandbox loaded it; otherwise reports why. The caller rebuilds the handler index. */
   private record(spec: ModuleSpec, result: { ok: true } | { ok: false; error: ErrorData } | undefined): void {
     if (result?.ok) {
       this.good.set(spec.id, { displayPath: spec.displayPath, handler: spec.handler, imports: spec.imports, resource: classify(spec.id), source: this.sources.get(spec.id) });
       this.setDiagnostics(spec.displayPath, []);
-      this.rebuildHandlerIndex();
     } else if (result) {
       this.setDiagnostics(spec.displayPath, [this.errorDiagnostic(result.error, spec.displayPath)]);
     }
