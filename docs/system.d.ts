@@ -1,4 +1,4 @@
-// Generated from engine/system/api.ts and engine/events/catalogue.ts by `npm run generate`. Do not edit.
+// Generated from engine/system/api.ts and engine/catalogue/events.ts by `npm run generate`. Do not edit.
 // Typings of what a Flint script sees: the global `system` API, timers, console, and the handler types under `Flint`.
 
 
@@ -79,18 +79,54 @@ declare namespace system {
 
 /** Types of the values handlers receive, and of the handlers themselves: `export default ((payload) => ...) satisfies Flint.GatewayMessageHandler`. */
 declare namespace Flint {
+  /** A Perspective Session: `session.props` are owned by the gateway, `session.custom` by the project. */
   interface Session {
-    props: { id: string; [name: string]: unknown };
-    custom: Record<string, unknown>;
+    /** Properties of the session, set by the gateway. */
+    readonly props: {
+      /** The session id. */
+      readonly id: string;
+      /** The logged-in user, or null for an anonymous session. */
+      readonly userName: string | null;
+      /** The roles of the logged-in user. */
+      readonly roles: string[];
+      /** The network address of the client. */
+      readonly host: string;
+      /** The client's user agent. */
+      readonly userAgent: string;
+      /** What the client said about its device. */
+      readonly device: JsonObject;
+    };
+    /** Custom session properties: any key, JSON values; writes reach the session and its clients. */
+    readonly custom: {
+      [name: string]: unknown;
+    };
   }
+  /** A page of a session (a browser tab or window). */
   interface Page {
-    props: { pageId: string; path: string; [name: string]: unknown };
-    session: Session;
+    /** Properties of the page, set by the gateway. */
+    readonly props: {
+      /** The page id. */
+      readonly pageId: string;
+      /** The page path, such as `/`. */
+      readonly path: string;
+    };
+    /** The session the page belongs to: the same object a session event gets. */
+    readonly session: Session;
   }
+  /** A component of a mounted view. */
   interface Component {
-    name: string;
-    props: Record<string, unknown>;
-    custom: Record<string, unknown>;
+    /** The component's name in its view. */
+    readonly name: string;
+    /** The component's properties; writes reach the client showing it. */
+    readonly props: {
+      [name: string]: unknown;
+    };
+    /** The component's custom properties. */
+    readonly custom: {
+      [name: string]: unknown;
+    };
+    /** The page showing the view. */
+    readonly page: Page;
   }
   interface KeystrokeEvent {
     altKey: boolean; code: string; ctrlKey: boolean; isComposing: boolean; key: string;

@@ -69,14 +69,14 @@ export class Gateway {
     this.projects = new ProjectManager(this.config.projectsDir, {
       supervisor: this.supervisor,
       logger: this.logs.logger('projects'),
-      loaded: (project) => this.events.fire(project, 'startup'),
+      loaded: (project) => this.events.fire(project, 'gateway/startup'),
       unloading: (project) => {
         this.timers.stop(project.name);
-        return this.events.fire(project, 'shutdown');
+        return this.events.fire(project, 'gateway/shutdown');
       },
       changed: (project) => this.timers.sync(project),
       moduleReloaded: (project, id) => {
-        if (project.handlerModule('gateway', 'startup') === id) void this.events.fire(project, 'startup');
+        if (project.handlerModule('gateway/startup') === id) void this.events.fire(project, 'gateway/startup');
       },
     });
     this.messaging = new GatewayMessaging({ projects: this.projects, supervisor: this.supervisor, logger: gatewayLogger, gatewayName: this.config.name });

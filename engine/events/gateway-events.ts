@@ -1,3 +1,4 @@
+import type { EventId } from '../catalogue/events.ts';
 import { describeError, type ErrorData } from '../errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Project } from '../projects/project.ts';
@@ -8,6 +9,9 @@ const MAX_REBUILDS = 3;
 const REBUILD_WINDOW_MS = 60_000;
 
 /** Fires the gateway-scope events (startup, shutdown) of a project into its sandbox and logs failures. */
+/** The events this class fires: those that run in the gateway, not in a session. */
+type GatewayEventId = Extract<EventId, `gateway/${string}`>;
+
 export class GatewayEvents {
   private readonly supervisor: Supervisor;
   private readonly logger: Logger;
@@ -19,18 +23,18 @@ export class GatewayEvents {
   }
 
   /** Runs the project's handler for a gateway event (`name` for named ones: timers) with `args`; resolves when it has finished (or failed). */
-  fire(project: Project, event: string, args: unknown[] = [], name?: string): Promise<void> {
-    if (event === 'startup') this.rebuilds.delete(project.name); // loaded, or its startup script saved: a fresh start
+  fire(project: Project, event: GatewayEventId, args: unknown[] = [], name?: string): Promise<void> {
+    if (event === 'gateway/startup') this.rebuilds.delete(project.name); // loaded, or its startup script saved: a fresh start
     return this.run(project, event, args, name);
   }
 
-  private async run(project: Project, event: string, args: unknown[], name?: string): Promise<void> {
-    const module = project.handlerModule('gateway', event, name);
+  private async run(project: Project, event: GatewayEventId, args: unknown[], name?: string): Promise<void> {
+    const module = project.handlerModule(event, name);
     if (!module || !project.config) return;
     const outcome = await this.supervisor.invoke(project.name, module, JSON.stringify(args), project.config.limits.timeoutMs);
     if (outcome.startsWith('{"ok":true')) return;
     const { error } = JSON.parse(outcome) as { error: ErrorData };
-    this.logger.error(`gateway ${event}${name ? ` "${name}"` : ''} script of project "${project.name}" failed: ${describeError(error)}`, { project: project.name, source: error.location });
+    this.logger.error(`${event.replace('/', ' ')}${name ? ` "${name}"` : ''} script of project "${project.name}" failed: ${describeError(error)}`, { project: project.name, source: error.location });
   }
 
   /**
@@ -39,9 +43,9 @@ export class GatewayEvents {
    * otherwise rebuild the project over and over. It runs again when it is saved, or when the project restarts.
    */
   async fireStartupAfterRebuild(project: Project, rebuild: Rebuild): Promise<void> {
-    if (!project.handlerModule('gateway', 'startup')) return;
+    if (!project.handlerModule('gateway/startup')) return;
     // Only rebuilds while the project was running count: a shared process that another project crashed is no fault of this one.
-    if (!rebuild.involved) return this.run(project, 'startup', []);
+    if (!rebuild.involved) return this.run(project, 'gateway/startup', []);
     const now = Date.now();
     const recent = [...(this.rebuilds.get(project.name) ?? []).filter((t) => now - t < REBUILD_WINDOW_MS), now];
     this.rebuilds.set(project.name, recent);
@@ -51,6 +55,6 @@ export class GatewayEvents {
       }
       return;
     }
-    await this.run(project, 'startup', []);
+    await this.run(project, 'gateway/startup', []);
   }
 }

@@ -23,7 +23,7 @@ export class GatewayTimers {
     const current = this.running.get(project.name) ?? new Map<string, RunningTimer>();
     const wanted = new Map<string, TimerSettings>();
     if (project.isRunning) {
-      for (const name of project.handlerNames('gateway', 'timer')) {
+      for (const name of project.handlerNames('gateway/timer')) {
         const settings = timerSettings(project.settingsOf(`gateway-events/timer/${name}`));
         if (settings?.enabled) wanted.set(name, settings);
       }
@@ -54,7 +54,7 @@ export class GatewayTimers {
     const run = async () => {
       if (timer.busy || timer.stopped) return; // a run still going is never overlapped
       timer.busy = true;
-      await this.events.fire(project, 'timer', [], name);
+      await this.events.fire(project, 'gateway/timer', [], name);
       timer.busy = false;
       if (settings.mode === 'fixedDelay' && !timer.stopped) timer.handle = setTimeout(run, settings.delayMs);
     };

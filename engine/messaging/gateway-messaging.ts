@@ -48,7 +48,7 @@ export class GatewayMessaging {
     const target = this.projects.get(project);
     if (!target) throw new FlintError('NOT_FOUND', `project "${project}" does not exist`);
     if (!target.isRunning) throw new FlintError('PROJECT_UNAVAILABLE', `project "${project}" is not loaded (${target.status().reason})`);
-    const module = target.handlerModule('gateway', 'message', handler);
+    const module = target.handlerModule('gateway/message', handler);
     if (!module) throw new FlintError('NOT_FOUND', `project "${project}" has no gateway message handler "${handler}"`);
     return { module, timeoutMs: target.config!.limits.timeoutMs };
   }
@@ -86,7 +86,7 @@ export class GatewayMessaging {
     if (!target) throw new FlintError('NOT_FOUND', `project "${project}" does not exist`);
     const delivered: string[] = [];
     // Filters (clientSessionId, user, hasRole, hostName) select clients and sessions; the gateway scope has none to apply.
-    const gatewayModule = scope.includes('G') ? target.handlerModule('gateway', 'message', handler) : undefined;
+    const gatewayModule = scope.includes('G') ? target.handlerModule('gateway/message', handler) : undefined;
     if (gatewayModule) {
       const queued = this.queuedMessages.get(project) ?? 0;
       if (queued >= MAX_QUEUED_MESSAGES) {
@@ -104,7 +104,7 @@ export class GatewayMessaging {
         this.logger.error(`message handler ${project}/${handler} failed: ${describeError(error)}`, { project, source: error.location });
       });
     }
-    const sessionHandler = /[CS]/.test(scope) && target.handlerModule('session', 'message', handler) !== undefined;
+    const sessionHandler = /[CS]/.test(scope) && target.handlerModule('session/message', handler) !== undefined;
     if (!gatewayModule && !sessionHandler) {
       if (!target.isRunning) throw new FlintError('PROJECT_UNAVAILABLE', `project "${project}" is not loaded`);
       throw new FlintError('NOT_FOUND', `project "${project}" has no message handler "${handler}" for scope "${scope}"`);

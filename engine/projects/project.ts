@@ -10,7 +10,8 @@ import { parseProjectConfig, type ProjectConfig } from './config.ts';
 import { parseJsonFile } from './json-file.ts';
 import { displayPathOf, isLinkedPath, readIfExists, scanProjectFolder } from './project-files.ts';
 import { classify, type Resource } from './resources.ts';
-import { checkSidecar } from './sidecars.ts';
+import { checkSidecar } from '../catalogue/sidecar-check.ts';
+import { eventById, type EventId } from '../catalogue/events.ts';
 
 /** How long a file that fails to compile must stay unchanged before the error is reported: an editor's partial write is followed by the rest within this time. */
 const SETTLE_MS = 150;
@@ -33,8 +34,10 @@ export interface ProjectHooks {
 
 type HandlerResource = Extract<Resource, { kind: 'handler' }>;
 
-function handlerKey(scope: string, event: string, name?: string): string {
-  return name === undefined ? `${scope}:${event}` : `${scope}:${event}:${name}`;
+/** `gateway:message:echo`: the spelling status and the admin API have always shown. */
+function handlerKey(event: EventId, name?: string): string {
+  const base = event.replace('/', ':');
+  return name === undefined ? base : `${base}:${name}`;
 }
 
 interface GoodModule {
@@ -106,13 +109,13 @@ export class Project {
   }
 
   /** The module id of a loaded handler, if the project has one. */
-  handlerModule(scope: string, event: string, name?: string): string | undefined {
-    return this.running ? this.handlers.get(handlerKey(scope, event, name)) : undefined;
+  handlerModule(event: EventId, name?: string): string | undefined {
+    return this.running ? this.handlers.get(handlerKey(event, name)) : undefined;
   }
 
   /** Handler names of a named event (gateway message handlers, timers...). */
-  handlerNames(scope: string, event: string): string[] {
-    const prefix = handlerKey(scope, event) + ':';
+  handlerNames(event: EventId): string[] {
+    const prefix = handlerKey(event) + ':';
     return [...this.handlers.keys()].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
   }
 
@@ -412,7 +415,7 @@ export class Project {
     for (const [id, spec] of this.good) {
       if (spec.resource.kind !== 'handler') continue;
       const r = spec.resource as HandlerResource;
-      const key = handlerKey(r.scope, r.event, r.name);
+      const key = handlerKey(r.id, r.name);
       const existing = this.handlers.get(key);
       if (existing && existing !== id) {
         warn(spec.displayPath, `${this.displayPath(existing)} already handles this event; remove one of them`);
@@ -441,7 +444,8 @@ export class Project {
     }
     const parsed = parseJsonFile(text, path);
     if (!parsed.ok) return this.setDiagnostics(path, [parsed.diagnostic]);
-    const problem = checkSidecar(resource.kind === 'sidecar' ? resource.event : resource.kind, parsed.value);
+    const layout = resource.kind === 'sidecar' ? eventById(resource.id)?.layout : undefined;
+    const problem = checkSidecar(layout?.kind === 'named' ? layout.sidecar : undefined, parsed.value);
     // Like invalid JSON, a value the schema refuses leaves the last good settings in force (a running timer keeps running).
     if (problem) return this.setDiagnostics(path, [{ file: path, line: 1, column: 1, message: problem, severity: 'error' }]);
     this.setDiagnostics(path, []);

@@ -1,27 +1,26 @@
+import type { EventDecl, EventFamily } from '../catalogue/define.ts';
+import { EVENTS, type EventId } from '../catalogue/events.ts';
 import { isScriptFile, SCRIPT_EXTENSIONS } from '../compiler/resolve-import.ts';
-import type { EventScope } from '../events/catalogue.ts';
 
 /** Project and handler names: no path separators, no `..`, no control characters (same rule as the system.* API). */
 export const NAME_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_ .-]{0,127}$/;
 
-/** Events with one script per project. */
-const SINGLE_EVENTS: Record<'gateway' | 'session', string[]> = {
-  gateway: ['startup', 'shutdown'],
-  session: ['startup', 'shutdown', 'page-startup', 'auth-challenge', 'barcode', 'bluetooth', 'accelerometer', 'nfc'],
-};
-/** Events with a folder of named scripts; those marked true have a JSON sidecar of settings. */
-const NAMED_EVENTS: Record<'gateway' | 'session', Record<string, boolean>> = {
-  gateway: { message: false, timer: true, 'tag-change': true },
-  session: { message: false, keystroke: true, 'form-submission': false },
-};
+/** The folder of each family of event scripts (views are found by their view.json instead). */
+const FOLDERS = { 'gateway-events': 'gateway', 'session-events': 'session' } as const satisfies Record<string, EventFamily>;
+
+/** The catalogue's events, by family and layout (engine/catalogue/events.ts is the one list). */
+const byLayout = (family: EventFamily, kind: EventDecl['layout']['kind']) => new Map(EVENTS.filter((e) => e.family === family && e.layout.kind === kind).map((e) => [e.event, e]));
+const SINGLE = { gateway: byLayout('gateway', 'single'), session: byLayout('session', 'single') };
+const NAMED = { gateway: byLayout('gateway', 'named'), session: byLayout('session', 'named') };
+const VIEW_EVENT = EVENTS.find((e) => e.layout.kind === 'view')!;
 
 /** What a file in a project is. Module ids are the project-relative paths. */
 export type Resource =
   | { kind: 'config' }
-  /** A handler script: the default export runs for this event (and handler name, for named events). */
-  | { kind: 'handler'; scope: EventScope; event: string; name?: string; sidecar: boolean }
+  /** A handler script: the default export runs for event `id` (and handler name, for named events); `scope` is its family. */
+  | { kind: 'handler'; id: EventId; scope: EventFamily; event: string; name?: string; sidecar: boolean }
   /** Settings of a named handler (timer delay, tag paths, keystroke match). */
-  | { kind: 'sidecar'; script: string; scope: 'gateway' | 'session'; event: string; name: string }
+  | { kind: 'sidecar'; id: EventId; script: string; scope: 'gateway' | 'session'; event: string; name: string }
   | { kind: 'lib' }
   | { kind: 'view'; view: string }
   | { kind: 'named-query'; name: string; part: 'sql' | 'settings' }
@@ -40,25 +39,27 @@ export function classify(relPath: string): Resource {
   const [top] = parts;
   if (top === 'lib') return isScriptFile(relPath) ? { kind: 'lib' } : { kind: 'ignored', reason: 'not a script' };
   if (top === 'gateway-events' || top === 'session-events') {
-    const scope = top === 'gateway-events' ? 'gateway' : 'session';
+    const scope = FOLDERS[top];
     if (parts.length === 2 && isScriptFile(file)) {
-      const event = stripExtension(file);
-      return SINGLE_EVENTS[scope].includes(event) ? { kind: 'handler', scope, event, sidecar: false } : { kind: 'ignored', reason: `"${event}" is not a ${scope} event (expected one of ${SINGLE_EVENTS[scope].join(', ')})` };
+      const decl = SINGLE[scope].get(stripExtension(file));
+      if (decl) return { kind: 'handler', id: decl.id as EventId, scope, event: decl.event, sidecar: false };
+      return { kind: 'ignored', reason: `"${stripExtension(file)}" is not a ${scope} event (expected one of ${[...SINGLE[scope].keys()].join(', ')})` };
     }
-    if (parts.length === 3 && parts[1] in NAMED_EVENTS[scope]) {
-      const event = parts[1];
+    const decl = parts.length === 3 ? NAMED[scope].get(parts[1]) : undefined;
+    if (decl && decl.layout.kind === 'named') {
       const name = stripExtension(file);
       if (!NAME_PATTERN.test(name)) return { kind: 'ignored', reason: `"${name}" is not a valid handler name (letters, digits, _ . - and spaces)` };
-      const sidecar = NAMED_EVENTS[scope][event];
-      if (isScriptFile(file)) return { kind: 'handler', scope, event, name, sidecar };
-      if (sidecar && file.endsWith('.json')) return { kind: 'sidecar', script: `${parts[0]}/${event}/${name}`, scope, event, name };
+      const sidecar = decl.layout.sidecar !== undefined;
+      const id = decl.id as EventId;
+      if (isScriptFile(file)) return { kind: 'handler', id, scope, event: decl.event, name, sidecar };
+      if (sidecar && file.endsWith('.json')) return { kind: 'sidecar', id, script: `${top}/${decl.event}/${name}`, scope, event: decl.event, name };
     }
     return { kind: 'ignored', reason: `not a recognised ${scope} event script` };
   }
   if (top === 'views' && parts.length >= 3) {
     const view = parts.slice(1, -1).join('/');
     if (file === 'view.json') return { kind: 'view', view };
-    if (isScriptFile(file)) return { kind: 'handler', scope: 'component', event: 'message', name: `${view}/${stripExtension(file)}`, sidecar: false };
+    if (isScriptFile(file)) return { kind: 'handler', id: VIEW_EVENT.id as EventId, scope: 'component', event: VIEW_EVENT.event, name: `${view}/${stripExtension(file)}`, sidecar: false };
     return { kind: 'ignored', reason: 'not a view file' };
   }
   if (top === 'named-queries' && parts.length === 2) {

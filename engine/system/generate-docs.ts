@@ -1,4 +1,4 @@
-import { EVENTS } from '../events/catalogue.ts';
+import { eventReference } from '../catalogue/docs.ts';
 import { typeToTs, type ApiDecl } from './define.ts';
 
 /** docs/reference.md: the system.* reference and the handler signatures, generated from the declarations. */
@@ -6,7 +6,7 @@ export function generateReference(api: ApiDecl): string {
   const out: string[] = [
     '# system.* reference',
     '',
-    '<!-- Generated from engine/system/api.ts and engine/events/catalogue.ts by `npm run generate`. Do not edit. -->',
+    '<!-- Generated from engine/system/api.ts and engine/catalogue/events.ts by `npm run generate`. Do not edit. -->',
     '',
     'Every function validates its arguments inside the script and again in the gateway; a bad argument throws an error such as',
     '`system.util.sendMessage: argument 4 "scope" must match /^[CGS]+$/; received "X"`. Values cross into and out of the sandbox',
@@ -28,10 +28,6 @@ export function generateReference(api: ApiDecl): string {
     out.push(`## ${iface.name}`, '', iface.doc, '', ...iface.members.map((m) => `- \`${m.signature}\`: ${m.doc}`), '');
   }
   out.push('# Handler signatures', '', 'Each script\'s default export is called with these parameters, in this order (types under `Flint` in `docs/system.d.ts`).', '');
-  out.push('| scope | event | parameters | returns | when |', '| --- | --- | --- | --- | --- |');
-  for (const e of EVENTS) {
-    out.push(`| ${e.scope} | ${e.event} | ${e.params.map((p) => `\`${p.name}\``).join(', ') || '(none)'} | \`${e.returns.replace(/\|/g, '\\|')}\` | ${e.doc} |`);
-  }
-  out.push('');
+  out.push(eventReference());
   return out.join('\n');
 }

@@ -1,7 +1,9 @@
-import { EVENTS, EVENT_TYPES } from '../events/catalogue.ts';
+import { EVENT_TYPES } from '../catalogue/event-types.ts';
+import { EVENTS } from '../catalogue/events.ts';
+import { LIVE_OBJECTS, liveObjectDts } from '../catalogue/live-objects.ts';
 import { typeToTs, type ApiDecl, type FunctionDecl } from './define.ts';
 
-const HEADER = `// Generated from engine/system/api.ts and engine/events/catalogue.ts by \`npm run generate\`. Do not edit.
+const HEADER = `// Generated from engine/system/api.ts and engine/catalogue/events.ts by \`npm run generate\`. Do not edit.
 // Typings of what a Flint script sees: the global \`system\` API, timers, console, and the handler types under \`Flint\`.
 `;
 
@@ -47,7 +49,8 @@ export function generateDts(api: ApiDecl): string {
   out.push('}\n');
   out.push('/** Types of the values handlers receive, and of the handlers themselves: `export default ((payload) => ...) satisfies Flint.GatewayMessageHandler`. */');
   out.push('declare namespace Flint {');
-  out.push(EVENT_TYPES.trim().split('\n').map((l) => '  ' + l).join('\n'));
+  const types = [...Object.values(LIVE_OBJECTS).map(liveObjectDts), EVENT_TYPES.trim()].join('\n');
+  out.push(types.split('\n').map((l) => '  ' + l).join('\n'));
   for (const e of EVENTS) {
     const params = e.params.map((p) => `${p.name}: ${p.ts}`).join(', ');
     const returns = e.returns === 'void' ? 'void | Promise<void>' : `${e.returns} | Promise<${e.returns}>`;

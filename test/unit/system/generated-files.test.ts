@@ -4,7 +4,7 @@ import { API } from '../../../engine/system/api.ts';
 import { IMPLEMENTATIONS } from '../../../engine/system/dispatch.ts';
 import { generateReference } from '../../../engine/system/generate-docs.ts';
 import { generateDts } from '../../../engine/system/generate-dts.ts';
-import { GENERATED_FILES } from '../../../engine/system/generated-files.ts';
+import { GENERATED_FILES, GENERATED_SECTIONS, withSection } from '../../../engine/system/generated-files.ts';
 
 describe('the system.* declaration', () => {
   it('matches the committed docs/system.d.ts (run `npm run generate` after changing api.ts)', () => {
@@ -13,6 +13,13 @@ describe('the system.* declaration', () => {
 
   it('matches the committed docs/reference.md (run `npm run generate` after changing api.ts)', () => {
     expect(readFileSync(GENERATED_FILES.reference, 'utf8')).toBe(generateReference(API));
+  });
+
+  it('has current generated sections in README.md and docs/projects.md (run `npm run generate`)', () => {
+    for (const section of GENERATED_SECTIONS) {
+      const text = readFileSync(section.file, 'utf8');
+      expect(withSection(text, section.name, section.content()), section.file).toBe(text);
+    }
   });
 
   it('has a gateway implementation for exactly the functions that are not implemented inside the isolate', () => {

@@ -1,0 +1,30 @@
+/** Types of event parameters that are plain copies (the live objects are in live-objects.ts), written into system.d.ts inside `namespace Flint`. */
+export const EVENT_TYPES = `
+interface KeystrokeEvent {
+  altKey: boolean; code: string; ctrlKey: boolean; isComposing: boolean; key: string;
+  location: number; metaKey: boolean; repeat: boolean; shiftKey: boolean;
+  /** For regex matches: the matched text, then each capture group. */
+  matches: string[];
+}
+interface BarcodeData { text: string; timestamp: number; barcodeType?: string }
+interface QualifiedValue { value: JsonValue; quality: string; timestamp: string }
+interface TagChangeEvent { tagPath: string }
+interface FormSubmissionResponse {
+  success: boolean; title?: string; message?: string;
+  fieldErrors?: Record<string, { title?: string; message?: string }>;
+}
+interface WebAuthUser {
+  id: string; userName: string; firstName: string | null; lastName: string | null; email: string | null; roles: string[];
+}
+interface WebAuthUserContext { idp: string; securityZones: string[]; user: WebAuthUser; securityLevels: string[] }
+interface AuthChallengeSuccess { getContext(): WebAuthUserContext }
+interface AuthChallengeError {
+  isGeneric(): boolean; getAsGeneric(): { getMessage(): string | null };
+  isTimeout(): boolean; getAsTimeout(): { getTimeout(): number };
+  isCancelled(): boolean; getAsCancelled(): {};
+}
+interface AuthChallengeResult {
+  isSuccess(): boolean; getAsSuccess(): AuthChallengeSuccess;
+  isError(): boolean; getAsError(): AuthChallengeError;
+}
+`;

@@ -1,0 +1,170 @@
+/**
+ * THE event catalogue: every kind of event a project's scripts handle, declared once, with its file layout, its
+ * sidecar schema, its scope and its handler's parameters in the seeds' order (seeds/002 for Session Events). The
+ * project loader (engine/projects/resources.ts), the handler index, event dispatch, docs/system.d.ts,
+ * docs/reference.md, the layout tables of README.md and docs/projects.md and the editor's templates all read it.
+ */
+import type { EventDecl, EventParam, SidecarSchema } from './define.ts';
+
+/** Keeps each id's literal type, so that EventId below names exactly the declared events. */
+function event<Id extends string>(decl: EventDecl & { id: Id }): EventDecl & { id: Id } {
+  return decl;
+}
+
+const TIMER_SIDECAR: SidecarSchema = {
+  fields: {
+    delayMs: { type: 'number', min: 10, max: 86_400_000, required: true, doc: 'Milliseconds between runs.' },
+    mode: {
+      type: 'enum',
+      values: ['fixedDelay', 'fixedRate'],
+      doc: '`fixedDelay` (default): the delay counts from the end of the previous run; `fixedRate`: runs start every delayMs, never overlapping.',
+    },
+    enabled: { type: 'boolean', doc: 'false stops the timer (default true).' },
+  },
+  example: { delayMs: 1000, mode: 'fixedDelay', enabled: true },
+};
+
+const TAG_CHANGE_SIDECAR: SidecarSchema = {
+  fields: {
+    tagPaths: { type: 'strings', required: true, doc: 'The tag paths whose changes run the script, such as `[default]Line 1/Speed`.' },
+    enabled: { type: 'boolean', doc: 'false stops the script from running (default true).' },
+  },
+  example: { tagPaths: ['[default]New Tag 5'], enabled: true },
+};
+
+const KEYSTROKE_SIDECAR: SidecarSchema = {
+  fields: {
+    mode: { type: 'enum', values: ['keyDown', 'keyUp', 'regex'], required: true, doc: 'A single key on key down or key up, or a regular expression over the typed keys.' },
+    key: { type: 'string', doc: 'The `key` of a single-key match, such as `Enter`.' },
+    code: { type: 'string', doc: 'The `code` of a single-key match, such as `KeyA`.' },
+    regex: { type: 'regex', doc: 'For `regex` mode: the pattern matched against the buffered keys.' },
+    bufferLength: { type: 'number', min: 1, max: 1000, doc: 'For `regex` mode: how many recent keys are kept and matched.' },
+    capturePhase: { type: 'boolean', doc: 'Listen in the capture phase.' },
+    preventDefault: { type: 'boolean', doc: 'Prevent the browser default for a matching key.' },
+    stopPropagation: { type: 'boolean', doc: 'Stop a matching key event from propagating.' },
+  },
+  rules: [
+    { when: { mode: 'regex' }, requireOneOf: ['regex'], message: '"regex" is required when "mode" is "regex"' },
+    { when: { mode: { not: 'regex' } }, requireOneOf: ['key', 'code'], message: '"key" or "code" is required for a single-key match' },
+  ],
+  example: { mode: 'regex', regex: '[0-9]{12}@$', bufferLength: 13 },
+};
+
+const session: EventParam = { name: 'session', ts: 'Session', live: 'session', doc: 'The Perspective Session; `session.props` and `session.custom` hold its properties.' };
+const page: EventParam = { name: 'page', ts: 'Page', live: 'page', doc: 'The page; `page.props.pageId`, `page.props.path`, and `page.session`.' };
+const context: EventParam = { name: 'context', ts: 'JsonObject', doc: 'The user-defined context object of the action.' };
+
+export const EVENTS = [
+  event({ id: 'gateway/startup', family: 'gateway', event: 'startup', scope: 'gateway', layout: { kind: 'single' }, typeName: 'GatewayStartupHandler', params: [], returns: 'void', doc: 'Runs when the project loads: gateway start, project added or enabled, or its sandbox rebuilt.' }),
+  event({ id: 'gateway/shutdown', family: 'gateway', event: 'shutdown', scope: 'gateway', layout: { kind: 'single' }, typeName: 'GatewayShutdownHandler', params: [], returns: 'void', doc: 'Runs when the project unloads: gateway stop, project removed or disabled.' }),
+  event({
+    id: 'gateway/message', family: 'gateway', event: 'message', scope: 'gateway', layout: { kind: 'named' },
+    typeName: 'GatewayMessageHandler',
+    params: [{ name: 'payload', ts: 'JsonObject', doc: 'The payload passed to system.util.sendMessage or sendRequest.' }],
+    returns: 'unknown',
+    doc: 'A gateway message handler; its return value answers system.util.sendRequest.',
+  }),
+  event({ id: 'gateway/timer', family: 'gateway', event: 'timer', scope: 'gateway', layout: { kind: 'named', sidecar: TIMER_SIDECAR }, typeName: 'GatewayTimerHandler', params: [], returns: 'void', doc: 'A gateway timer script; its sidecar sets the delay.' }),
+  event({
+    id: 'gateway/tag-change', family: 'gateway', event: 'tag-change', scope: 'gateway', layout: { kind: 'named', sidecar: TAG_CHANGE_SIDECAR },
+    typeName: 'GatewayTagChangeHandler',
+    params: [
+      { name: 'initialChange', ts: 'boolean', doc: 'True for the first event after the script subscribes.' },
+      { name: 'newValue', ts: 'QualifiedValue', doc: 'The new value with quality and timestamp.' },
+      { name: 'previousValue', ts: 'QualifiedValue | null', doc: 'The previous value, or null on the initial change.' },
+      { name: 'event', ts: 'TagChangeEvent', doc: 'The tag path that changed.' },
+      { name: 'executionCount', ts: 'number', doc: 'How many times this script has run.' },
+    ],
+    returns: 'void',
+    doc: 'A gateway tag change script; its sidecar lists the tag paths.',
+  }),
+  event({ id: 'session/startup', family: 'session', event: 'startup', scope: 'session', layout: { kind: 'single' }, typeName: 'SessionStartupHandler', params: [session], returns: 'void', doc: 'Runs when a Session starts.' }),
+  event({ id: 'session/shutdown', family: 'session', event: 'shutdown', scope: 'session', layout: { kind: 'single' }, typeName: 'SessionShutdownHandler', params: [session], returns: 'void', doc: 'Runs when a Session ends (timeout, lost authorization, project removed).' }),
+  event({ id: 'session/page-startup', family: 'session', event: 'page-startup', scope: 'page', layout: { kind: 'single' }, typeName: 'PageStartupHandler', params: [page], returns: 'void', doc: 'Runs when a page starts in a new tab or window.' }),
+  event({
+    id: 'session/auth-challenge', family: 'session', event: 'auth-challenge', scope: 'session', layout: { kind: 'single' },
+    typeName: 'AuthChallengeHandler',
+    params: [
+      session,
+      { name: 'payload', ts: 'JsonValue', doc: 'The opaque payload of the Authentication Challenge action.' },
+      { name: 'result', ts: 'AuthChallengeResult', doc: 'The Result object: isSuccess(), getAsSuccess(), isError(), getAsError().' },
+    ],
+    returns: 'void',
+    doc: 'Runs when a user completes an authentication challenge.',
+  }),
+  event({
+    id: 'session/message', family: 'session', event: 'message', scope: 'session', layout: { kind: 'named' },
+    typeName: 'SessionMessageHandler',
+    params: [session, { name: 'payload', ts: 'JsonObject', doc: 'The payload of system.util.sendMessage.' }],
+    returns: 'unknown',
+    doc: 'A Session message handler, reached by system.util.sendMessage / sendRequest with scope "S".',
+  }),
+  event({
+    id: 'session/keystroke', family: 'session', event: 'keystroke', scope: 'page', layout: { kind: 'named', sidecar: KEYSTROKE_SIDECAR },
+    typeName: 'KeystrokeHandler',
+    params: [page, { name: 'event', ts: 'KeystrokeEvent', doc: 'The KeyboardEvent details, and `matches` for regex matches.' }],
+    returns: 'void',
+    doc: 'Runs when a Session detects a key event matching the sidecar (single key or regex).',
+  }),
+  event({
+    id: 'session/form-submission', family: 'session', event: 'form-submission', scope: 'session', layout: { kind: 'named' },
+    typeName: 'FormSubmissionHandler',
+    params: [
+      session,
+      { name: 'data', ts: 'JsonObject', doc: 'The submitted form data.' },
+      { name: 'formContext', ts: 'JsonObject', doc: 'User-defined context of the submission.' },
+      { name: 'sessionContext', ts: 'JsonObject', doc: 'Session data captured at submission: timestamp, user, device, location.' },
+      { name: 'retry', ts: 'boolean', doc: 'True when this is a resubmission after a failure.' },
+    ],
+    returns: 'FormSubmissionResponse | void',
+    doc: 'Runs when a form is submitted; the return value is the response shown to the user.',
+  }),
+  event({
+    id: 'session/barcode', family: 'session', event: 'barcode', scope: 'session', layout: { kind: 'single' },
+    typeName: 'BarcodeHandler',
+    params: [session, { name: 'data', ts: 'BarcodeData', doc: '`data.text`, `data.timestamp`, `data.barcodeType`.' }, context],
+    returns: 'void',
+    doc: 'Runs when the mobile app scans a barcode.',
+  }),
+  event({
+    id: 'session/bluetooth', family: 'session', event: 'bluetooth', scope: 'session', layout: { kind: 'single' },
+    typeName: 'BluetoothHandler',
+    params: [session, { name: 'data', ts: 'JsonObject', doc: 'Buffered advertising data: `data.values` (iBeacon, Eddystone, AltBeacon).' }],
+    returns: 'void',
+    doc: 'Runs when the mobile app receives Bluetooth advertising data.',
+  }),
+  event({
+    id: 'session/accelerometer', family: 'session', event: 'accelerometer', scope: 'session', layout: { kind: 'single' },
+    typeName: 'AccelerometerHandler',
+    params: [session, { name: 'data', ts: 'JsonObject', doc: 'Batched readings: `data.values.data` rows with x, y, z.' }, context],
+    returns: 'void',
+    doc: 'Runs when batched accelerometer data arrives.',
+  }),
+  event({
+    id: 'session/nfc', family: 'session', event: 'nfc', scope: 'session', layout: { kind: 'single' },
+    typeName: 'NfcHandler',
+    params: [session, { name: 'data', ts: 'JsonObject[]', doc: 'NDEF records: type, typeNameFormat, payload, string, bytes.' }, context],
+    returns: 'void',
+    doc: 'Runs when the mobile app scans an NFC tag.',
+  }),
+  event({
+    id: 'component/message', family: 'component', event: 'message', scope: 'component', layout: { kind: 'view' },
+    typeName: 'ComponentMessageHandler',
+    params: [
+      { name: 'self', ts: 'Component', live: 'component', doc: 'The component whose message handler runs.' },
+      { name: 'payload', ts: 'JsonObject', doc: 'The payload of system.perspective.sendMessage.' },
+    ],
+    returns: 'void',
+    doc: "A view component's message handler, reached by system.perspective.sendMessage.",
+  }),
+];
+
+/** The key of an event in the handler index: `gateway/message`, `session/keystroke`, `component/message`... */
+export type EventId = (typeof EVENTS)[number]['id'];
+
+const BY_ID = new Map<string, EventDecl>(EVENTS.map((e) => [e.id, e]));
+
+/** The declaration of an event, by id (for ids from outside the type system, such as a file path). */
+export function eventById(id: string): EventDecl | undefined {
+  return BY_ID.get(id);
+}
