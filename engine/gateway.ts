@@ -9,7 +9,8 @@ import { GatewayMessaging } from './messaging/gateway-messaging.ts';
 import { ProjectManager } from './projects/manager.ts';
 import type { Project } from './projects/project.ts';
 import { Supervisor } from './sandbox/supervisor.ts';
-import { dispatchSystemCall } from './system/dispatch.ts';
+import { Dispatcher } from './system/dispatch.ts';
+import { composeServices } from './system/services.ts';
 
 export interface GatewayConfig {
   projectsDir: string;
@@ -31,6 +32,7 @@ export class Gateway {
   readonly supervisor: Supervisor;
   readonly projects: ProjectManager;
   readonly messaging: GatewayMessaging;
+  private readonly dispatcher: Dispatcher;
   private readonly events: GatewayEvents;
   private readonly timers: GatewayTimers;
 
@@ -51,7 +53,7 @@ export class Gateway {
       logger: this.logs.logger('sandbox'),
       listener: {
         systemCall: (project, request, fn, args, source) => {
-          void dispatchSystemCall({ project, source, logs: this.logs, messaging: this.messaging }, fn, args).then((outcome) => {
+          void this.dispatcher.dispatch({ project, source }, fn, args).then((outcome) => {
             if (request !== 0) this.supervisor.answer(project, request, outcome);
           });
         },
@@ -80,6 +82,8 @@ export class Gateway {
       },
     });
     this.messaging = new GatewayMessaging({ projects: this.projects, supervisor: this.supervisor, logger: gatewayLogger, gatewayName: this.config.name });
+    // The one place the system.* services meet the gateway's parts.
+    this.dispatcher = new Dispatcher(composeServices({ logs: this.logs, messaging: this.messaging }));
   }
 
   static async start(config: GatewayConfig): Promise<Gateway> {

@@ -1,87 +1,10 @@
-import type { ApiDecl } from './define.ts';
-
-/** Names of projects and message handlers: no path separators, no `..`, no control characters. */
-const NAME = '^[A-Za-z0-9_][A-Za-z0-9_ .-]{0,127}$';
+import { composeApi } from './define.ts';
+import { UTIL } from './util/declaration.ts';
 
 /**
- * THE system.* API. Parameters are in the seeds' order (seeds/001 for util.sendMessage). Everything
- * else (in-isolate stubs, validation, docs/system.d.ts, docs/reference.md, the host dispatch table)
- * is derived from this table; a test fails when the generated files or the dispatch table disagree.
+ * THE system.* API: the declarations of every service (one per namespace), composed. Everything else (in-isolate
+ * stubs, validation, docs/system.d.ts, docs/reference.md, the host dispatch table) is derived from it; a test fails
+ * when the generated files or the implementations (engine/system/services.ts) disagree. Bundled into the sandbox
+ * host, so only declarations are imported here.
  */
-export const API: ApiDecl = {
-  functions: [
-    {
-      name: 'util.getLogger',
-      mode: 'prelude',
-      params: [{ name: 'name', type: { type: 'string', minLength: 1, maxLength: 200 }, doc: 'The logger name shown with every record.' }],
-      returns: 'Logger',
-      doc: 'Returns a logger whose records go to the gateway log (stdout and the live log) with the project and the calling file:line.',
-    },
-    {
-      name: 'util.log',
-      mode: 'fire',
-      internal: true,
-      params: [
-        { name: 'level', type: { type: 'enum', values: ['trace', 'debug', 'info', 'warn', 'error'] }, doc: 'Record level.' },
-        { name: 'logger', type: { type: 'string', minLength: 1, maxLength: 200 }, doc: 'Logger name.' },
-        { name: 'message', type: { type: 'string' }, doc: 'The formatted message.' },
-        { name: 'frame', type: { type: 'string', maxLength: 2000 }, optional: true, doc: 'The raw stack frame of the caller, mapped to the user source by the host.' },
-      ],
-      returns: 'void',
-      doc: 'Writes one log record (used by the Logger that getLogger returns).',
-    },
-    {
-      name: 'util.sendMessage',
-      mode: 'async',
-      params: [
-        { name: 'project', type: { type: 'string', pattern: NAME }, doc: 'The name of the project containing the message handler.' },
-        { name: 'messageHandler', type: { type: 'string', pattern: NAME }, doc: 'The name of the message handler that will fire upon receiving the message.' },
-        { name: 'payload', type: { type: 'object' }, optional: true, default: {}, doc: 'A JSON object passed to the message handler as `payload`.' },
-        {
-          name: 'scope',
-          type: { type: 'string', pattern: '^[CGS]+$' },
-          optional: true,
-          doc: 'Any combination of "C" (clients), "G" (gateway) and "S" (sessions). Defaults to "CS" when user, hasRole or hostName is set, otherwise "CGS".',
-        },
-        { name: 'clientSessionId', type: { type: 'string', maxLength: 200 }, optional: true, doc: 'Limits delivery to the client or session with this id.' },
-        { name: 'user', type: { type: 'string', maxLength: 200 }, optional: true, doc: 'Limits delivery to clients and sessions where this user is logged in.' },
-        { name: 'hasRole', type: { type: 'string', maxLength: 200 }, optional: true, doc: 'Limits delivery to clients and sessions whose user has this role.' },
-        { name: 'hostName', type: { type: 'string', maxLength: 200 }, optional: true, doc: 'Limits delivery to clients and sessions on this network host name.' },
-        { name: 'remoteServers', type: { type: 'array', items: { type: 'string', pattern: NAME } }, optional: true, doc: 'Gateway server names to deliver to; only this gateway is connected today, so any other name is refused.' },
-      ],
-      returns: 'Promise<string[]>',
-      doc: 'Sends a message to the message handlers selected by scope and filters; handlers run asynchronously. Resolves to one comma-delimited string per delivery target. At most 64 messages may wait for one project\'s gateway handlers; past that, it fails with PROJECT_UNAVAILABLE.',
-    },
-    {
-      name: 'util.sendRequest',
-      mode: 'async',
-      params: [
-        { name: 'project', type: { type: 'string', pattern: NAME }, doc: 'The name of the project containing the gateway message handler.' },
-        { name: 'messageHandler', type: { type: 'string', pattern: NAME }, doc: 'The name of the gateway message handler.' },
-        { name: 'payload', type: { type: 'object' }, optional: true, default: {}, doc: 'A JSON object passed to the message handler as `payload`.' },
-        { name: 'remoteServer', type: { type: 'string', pattern: NAME }, optional: true, doc: 'A gateway server name; only this gateway is connected today, so any other name is refused.' },
-        { name: 'timeoutSec', type: { type: 'number', min: 0.001, max: 86400 }, optional: true, default: 60, doc: 'Seconds to wait for the answer before the request fails with a timeout.' },
-      ],
-      returns: 'Promise<any>',
-      doc: "Calls a gateway message handler and resolves to its return value; rejects with the handler's error (its message and file:line), a timeout, or an unknown project or handler.",
-    },
-  ],
-  interfaces: [
-    {
-      name: 'Logger',
-      doc: 'A named logger returned by system.util.getLogger. The `*f` variants format like printf: %s, %d, %i, %f (with precision, e.g. %.2f), %x, %j (JSON) and %%.',
-      members: [
-        { signature: 'trace(message: unknown): void', doc: 'Logs at trace level.' },
-        { signature: 'debug(message: unknown): void', doc: 'Logs at debug level.' },
-        { signature: 'info(message: unknown): void', doc: 'Logs at info level.' },
-        { signature: 'warn(message: unknown): void', doc: 'Logs at warn level.' },
-        { signature: 'error(message: unknown): void', doc: 'Logs at error level.' },
-        { signature: 'tracef(format: string, ...args: unknown[]): void', doc: 'Formats, then logs at trace level.' },
-        { signature: 'debugf(format: string, ...args: unknown[]): void', doc: 'Formats, then logs at debug level.' },
-        { signature: 'infof(format: string, ...args: unknown[]): void', doc: 'Formats, then logs at info level.' },
-        { signature: 'warnf(format: string, ...args: unknown[]): void', doc: 'Formats, then logs at warn level.' },
-        { signature: 'errorf(format: string, ...args: unknown[]): void', doc: 'Formats, then logs at error level.' },
-      ],
-    },
-  ],
-};
+export const API = composeApi([UTIL]);

@@ -57,6 +57,24 @@ export interface ApiDecl {
   interfaces: InterfaceDecl[];
 }
 
+/** One namespace of system.* (`util`; later `perspective`, `tag`, `db`, `bus`): its functions are named `<namespace>.<name>`. */
+export interface ServiceDecl extends ApiDecl {
+  namespace: string;
+}
+
+/** The whole API from its services' declarations; a function outside its service's namespace, or declared twice, is a bug. */
+export function composeApi(services: ServiceDecl[]): ApiDecl {
+  const names = new Set<string>();
+  for (const service of services) {
+    for (const fn of service.functions) {
+      if (!fn.name.startsWith(`${service.namespace}.`)) throw new Error(`system.${fn.name} is declared in the "${service.namespace}" service`);
+      if (names.has(fn.name)) throw new Error(`system.${fn.name} is declared twice`);
+      names.add(fn.name);
+    }
+  }
+  return { functions: services.flatMap((s) => s.functions), interfaces: services.flatMap((s) => s.interfaces) };
+}
+
 export function typeToTs(desc: TypeDesc): string {
   switch (desc.type) {
     case 'string':

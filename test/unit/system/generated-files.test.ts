@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { API } from '../../../engine/system/api.ts';
-import { IMPLEMENTATIONS } from '../../../engine/system/dispatch.ts';
+import { IMPLEMENTATIONS } from '../../../engine/system/services.ts';
 import { generateReference } from '../../../engine/system/generate-docs.ts';
 import { generateDts } from '../../../engine/system/generate-dts.ts';
 import { GENERATED_FILES, GENERATED_SECTIONS, withSection } from '../../../engine/system/generated-files.ts';

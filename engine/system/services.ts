@@ -1,0 +1,29 @@
+import { bindService, implementationGaps, type BoundService, type Service } from './service.ts';
+import { utilService, type UtilDeps } from './util/service.ts';
+
+/** What the services need of the gateway; each service is given only its own part. */
+export interface ServiceDeps extends UtilDeps {}
+
+interface Entry {
+  service: Service<never>;
+  bind(deps: ServiceDeps): BoundService;
+}
+
+function entry<Deps>(service: Service<Deps>, pick: (deps: ServiceDeps) => Deps): Entry {
+  return { service: service as Service<never>, bind: (deps) => bindService(service, pick(deps)) };
+}
+
+/** Every service of system.*, in the order of engine/system/api.ts: the one place a new namespace is composed in. */
+const SERVICES: Entry[] = [entry(utilService, ({ logs, messaging }) => ({ logs, messaging }))];
+
+/** Every host implementation, keyed as in api.ts (a test checks the keys against the declarations). */
+export const IMPLEMENTATIONS = Object.fromEntries(SERVICES.flatMap((e) => Object.entries(e.service.implementations)));
+
+/** The services bound to the gateway's parts, for the dispatch table. Refuses a service whose implementation and declaration disagree. */
+export function composeServices(deps: ServiceDeps): BoundService[] {
+  return SERVICES.map(({ service, bind }) => {
+    const { missing, extra } = implementationGaps(service);
+    if (missing.length || extra.length) throw new Error(`system.${service.decl.namespace}: not implemented: ${missing.join(', ') || 'none'}; not declared: ${extra.join(', ') || 'none'}`);
+    return bind(deps);
+  });
+}
