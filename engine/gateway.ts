@@ -69,7 +69,7 @@ export class Gateway {
     this.events = new GatewayEvents(this.supervisor, gatewayLogger);
     this.timers = new GatewayTimers(this.events);
     this.projects = new ProjectManager(this.config.projectsDir, {
-      supervisor: this.supervisor,
+      loader: this.supervisor,
       logger: this.logs.logger('projects'),
       loaded: (project) => this.events.fire(project, 'gateway/startup'),
       unloading: (project) => {

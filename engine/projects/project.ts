@@ -4,11 +4,10 @@ import { compileModule, type CompiledModule } from '../compiler/compile.ts';
 import { formatDiagnostic, type Diagnostic } from '../compiler/diagnostics.ts';
 import { errorToData, type ErrorData } from '../errors.ts';
 import type { Logger } from '../logging/logger.ts';
-import type { ModuleSpec } from '../sandbox/protocol.ts';
-import type { Supervisor } from '../sandbox/supervisor.ts';
 import { parseProjectConfig, type ProjectConfig } from './config.ts';
 import { parseJsonFile } from './json-file.ts';
 import { displayPathOf, isLinkedPath, readIfExists, scanProjectFolder } from './project-files.ts';
+import type { ModuleLoader, ModuleSpec } from './module-loader.ts';
 import { classify, type Resource } from './resources.ts';
 import { checkSidecar } from '../catalogue/sidecar-check.ts';
 import { eventById, type EventId } from '../catalogue/events.ts';
@@ -20,7 +19,8 @@ const COMPILE_CONCURRENCY = 8;
 export type ProjectStatus = 'loaded' | 'failing' | 'not-loaded';
 
 export interface ProjectHooks {
-  supervisor: Supervisor;
+  /** Runs the project's modules (the sandbox supervisor, injected by the gateway). */
+  loader: ModuleLoader;
   logger: Logger;
   /** The project's scripts are in its sandbox (first load, re-enable): fire the gateway startup event. */
   loaded(project: Project): Promise<void>;
@@ -218,7 +218,7 @@ export class Project {
       }
     };
     await Promise.all(Array.from({ length: COMPILE_CONCURRENCY }, worker));
-    const results = await this.hooks.supervisor.load(this.name, { limits: config.limits, isolated: config.isolated, modules: specs, remove: [], reevaluate: [] });
+    const results = await this.hooks.loader.load(this.name, { limits: config.limits, isolated: config.isolated, modules: specs, remove: [], reevaluate: [] });
     for (const spec of specs) this.record(spec, results[spec.id]);
     this.rebuildHandlerIndex(); // once for the whole project: a rebuild per module would make loading quadratic
     this.running = true;
@@ -234,7 +234,7 @@ export class Project {
     this.running = false;
     this.notLoadedReason = reason;
     if (wasRunning) {
-      await this.hooks.supervisor.unload(this.name);
+      await this.hooks.loader.unload(this.name);
       this.hooks.logger.info(`project "${this.name}" unloaded: ${reason}`, { project: this.name });
     }
     this.good.clear();
@@ -273,7 +273,7 @@ export class Project {
       return;
     }
     const dependents = this.dependentsOf(relPath);
-    await this.hooks.supervisor.load(this.name, { limits: this.config!.limits, isolated: this.config!.isolated, modules: [], remove: [relPath], reevaluate: [] });
+    await this.hooks.loader.load(this.name, { limits: this.config!.limits, isolated: this.config!.isolated, modules: [], remove: [relPath], reevaluate: [] });
     this.good.delete(relPath);
     this.sources.delete(relPath);
     this.rebuildHandlerIndex();
@@ -327,7 +327,7 @@ export class Project {
     const spec: ModuleSpec = { ...result.module, handler: resource.kind === 'handler' };
     const reevaluate: [string, boolean][] = resource.kind === 'lib' ? this.dependentsOf(relPath).map((id) => [id, this.good.get(id)!.handler]) : [];
     const wasNew = !this.good.has(relPath);
-    const results = await this.hooks.supervisor.load(this.name, { limits: this.config!.limits, isolated: this.config!.isolated, modules: [spec], remove: [], reevaluate });
+    const results = await this.hooks.loader.load(this.name, { limits: this.config!.limits, isolated: this.config!.isolated, modules: [spec], remove: [], reevaluate });
     this.record(spec, results[spec.id]);
     this.rebuildHandlerIndex();
     for (const [id] of reevaluate) {

@@ -3,17 +3,12 @@
  * Values produced by scripts travel as JSON strings (`outcome`, `args`, `answer`) so that the gateway
  * can forward them without parsing.
  */
-import type { CompiledModule } from '../compiler/compile.ts';
-import type { ErrorData, SourceLocation } from '../errors.ts';
+import type { SourceLocation } from '../errors.ts';
 import type { LogLevel } from '../logging/record.ts';
 import type { ProjectLimits } from '../projects/limits.ts';
+import type { ModuleLoadResult, ModuleSpec } from '../projects/module-loader.ts';
 
-export interface ModuleSpec extends CompiledModule {
-  /** Handlers are evaluated at once and must have a default export function; lib modules load on first import. */
-  handler: boolean;
-}
-
-export type ModuleLoadResult = { ok: true } | { ok: false; error: ErrorData };
+export type { ModuleLoadResult, ModuleSpec };
 
 export type ToSandbox =
   | { t: 'ping'; n: number }
