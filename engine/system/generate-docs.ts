@@ -1,6 +1,16 @@
 import { eventReference } from '../catalogue/docs.ts';
 import { typeToTs, type ApiDecl } from './define.ts';
 
+/** The one-line-per-function table of README.md: the signature (optional parameters with `?`, defaults shown) and its doc. */
+export function functionTable(api: ApiDecl): string {
+  const rows = ['| function | what it does |', '| --- | --- |'];
+  for (const fn of api.functions.filter((f) => !f.internal)) {
+    const params = fn.params.map((p) => (p.default !== undefined ? `${p.name} = ${JSON.stringify(p.default)}` : p.optional ? `${p.name}?` : p.name)).join(', ');
+    rows.push(`| \`system.${fn.name}(${params})\` → \`${fn.returns.replace(/\|/g, '\\|')}\` | ${fn.doc.replace(/\|/g, '\\|')} |`);
+  }
+  return rows.join('\n');
+}
+
 /** docs/reference.md: the system.* reference and the handler signatures, generated from the declarations. */
 export function generateReference(api: ApiDecl): string {
   const out: string[] = [

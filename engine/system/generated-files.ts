@@ -1,5 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { layoutTable } from '../catalogue/docs.ts';
+import { API } from './api.ts';
+import { functionTable } from './generate-docs.ts';
 
 const docPath = (rel: string) => fileURLToPath(new URL(`../../${rel}`, import.meta.url));
 
@@ -12,12 +14,13 @@ export const GENERATED_FILES = {
 /** Parts of hand-written docs that are generated: the text between `<!-- generated:NAME -->` and `<!-- /generated:NAME -->`. */
 export const GENERATED_SECTIONS = [
   { file: docPath('README.md'), name: 'layout', content: layoutTable },
+  { file: docPath('README.md'), name: 'system', content: () => functionTable(API) },
   { file: docPath('docs/projects.md'), name: 'layout', content: layoutTable },
 ];
 
 /** `text` with its generated section `name` replaced by `content`; throws when the markers are missing. */
 export function withSection(text: string, name: string, content: string): string {
-  const open = `<!-- generated:${name} (npm run generate; from engine/catalogue/events.ts) -->`;
+  const open = `<!-- generated:${name} (npm run generate) -->`;
   const close = `<!-- /generated:${name} -->`;
   const start = text.indexOf(open);
   const end = text.indexOf(close);
