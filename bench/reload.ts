@@ -101,12 +101,14 @@ async function measureSize(gateway: Gateway, projectsDir: string, project: strin
   // Probes (instance properties shadowing the methods, removed afterwards; no engine code changes).
   const marks = { event: NaN, loadStart: NaN, loadEnd: NaN };
   const target = gateway.project(project)!;
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- called back with .call(target)
   const fileChanged = target.fileChanged;
   target.fileChanged = (relPath: string) => {
     if (relPath.endsWith('/version.ts') && Number.isNaN(marks.event)) marks.event = performance.now();
     return fileChanged.call(target, relPath);
   };
   const supervisor = gateway.supervisor;
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- called back with .call(supervisor)
   const load = supervisor.load;
   supervisor.load = async (name, options) => {
     const probed = name === project && options.modules.some((m) => m.id.endsWith('/version.ts'));

@@ -147,7 +147,7 @@ async function main(): Promise<void> {
       for (const d of diagnostics) process.stdout.write(`${formatDiagnostic(d)}\n`);
       const errors = diagnostics.filter((d) => d.severity === 'error').length;
       process.stdout.write(errors ? `${errors} error${errors > 1 ? 's' : ''}\n` : 'no problems found\n');
-      process.exit(errors ? 1 : 0);
+      return process.exit(errors ? 1 : 0);
     }
     case 'types': {
       const { positional } = parseArgs(argv, []);

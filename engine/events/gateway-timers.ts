@@ -56,9 +56,10 @@ export class GatewayTimers {
       timer.busy = true;
       await this.events.fire(project, 'gateway/timer', [], name);
       timer.busy = false;
-      if (settings.mode === 'fixedDelay' && !timer.stopped) timer.handle = setTimeout(run, settings.delayMs);
+      if (settings.mode === 'fixedDelay' && !timer.stopped) timer.handle = setTimeout(tick, settings.delayMs);
     };
-    timer.handle = settings.mode === 'fixedRate' ? setInterval(run, settings.delayMs) : setTimeout(run, settings.delayMs);
+    const tick = () => void run(); // fire never rejects: a failing run is logged by the events
+    timer.handle = settings.mode === 'fixedRate' ? setInterval(tick, settings.delayMs) : setTimeout(tick, settings.delayMs);
     return timer;
   }
 

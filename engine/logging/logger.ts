@@ -66,6 +66,7 @@ export function formatRecord(record: LogRecord): string {
   return escapeControls(`${record.time} ${record.level.toUpperCase().padEnd(5)} ${record.logger}${project}: ${record.message}${where}`);
 }
 
+// eslint-disable-next-line no-control-regex -- control characters are exactly what this escapes
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/g;
 const SHORT_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 

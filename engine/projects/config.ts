@@ -56,7 +56,7 @@ export function parseProjectConfig(text: string, displayPath: string, projectNam
       enabled: (raw.enabled as boolean | undefined) ?? true,
       isolated: (raw.isolated as boolean | undefined) ?? false,
       limits,
-      sessionTimeoutMs: (raw.sessionTimeoutMs as number | undefined) ?? 60_000,
+      sessionTimeoutMs: (raw.sessionTimeoutMs) ?? 60_000,
     },
   };
 }

@@ -42,7 +42,7 @@ export function classify(relPath: string): Resource {
     const scope = FOLDERS[top];
     if (parts.length === 2 && isScriptFile(file)) {
       const decl = SINGLE[scope].get(stripExtension(file));
-      if (decl) return { kind: 'handler', id: decl.id as EventId, scope, event: decl.event, sidecar: false };
+      if (decl) return { kind: 'handler', id: decl.id, scope, event: decl.event, sidecar: false };
       return { kind: 'ignored', reason: `"${stripExtension(file)}" is not a ${scope} event (expected one of ${[...SINGLE[scope].keys()].join(', ')})` };
     }
     const decl = parts.length === 3 ? NAMED[scope].get(parts[1]) : undefined;
@@ -50,7 +50,7 @@ export function classify(relPath: string): Resource {
       const name = stripExtension(file);
       if (!NAME_PATTERN.test(name)) return { kind: 'ignored', reason: `"${name}" is not a valid handler name (letters, digits, _ . - and spaces)` };
       const sidecar = decl.layout.sidecar !== undefined;
-      const id = decl.id as EventId;
+      const id = decl.id;
       if (isScriptFile(file)) return { kind: 'handler', id, scope, event: decl.event, name, sidecar };
       if (sidecar && file.endsWith('.json')) return { kind: 'sidecar', id, script: `${top}/${decl.event}/${name}`, scope, event: decl.event, name };
     }
@@ -59,7 +59,7 @@ export function classify(relPath: string): Resource {
   if (top === 'views' && parts.length >= 3) {
     const view = parts.slice(1, -1).join('/');
     if (file === 'view.json') return { kind: 'view', view };
-    if (isScriptFile(file)) return { kind: 'handler', id: VIEW_EVENT.id as EventId, scope: 'component', event: VIEW_EVENT.event, name: `${view}/${stripExtension(file)}`, sidecar: false };
+    if (isScriptFile(file)) return { kind: 'handler', id: VIEW_EVENT.id, scope: 'component', event: VIEW_EVENT.event, name: `${view}/${stripExtension(file)}`, sidecar: false };
     return { kind: 'ignored', reason: 'not a view file' };
   }
   if (top === 'named-queries' && parts.length === 2) {

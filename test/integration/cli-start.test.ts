@@ -37,8 +37,8 @@ function run(command: string, args: string[]): { child: ChildProcess; output: ()
   const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, FLINT_PROJECTS: '', FLINT_DATA: '', FLINT_PORT: '' } });
   children.push(child);
   let output = '';
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
   return { child, output: () => output };
 }
 
