@@ -53,7 +53,7 @@ declare namespace system {
      */
     function getLogger(name: string): Logger;
     /**
-     * Sends a message to the message handlers selected by scope and filters; handlers run asynchronously. Resolves to one comma-delimited string per delivery target. At most 64 messages may wait for one project's gateway handlers; past that, it fails with PROJECT_UNAVAILABLE.
+     * Sends a message to the message handlers selected by scope and filters and returns one comma-delimited string per delivery target. A blocking call: the script waits (without `await`) for the gateway to route the message, not for the handlers, which run asynchronously after it. At most 64 messages may wait for one project's gateway handlers; past that, it fails with PROJECT_UNAVAILABLE.
      * @param project The name of the project containing the message handler.
      * @param messageHandler The name of the message handler that will fire upon receiving the message.
      * @param payload A JSON object passed to the message handler as `payload`. Default: {}.
@@ -64,9 +64,9 @@ declare namespace system {
      * @param hostName Limits delivery to clients and sessions on this network host name.
      * @param remoteServers Gateway server names to deliver to; only this gateway is connected today, so any other name is refused.
      */
-    function sendMessage(project: string, messageHandler: string, payload?: JsonObject, scope?: string, clientSessionId?: string, user?: string, hasRole?: string, hostName?: string, remoteServers?: string[]): Promise<string[]>;
+    function sendMessage(project: string, messageHandler: string, payload?: JsonObject, scope?: string, clientSessionId?: string, user?: string, hasRole?: string, hostName?: string, remoteServers?: string[]): string[];
     /**
-     * Calls a gateway message handler and resolves to its return value; rejects with the handler's error (its message and file:line), a timeout, or an unknown project or handler.
+     * Calls a gateway message handler and resolves to its return value; rejects with the handler's error (its message and file:line), a timeout, or an unknown project or handler. Unlike the seeds' blocking sendRequest, it returns a Promise: a handler may call a handler of its own project, which could not run while its caller's isolate waited.
      * @param project The name of the project containing the gateway message handler.
      * @param messageHandler The name of the gateway message handler.
      * @param payload A JSON object passed to the message handler as `payload`. Default: {}.

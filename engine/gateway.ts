@@ -83,7 +83,7 @@ export class Gateway {
     });
     this.messaging = new GatewayMessaging({ projects: this.projects, supervisor: this.supervisor, logger: gatewayLogger, gatewayName: this.config.name });
     // The one place the system.* services meet the gateway's parts.
-    this.dispatcher = new Dispatcher(composeServices({ logs: this.logs, messaging: this.messaging }));
+    this.dispatcher = new Dispatcher(composeServices({ logs: this.logs, messaging: this.messaging }), gatewayLogger);
   }
 
   static async start(config: GatewayConfig): Promise<Gateway> {

@@ -26,7 +26,9 @@ export interface ParamDecl {
 
 /**
  * How a call runs:
- * - `sync`: the host answers at once; the script gets the value.
+ * - `sync`: a blocking call. The script gets the value without `await`: its isolate's thread waits for the gateway's
+ *   answer (isolated-vm applySyncPromise in the sandbox host), while the gateway and other isolates run on. The wait
+ *   counts against the calling entry's deadline and ends a little before it with TIMEOUT.
  * - `async`: the host answers later; the script gets a Promise.
  * - `fire`: the host is told and nothing is returned (logging).
  * - `prelude`: implemented inside the isolate on top of other functions (getLogger).
@@ -40,6 +42,17 @@ export interface FunctionDecl {
   mode: CallMode;
   /** TypeScript spelling of the return type, for system.d.ts. */
   returns: string;
+  /**
+   * What the host implementation returns (a `sync` or `async` function must declare it): the gateway checks every
+   * value against it before it reaches the script (engine/system/dispatch.ts).
+   */
+  result?: TypeDesc;
+  /**
+   * For a `sync` function whose answer is produced by a project's scripts: the parameter naming that project. A
+   * blocking call naming the caller's own project is refused, since the isolate that would answer is the one waiting.
+   * (sendMessage does not set it: the gateway answers with the delivery list before any handler runs.)
+   */
+  answeredByProject?: string;
   doc: string;
   /** Internal functions are part of the bridge (the prelude calls them) but are not on `system`. */
   internal?: boolean;
@@ -69,6 +82,7 @@ export function composeApi(services: ServiceDecl[]): ApiDecl {
     for (const fn of service.functions) {
       if (!fn.name.startsWith(`${service.namespace}.`)) throw new Error(`system.${fn.name} is declared in the "${service.namespace}" service`);
       if (names.has(fn.name)) throw new Error(`system.${fn.name} is declared twice`);
+      if ((fn.mode === 'sync' || fn.mode === 'async') && !fn.result) throw new Error(`system.${fn.name} returns a value but declares no result type`);
       names.add(fn.name);
     }
   }

@@ -1,7 +1,12 @@
 import { errorToData, formatLocation, type ErrorData } from '../errors.ts';
 import type { FunctionDecl } from './define.ts';
 import type { BoundService, Caller } from './service.ts';
-import { validateArgs } from './validate.ts';
+import { checkType, describeValue, validateArgs } from './validate.ts';
+
+/** Where the gateway's own faults in a system.* call are reported (the gateway logger). */
+export interface FaultLog {
+  error(message: string, fields?: { project?: string }): void;
+}
 
 function isOutcome(value: unknown): value is { outcome: string } {
   return typeof value === 'object' && value !== null && typeof (value as { outcome?: unknown }).outcome === 'string' && Object.keys(value).length === 1;
@@ -22,7 +27,10 @@ function forScript(outcome: string): string {
 export class Dispatcher {
   private readonly table = new Map<string, { decl: FunctionDecl; service: BoundService }>();
 
-  constructor(services: BoundService[]) {
+  private readonly faults: FaultLog | undefined;
+
+  constructor(services: BoundService[], faults?: FaultLog) {
+    this.faults = faults;
     for (const service of services) for (const decl of service.decl.functions) if (decl.mode !== 'prelude') this.table.set(decl.name, { decl, service });
   }
 
@@ -33,13 +41,32 @@ export class Dispatcher {
     // Validated again here, in the gateway: a sandbox process runs beside user code and is trusted no further than it.
     const checked = validateArgs(entry.decl, args);
     if (!checked.ok) return JSON.stringify({ ok: false, error: { code: 'BAD_ARGUMENT', message: checked.message } });
+    const selfWait = this.selfWait(entry.decl, caller, checked.values);
+    if (selfWait) return JSON.stringify({ ok: false, error: { code: 'PROJECT_UNAVAILABLE', message: selfWait } });
     try {
       const value = await entry.service.call(fn, caller, checked.values);
       if (isOutcome(value)) return forScript(value.outcome);
-      return JSON.stringify({ ok: true, value: value ?? null });
+      const result = value ?? null;
+      // Checked here, in the gateway: a script gets the declared shape or an error, never a wrong value.
+      const problem = entry.decl.result ? checkType(entry.decl.result, result) : undefined;
+      if (problem) {
+        const fault = `its result ${problem}; received ${describeValue(result)}`;
+        this.faults?.error(`system.${fn}: the gateway's implementation broke its declared result type (${fault}); the call failed. A fault in the gateway, not in the script.`, { project: caller.project });
+        return JSON.stringify({ ok: false, error: { code: 'INTERNAL', message: `system.${fn} failed inside the gateway: ${fault}, so it was not passed on` } });
+      }
+      return JSON.stringify({ ok: true, value: result });
     } catch (error) {
       const data = errorToData(error);
+      if (data.code === 'INTERNAL') this.faults?.error(`system.${fn} failed inside the gateway: ${data.message}`, { project: caller.project });
       return JSON.stringify({ ok: false, error: { code: data.code, message: data.code === 'INTERNAL' ? `system.${fn} failed inside the gateway` : data.message } });
     }
+  }
+
+  /** Why a blocking call may not wait, if it would wait for its caller's own isolate (see FunctionDecl.answeredByProject). */
+  private selfWait(decl: FunctionDecl, caller: Caller, values: unknown[]): string | undefined {
+    if (decl.mode !== 'sync' || !decl.answeredByProject) return undefined;
+    const index = decl.params.findIndex((p) => p.name === decl.answeredByProject);
+    if (values[index] !== caller.project) return undefined;
+    return `system.${decl.name}: project "${caller.project}" cannot wait for its own scripts: a blocking call stops its isolate until the answer comes, so they could never answer`;
   }
 }

@@ -108,6 +108,14 @@ export class ProjectSandbox {
   /** Requests waiting for the gateway's answer: the size of their arguments, and the budget their continuation runs on. */
   private readonly pendingRequests = new Map<number, { bytes: number; budgeted: boolean }>();
   private pendingBytes = 0;
+  /** Blocking calls waiting for the gateway's answer (at most one per isolate: its thread waits); `answer` if it came first. */
+  private readonly blocking = new Map<number, { resolve?: (answer: string) => void; answer?: string }>();
+  /**
+   * Time the running entry spent in blocking waits. isolated-vm's timeout stops its clock while the isolate waits in
+   * applySyncPromise, so such an entry may run this much longer than its timeout without being wedged.
+   */
+  private waitedMs = 0;
+  private waitingSince: number | undefined;
   private nextRequest = 1;
   private readonly entries = new Set<Entry>();
   /** When the last entry into each isolate ended: the next one in line has been running since then, not since it was queued. */
@@ -146,7 +154,9 @@ export class ProjectSandbox {
     const install = (await script.run(this.context, { reference: true })) as ivm.Reference;
     const bridge = new ivm.Callback((op: unknown, a: unknown, b: unknown, c: unknown, d: unknown) => this.onBridge(String(op), String(a ?? ''), String(b ?? ''), String(c ?? ''), d === '1'));
     const options = JSON.stringify({ maxPayloadBytes: this.limits.maxPayloadBytes });
-    const api = (await install.apply(undefined, [bridge, JSON.stringify(API), options], { result: { reference: true } })) as ivm.Reference;
+    // The isolate calls this with applySyncPromise: its own thread waits for the promise, this process's event loop does not.
+    const blockingWait = new ivm.Reference((request: number, waitMs: number) => this.waitForAnswer(Number(request), Number(waitMs)));
+    const api = (await install.apply(undefined, [bridge, blockingWait, JSON.stringify(API), options], { result: { reference: true } })) as ivm.Reference;
     const get = (name: keyof PreludeRefs) => api.get(name, { reference: true }) as Promise<ivm.Reference>;
     this.refs = {
       define: await get('define'),
@@ -194,6 +204,7 @@ export class ProjectSandbox {
     } finally {
       this.entries.delete(entry);
       this.lastEnd.set(isolate, Date.now());
+      this.waitedMs = 0;
       if (!isolate.isDisposed) {
         const cpuNow = isolate.cpuTime;
         // Entries run one after another: one that waited in line began when the one before it ended, not when queued.
@@ -247,6 +258,14 @@ export class ProjectSandbox {
     this.timers.clear();
     this.pendingRequests.clear();
     this.pendingBytes = 0;
+    this.endBlockingWaits(code, message);
+  }
+
+  private endBlockingWaits(code: ErrorCode, message: string): void {
+    for (const [request, waiting] of this.blocking) {
+      this.blocking.delete(request);
+      waiting.resolve?.(failure(code, message));
+    }
   }
 
   // ---- modules ---------------------------------------------------------------------------------
@@ -411,8 +430,49 @@ export class ProjectSandbox {
     return data;
   }
 
+  /**
+   * The wait of a blocking call (mode `sync`): resolves with the gateway's answer, or with TIMEOUT after `waitMs`
+   * (the prelude stops it a little before its entry's deadline), whichever comes first.
+   */
+  private waitForAnswer(request: number, waitMs: number): Promise<string> | string {
+    const waiting = this.blocking.get(request);
+    if (!waiting) return failure('INTERNAL', `no blocking call ${request} is waiting`);
+    if (waiting.answer !== undefined) {
+      this.blocking.delete(request);
+      return waiting.answer;
+    }
+    const timedOut = () => failure('TIMEOUT', `the gateway did not answer within the ${Math.max(0, Math.round(waitMs))} ms left before the deadline`);
+    if (!(waitMs > 0)) {
+      this.blocking.delete(request);
+      return timedOut();
+    }
+    this.waitingSince = Date.now();
+    return new Promise((resolve) => {
+      const end = (answer: string) => {
+        clearTimeout(timer);
+        this.blocking.delete(request);
+        if (this.waitingSince !== undefined) this.waitedMs += Date.now() - this.waitingSince;
+        this.waitingSince = undefined;
+        resolve(answer);
+      };
+      const timer = setTimeout(() => end(timedOut()), waitMs);
+      waiting.resolve = end;
+    });
+  }
+
   /** The gateway's answer to a system call: resume the waiting script, in its turn on the budget it runs on. */
   async answer(request: number, answer: string): Promise<void> {
+    const blocked = this.blocking.get(request);
+    if (blocked) {
+      if (answer.startsWith(OK_PREFIX) && answer.length > this.limits.maxPayloadBytes + OK_PREFIX.length + 1) {
+        answer = failure('QUOTA_EXCEEDED', `the answer is larger than the payload limit of ${this.limits.maxPayloadBytes} bytes of project "${this.project}"`);
+      }
+      if (blocked.resolve) {
+        this.blocking.delete(request);
+        blocked.resolve(answer);
+      } else blocked.answer = answer;
+      return;
+    }
     const waiting = this.pendingRequests.get(request);
     if (!waiting) return;
     // Still pending until the script has it: answers queued behind a busy isolate count against maxPendingRequests,
@@ -492,6 +552,12 @@ export class ProjectSandbox {
       this.pendingBytes += argsJson.length;
       this.send({ t: 'systemCall', project: this.project, request, fn: fnName, args: checked.values, source });
       return `{"ok":true,"pending":${request}}`;
+    }
+    if (decl.mode === 'sync') {
+      const request = this.nextRequest++;
+      this.blocking.set(request, {});
+      this.send({ t: 'systemCall', project: this.project, request, fn: fnName, args: checked.values, source });
+      return `{"ok":true,"blocking":${request}}`;
     }
     this.send({ t: 'systemCall', project: this.project, request: 0, fn: fnName, args: checked.values, source });
     return OK;
@@ -605,7 +671,8 @@ export class ProjectSandbox {
       if (seen.has(entry.isolate)) continue;
       seen.add(entry.isolate);
       const since = Math.max(entry.start, this.lastEnd.get(entry.isolate) ?? 0);
-      const allowed = entry.isolate.isDisposed ? 0 : entry.timeoutMs;
+      const waited = entry.isolate === this.isolate ? this.waitedMs + (this.waitingSince === undefined ? 0 : now - this.waitingSince) : 0;
+      const allowed = entry.isolate.isDisposed ? 0 : entry.timeoutMs + waited;
       if (now - since > allowed + WEDGE_GRACE_MS) return entry;
     }
     return undefined;

@@ -11,6 +11,14 @@ import { dataJson, NotSerializable, toJson, type ProxyCheck } from './serialize.
 /** The one host function a sandbox has: op plus string arguments in, a string (or nothing) out. */
 type Bridge = (op: string, a?: string, b?: string, c?: string, d?: string) => string | undefined;
 
+/**
+ * The host's wait for the answer to a blocking call (an isolated-vm Reference to an async host function). Called with
+ * applySyncPromise, this isolate's thread waits for the promise while the host's event loop runs on.
+ */
+interface BlockingWait {
+  applySyncPromise(receiver: undefined, args: [request: number, waitMs: number]): unknown;
+}
+
 interface Options {
   maxPayloadBytes: number;
 }
@@ -52,6 +60,8 @@ const now = Date.now;
 /** Error messages and stacks are cut to these lengths: a script could otherwise throw a string of any size. */
 const MAX_MESSAGE = 10_000;
 const MAX_STACK = 20_000;
+/** A blocking call stops waiting this long before its entry's deadline, so that the script gets a clean TIMEOUT it can still report. */
+const BLOCKING_MARGIN_MS = 20;
 
 function cut(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max)}… (${text.length - max} more characters)` : text;
@@ -126,7 +136,8 @@ function callerFrame(): string {
   return '';
 }
 
-export function install(bridge: Bridge, apiJson: string, optionsJson: string) {
+export function install(bridge: Bridge, blockingWait: BlockingWait, apiJson: string, optionsJson: string) {
+  const applySyncPromise = blockingWait.applySyncPromise;
   const api = parse(apiJson) as ApiDecl;
   const options = parse(optionsJson) as Options;
   const isProxy = installProxyRegistry();
@@ -170,7 +181,19 @@ export function install(bridge: Bridge, apiJson: string, optionsJson: string) {
       }
     }
     const frame = fn.name === 'util.log' ? '' : callerFrame();
-    const answer = parse(bridge('call', fn.name, `[${parts.join(',')}]`, frame, currentBudgeted ? '1' : '') ?? '{"ok":true}') as { ok: boolean; value?: unknown; pending?: number; error?: { code: string; message: string } };
+    type Answer = { ok: boolean; value?: unknown; pending?: number; blocking?: number; error?: { code: string; message: string } };
+    let answer = parse(bridge('call', fn.name, `[${parts.join(',')}]`, frame, currentBudgeted ? '1' : '') ?? '{"ok":true}') as Answer;
+    if (answer.ok && answer.blocking !== undefined) {
+      // The wait counts against this entry's deadline (its wall clock), which the host's wait ends a little before.
+      const waitMs = deadline - now() - BLOCKING_MARGIN_MS;
+      let text: unknown;
+      try {
+        text = apply(applySyncPromise, blockingWait, [undefined, [answer.blocking, waitMs]]);
+      } catch {
+        throw new SystemError('INTERNAL', `system.${fn.name}: the wait for the gateway's answer failed`);
+      }
+      answer = parse(StringCtor(text)) as Answer;
+    }
     if (!answer.ok) throw new SystemError(answer.error!.code, answer.error!.message);
     if (answer.pending !== undefined) {
       const id = answer.pending;
@@ -328,6 +351,7 @@ export function install(bridge: Bridge, apiJson: string, optionsJson: string) {
     },
     invoke(callId: number, id: string, argsJson: string, deadlineAt: number, budgeted: boolean, timeoutMs: number): string {
       begin(timeoutMs);
+      if (deadlineAt < deadline) deadline = deadlineAt; // a blocking call's wait ends before the invocation's own deadline
       currentBudgeted = budgeted;
       // Queued behind other work until past its deadline: the caller has had its TIMEOUT, so the handler must not run.
       if (now() >= deadlineAt) return dataJson({ ok: false, error: { code: 'TIMEOUT', name: 'Error', message: `${id} waited past its deadline and was not run` } });

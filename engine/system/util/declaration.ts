@@ -32,7 +32,7 @@ export const UTIL: ServiceDecl = {
     },
     {
       name: 'util.sendMessage',
-      mode: 'async',
+      mode: 'sync',
       params: [
         { name: 'project', type: { type: 'string', pattern: NAME }, doc: 'The name of the project containing the message handler.' },
         { name: 'messageHandler', type: { type: 'string', pattern: NAME }, doc: 'The name of the message handler that will fire upon receiving the message.' },
@@ -49,8 +49,9 @@ export const UTIL: ServiceDecl = {
         { name: 'hostName', type: { type: 'string', maxLength: 200 }, optional: true, doc: 'Limits delivery to clients and sessions on this network host name.' },
         { name: 'remoteServers', type: { type: 'array', items: { type: 'string', pattern: NAME } }, optional: true, doc: 'Gateway server names to deliver to; only this gateway is connected today, so any other name is refused.' },
       ],
-      returns: 'Promise<string[]>',
-      doc: 'Sends a message to the message handlers selected by scope and filters; handlers run asynchronously. Resolves to one comma-delimited string per delivery target. At most 64 messages may wait for one project\'s gateway handlers; past that, it fails with PROJECT_UNAVAILABLE.',
+      returns: 'string[]',
+      result: { type: 'array', items: { type: 'string' } },
+      doc: 'Sends a message to the message handlers selected by scope and filters and returns one comma-delimited string per delivery target. A blocking call: the script waits (without `await`) for the gateway to route the message, not for the handlers, which run asynchronously after it. At most 64 messages may wait for one project\'s gateway handlers; past that, it fails with PROJECT_UNAVAILABLE.',
     },
     {
       name: 'util.sendRequest',
@@ -63,7 +64,8 @@ export const UTIL: ServiceDecl = {
         { name: 'timeoutSec', type: { type: 'number', min: 0.001, max: 86400 }, optional: true, default: 60, doc: 'Seconds to wait for the answer before the request fails with a timeout.' },
       ],
       returns: 'Promise<any>',
-      doc: "Calls a gateway message handler and resolves to its return value; rejects with the handler's error (its message and file:line), a timeout, or an unknown project or handler.",
+      result: { type: 'json' },
+      doc: "Calls a gateway message handler and resolves to its return value; rejects with the handler's error (its message and file:line), a timeout, or an unknown project or handler. Unlike the seeds' blocking sendRequest, it returns a Promise: a handler may call a handler of its own project, which could not run while its caller's isolate waited.",
     },
   ],
   interfaces: [

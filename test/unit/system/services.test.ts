@@ -7,7 +7,7 @@ import { composeServices } from '../../../engine/system/services.ts';
 const DEMO: ServiceDecl = {
   namespace: 'demo',
   functions: [
-    { name: 'demo.twice', mode: 'async', params: [{ name: 'n', type: { type: 'number' }, doc: 'A number to double.' }], returns: 'Promise<number>', doc: 'Doubles a number.' },
+    { name: 'demo.twice', mode: 'async', params: [{ name: 'n', type: { type: 'number' }, doc: 'A number to double.' }], returns: 'Promise<number>', result: { type: 'number' }, doc: 'Doubles a number.' },
     { name: 'demo.hello', mode: 'prelude', params: [], returns: 'string', doc: 'Built inside the isolate.' },
   ],
   interfaces: [],
@@ -18,6 +18,52 @@ describe('system.* services', () => {
     expect(composeApi([DEMO]).functions.map((f) => f.name)).toEqual(['demo.twice', 'demo.hello']);
     expect(() => composeApi([{ ...DEMO, namespace: 'other' }])).toThrow('system.demo.twice is declared in the "other" service');
     expect(() => composeApi([DEMO, DEMO])).toThrow('system.demo.twice is declared twice');
+    const { result: _, ...untyped } = DEMO.functions[0];
+    expect(() => composeApi([{ ...DEMO, functions: [untyped] }])).toThrow('system.demo.twice returns a value but declares no result type');
+  });
+
+  it('check every value against its declared result type in the gateway: a mismatch is a clear error for the script and a logged gateway fault', async () => {
+    const faults: { message: string; fields?: { project?: string } }[] = [];
+    const service = defineService<null>(DEMO, { 'demo.twice': (_call, [n]) => (n === 1 ? 'two' : n === 2 ? undefined : (n as number) * 2) });
+    const dispatcher = new Dispatcher([bindService(service, null)], { error: (message, fields) => faults.push({ message, fields }) });
+    expect(await dispatcher.dispatch({ project: 'p' }, 'demo.twice', [3])).toBe('{"ok":true,"value":6}');
+    expect(JSON.parse(await dispatcher.dispatch({ project: 'p' }, 'demo.twice', [1]))).toEqual({
+      ok: false,
+      error: { code: 'INTERNAL', message: 'system.demo.twice failed inside the gateway: its result must be a finite number; received "two", so it was not passed on' },
+    });
+    expect(JSON.parse(await dispatcher.dispatch({ project: 'p' }, 'demo.twice', [2]))).toMatchObject({ ok: false, error: { code: 'INTERNAL', message: expect.stringContaining('received null') } });
+    expect(faults).toHaveLength(2);
+    expect(faults[0]).toEqual({
+      message: 'system.demo.twice: the gateway\'s implementation broke its declared result type (its result must be a finite number; received "two"); the call failed. A fault in the gateway, not in the script.',
+      fields: { project: 'p' },
+    });
+  });
+
+  it('refuse a blocking call that only the calling project itself could answer', async () => {
+    const ask: ServiceDecl = {
+      namespace: 'demo',
+      functions: [
+        {
+          name: 'demo.ask',
+          mode: 'sync',
+          answeredByProject: 'project',
+          params: [{ name: 'project', type: { type: 'string' }, doc: 'The project whose scripts answer.' }],
+          returns: 'string',
+          result: { type: 'string' },
+          doc: 'Asks a project.',
+        },
+      ],
+      interfaces: [],
+    };
+    const dispatcher = new Dispatcher([bindService(defineService<null>(ask, { 'demo.ask': (_call, [project]) => `answered by ${project as string}` }), null)]);
+    expect(await dispatcher.dispatch({ project: 'p' }, 'demo.ask', ['q'])).toBe('{"ok":true,"value":"answered by q"}');
+    expect(JSON.parse(await dispatcher.dispatch({ project: 'p' }, 'demo.ask', ['p']))).toEqual({
+      ok: false,
+      error: {
+        code: 'PROJECT_UNAVAILABLE',
+        message: 'system.demo.ask: project "p" cannot wait for its own scripts: a blocking call stops its isolate until the answer comes, so they could never answer',
+      },
+    });
   });
 
   it('name the functions a service declares but does not implement, and those it implements without declaring', () => {
@@ -38,6 +84,12 @@ describe('system.* services', () => {
     expect(seen).toEqual(['p']);
     expect(JSON.parse(await dispatcher.dispatch({ project: 'p' }, 'demo.twice', ['x']))).toMatchObject({ ok: false, error: { code: 'BAD_ARGUMENT' } });
     expect(JSON.parse(await dispatcher.dispatch({ project: 'p' }, 'demo.hello', []))).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+  });
+
+  it('declare a result type for every function that returns a value', () => {
+    for (const fn of composeServices({ logs: { write: () => undefined }, messaging: { send: () => [], request: () => Promise.resolve('{"ok":true}') } }).flatMap((s) => s.decl.functions)) {
+      if (fn.mode === 'sync' || fn.mode === 'async') expect(fn.result, fn.name).toBeDefined();
+    }
   });
 
   it('are all composed into the gateway: every declared host function dispatches to its implementation', async () => {
