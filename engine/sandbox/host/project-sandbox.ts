@@ -47,6 +47,8 @@ const PENDING_PAYLOADS = 4;
 /** What a log record costs against logBytesPerMinute beyond its message and logger name: an empty one is not free. */
 const LOG_RECORD_OVERHEAD = 100;
 const OK = '{"ok":true}';
+/** What onSystemCall answers for a blocking call it sent to the gateway: the request its answer will carry. */
+const BLOCKING = /^\{"ok":true,"blocking":(\d+)\}$/;
 const OK_PREFIX = '{"ok":true,"value":';
 /**
  * The codes an error from inside an isolate may carry. Not Flint's own failures (SANDBOX_CRASHED, INTERNAL), nor the
@@ -155,7 +157,9 @@ export class ProjectSandbox {
     const bridge = new ivm.Callback((op: unknown, a: unknown, b: unknown, c: unknown, d: unknown) => this.onBridge(String(op), String(a ?? ''), String(b ?? ''), String(c ?? ''), d === '1'));
     const options = JSON.stringify({ maxPayloadBytes: this.limits.maxPayloadBytes });
     // The isolate calls this with applySyncPromise: its own thread waits for the promise, this process's event loop does not.
-    const blockingWait = new ivm.Reference((request: number, waitMs: number) => this.waitForAnswer(Number(request), Number(waitMs)));
+    const blockingWait = new ivm.Reference((fn: unknown, args: unknown, frame: unknown, budgeted: unknown, waitMs: unknown) =>
+      this.onBlockingCall(String(fn), String(args), String(frame), budgeted === '1', Number(waitMs)),
+    );
     const api = (await install.apply(undefined, [bridge, blockingWait, JSON.stringify(API), options], { result: { reference: true } })) as ivm.Reference;
     const get = (name: keyof PreludeRefs) => api.get(name, { reference: true }) as Promise<ivm.Reference>;
     this.refs = {
@@ -431,9 +435,21 @@ export class ProjectSandbox {
   }
 
   /**
-   * The wait of a blocking call (mode `sync`): resolves with the gateway's answer, or with TIMEOUT after `waitMs`
-   * (the prelude stops it a little before its entry's deadline), whichever comes first.
+   * A blocking call (mode `sync`) and its wait, in one hop from the isolate: resolves with the gateway's answer, or
+   * with TIMEOUT after `waitMs` (the prelude sets it a little before its entry's deadline), whichever comes first.
    */
+  private onBlockingCall(fnName: string, argsJson: string, frame: string, budgeted: boolean, waitMs: number): Promise<string> | string {
+    let sent: string;
+    try {
+      if (DECLS.get(fnName)?.mode !== 'sync') return failure('BAD_ARGUMENT', `system.${fnName} is not a blocking call`);
+      sent = this.onSystemCall(fnName, argsJson, frame, budgeted);
+    } catch (error) {
+      return failure('INTERNAL', error instanceof Error ? error.message : 'internal error');
+    }
+    const request = BLOCKING.exec(sent)?.[1];
+    return request === undefined ? sent : this.waitForAnswer(Number(request), waitMs);
+  }
+
   private waitForAnswer(request: number, waitMs: number): Promise<string> | string {
     const waiting = this.blocking.get(request);
     if (!waiting) return failure('INTERNAL', `no blocking call ${request} is waiting`);

@@ -12,11 +12,11 @@ import { dataJson, NotSerializable, toJson, type ProxyCheck } from './serialize.
 type Bridge = (op: string, a?: string, b?: string, c?: string, d?: string) => string | undefined;
 
 /**
- * The host's wait for the answer to a blocking call (an isolated-vm Reference to an async host function). Called with
+ * A blocking call and the host's wait for its answer (an isolated-vm Reference to an async host function). Called with
  * applySyncPromise, this isolate's thread waits for the promise while the host's event loop runs on.
  */
 interface BlockingWait {
-  applySyncPromise(receiver: undefined, args: [request: number, waitMs: number]): unknown;
+  applySyncPromise(receiver: undefined, args: [fn: string, argsJson: string, frame: string, budgeted: string, waitMs: number]): unknown;
 }
 
 interface Options {
@@ -181,19 +181,21 @@ export function install(bridge: Bridge, blockingWait: BlockingWait, apiJson: str
       }
     }
     const frame = fn.name === 'util.log' ? '' : callerFrame();
-    type Answer = { ok: boolean; value?: unknown; pending?: number; blocking?: number; error?: { code: string; message: string } };
-    let answer = parse(bridge('call', fn.name, `[${parts.join(',')}]`, frame, currentBudgeted ? '1' : '') ?? '{"ok":true}') as Answer;
-    if (answer.ok && answer.blocking !== undefined) {
-      // The wait counts against this entry's deadline (its wall clock), which the host's wait ends a little before.
-      const waitMs = deadline - now() - BLOCKING_MARGIN_MS;
+    type Answer = { ok: boolean; value?: unknown; pending?: number; error?: { code: string; message: string } };
+    const argsJson = `[${parts.join(',')}]`;
+    const budgeted = currentBudgeted ? '1' : '';
+    let answer: Answer;
+    if (fn.mode === 'sync') {
+      // One hop for the call and its wait. The wait counts against this entry's deadline (its wall clock), and the
+      // host ends it a little before, so that the script gets a TIMEOUT it can still report.
       let text: unknown;
       try {
-        text = apply(applySyncPromise, blockingWait, [undefined, [answer.blocking, waitMs]]);
+        text = apply(applySyncPromise, blockingWait, [undefined, [fn.name, argsJson, frame, budgeted, deadline - now() - BLOCKING_MARGIN_MS]]);
       } catch {
         throw new SystemError('INTERNAL', `system.${fn.name}: the wait for the gateway's answer failed`);
       }
       answer = parse(StringCtor(text)) as Answer;
-    }
+    } else answer = parse(bridge('call', fn.name, argsJson, frame, budgeted) ?? '{"ok":true}') as Answer;
     if (!answer.ok) throw new SystemError(answer.error!.code, answer.error!.message);
     if (answer.pending !== undefined) {
       const id = answer.pending;
