@@ -21,6 +21,14 @@ export function generateReference(api: ApiDecl): string {
     'Every function validates its arguments inside the script and again in the gateway; a bad argument throws an error such as',
     '`system.util.sendMessage: argument 4 "scope" must match /^[CGS]+$/; received "X"`. Values cross into and out of the sandbox',
     'as JSON copies: functions, symbols, cycles, getters and non-finite numbers are refused with a clear error.',
+    'What a function returns is checked in the gateway against its declared type before the script gets it.',
+    '',
+    '**Blocking calls.** A function marked *blocking* returns its value directly, without `await`: the script waits while',
+    'the gateway answers, and the gateway and other projects run on meanwhile. The wait counts against the running',
+    "handler's (or timer callback's) time limit, not its CPU budget, and ends a little before that limit with a `TIMEOUT`",
+    "error the script can catch. A blocking call that only the caller's own project could answer fails with",
+    '`PROJECT_UNAVAILABLE`. `system.util.sendRequest` is not blocking, unlike in the seeds: it returns a Promise, so that',
+    'a handler can call a handler of its own project.',
     '',
   ];
   for (const fn of api.functions.filter((f) => !f.internal)) {
@@ -32,7 +40,8 @@ export function generateReference(api: ApiDecl): string {
       const dflt = p.default !== undefined ? `\`${JSON.stringify(p.default)}\`` : p.optional ? '(none)' : 'required';
       out.push(`| ${i + 1} | \`${p.name}\` | \`${type}\`${pattern} | ${dflt} | ${p.doc} |`);
     });
-    out.push('', `Returns \`${fn.returns}\`${fn.mode === 'async' ? ' (a Promise: `await` it)' : ''}.`, '');
+    const how = fn.mode === 'async' ? ' (a Promise: `await` it)' : fn.mode === 'sync' ? ' (a blocking call: the value itself, no `await`)' : '';
+    out.push('', `Returns \`${fn.returns}\`${how}.`, '');
   }
   for (const iface of api.interfaces) {
     out.push(`## ${iface.name}`, '', iface.doc, '', ...iface.members.map((m) => `- \`${m.signature}\`: ${m.doc}`), '');

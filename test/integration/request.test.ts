@@ -12,7 +12,7 @@ const t = useGateway({
       'gateway-events/message/remoteFail.ts': `export default async function () {\n  try { await system.util.sendRequest('alpha', 'fails'); } catch (e: any) { return { code: e.code, message: e.message }; }\n}\n`,
       'gateway-events/message/throwsData.ts': `export default function (payload: any) {\n  throw payload.plain ? { reason: 'out of stock', sku: 42 } : new Map();\n}\n`,
       'gateway-events/message/slow.ts': `export default async function () {\n  await new Promise((r) => setTimeout(r, 2000));\n  return 'late';\n}\n`,
-      'gateway-events/message/fireAndForget.ts': `export default async function (payload: any) {\n  return system.util.sendMessage('beta', 'record', { note: payload.note }, 'G');\n}\n`,
+      'gateway-events/message/fireAndForget.ts': `export default function (payload: any) {\n  return system.util.sendMessage('beta', 'record', { note: payload.note }, 'G');\n}\n`,
     },
   },
   beta: {
@@ -70,7 +70,7 @@ describe('system.util.sendMessage', () => {
   });
 
   it('validates scope letters with a clear message inside the script', async () => {
-    t.write('alpha', 'gateway-events/message/badScope.ts', `export default async function () {\n  try { await system.util.sendMessage('beta', 'record', {}, 'X'); } catch (e: any) { return e.message; }\n}\n`);
+    t.write('alpha', 'gateway-events/message/badScope.ts', `export default function () {\n  try { system.util.sendMessage('beta', 'record', {}, 'X'); } catch (e: any) { return e.message; }\n}\n`);
     const answer = await t.waitFor(() => t.request('alpha', 'badScope'), 5000, 'badScope handler');
     expect(answer).toBe('system.util.sendMessage: argument 4 "scope" must match /^[CGS]+$/; received "X"');
   });

@@ -18,7 +18,7 @@ const t = useGateway({
     files: {
       'gateway-events/message/tries.ts': script(`
   const results: Record<string, string> = {};
-  const attempt = async (label: string, call: () => Promise<unknown>) => {
+  const attempt = async (label: string, call: () => unknown) => {
     try { await call(); results[label] = 'CROSSED'; } catch (e: any) { results[label] = e.code + ' ' + e.message; }
   };
   const realRegExp = RegExp;

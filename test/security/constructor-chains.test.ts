@@ -55,7 +55,7 @@ const t = useGateway({
   climb('value', value);
   climb('valueArray', value.list);
   climb('valueNested', value.list[1]);
-  climb('delivery', await system.util.sendMessage('hostile', 'data', {}, 'G'));
+  climb('delivery', system.util.sendMessage('hostile', 'data', {}, 'G'));
   // a timer id and a rejection the script makes itself from a system call's promise
   climb('timerId', setTimeout(() => {}, 1));
   await Promise.reject(system.util.sendRequest('nope', 'y')).catch(async (p) => { try { await p; } catch (e) { climb('chainedRejection', e); } });

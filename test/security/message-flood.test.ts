@@ -22,7 +22,7 @@ const t = useGateway(
   const end = Date.now() + 3000;
   while (Date.now() < end) {
     try {
-      await system.util.sendMessage('bystander', 'work', {}, 'G');
+      system.util.sendMessage('bystander', 'work', {}, 'G');
       sent++;
     } catch (e: any) {
       if (e.code !== 'PROJECT_UNAVAILABLE') throw e;

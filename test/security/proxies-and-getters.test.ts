@@ -43,7 +43,7 @@ const t = useGateway({
       results[name] = e.code + ' ' + e.message;
     }
     try {
-      await system.util.sendMessage('receiver', 'record', value, 'G');
+      system.util.sendMessage('receiver', 'record', value, 'G');
       results[name + '/message'] = 'CROSSED';
     } catch (e: any) {
       results[name + '/message'] = e.code;
