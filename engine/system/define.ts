@@ -28,7 +28,7 @@ export interface ParamDecl {
  * How a call runs:
  * - `sync`: a blocking call. The script gets the value without `await`: its isolate's thread waits for the gateway's
  *   answer (isolated-vm applySyncPromise in the sandbox host), while the gateway and other isolates run on. The wait
- *   counts against the calling entry's deadline and ends a little before it with TIMEOUT.
+ *   counts against the call's deadline (the handler timeout), not its CPU budget, and ends a little before it with TIMEOUT.
  * - `async`: the host answers later; the script gets a Promise.
  * - `fire`: the host is told and nothing is returned (logging).
  * - `prelude`: implemented inside the isolate on top of other functions (getLogger).

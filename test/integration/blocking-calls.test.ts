@@ -24,6 +24,14 @@ const files = {
     config: { limits: { timeoutMs: 2500 } },
     files: { 'gateway-events/message/loop.ts': `export default function () {\n  for (;;) {\n    try { system.util.sendMessage('beta', 'record', { n: -1 }, 'G'); } catch {}\n  }\n}\n` },
   },
+  thrifty: {
+    config: { limits: { timeoutMs: 3000, cpuBudgetMs: 100 } },
+    files: {
+      'gateway-events/message/waits.ts': `export default function () {\n  return system.util.sendMessage('beta', 'record', { n: 8 }, 'G');\n}\n`,
+      'gateway-events/message/asks.ts': `export default function () {\n  return system.util.sendRequest('thrifty', 'waits');\n}\n`,
+    },
+  },
+  loner: { config: { isolated: true }, files: { 'gateway-events/message/ping.ts': `export default function (payload: any) {\n  return { alone: payload.n };\n}\n` } },
   bystander: { files: { 'gateway-events/message/ping.ts': `export default function (payload: any) {\n  return { pong: payload.n };\n}\n` } },
 };
 
@@ -32,7 +40,7 @@ let realSend: GatewayMessaging['send'];
 beforeAll(async () => {
   t = await startGateway(files);
   realSend = t.gateway.messaging.send.bind(t.gateway.messaging);
-  await t.waitFor(() => ['alpha', 'beta', 'bystander'].every((p) => t.gateway.project(p)?.isRunning), 10_000, 'projects running');
+  await t.waitFor(() => ['alpha', 'beta', 'bystander', 'loner'].every((p) => t.gateway.project(p)?.isRunning), 10_000, 'projects running');
 });
 afterAll(() => t.stop());
 afterEach(() => {
@@ -69,13 +77,18 @@ describe('a blocking system call (system.util.sendMessage)', () => {
     await t.waitFor(async () => ((await t.request('alpha', 'record', { read: true })) as number[]).includes(7), 5000, 'message to self handled');
   });
 
-  it('waits without blocking the gateway or the other projects in the same sandbox process', async () => {
+  it('waits without blocking the gateway or the other projects, in the same sandbox process and in others', async () => {
     const hold = holdMessages();
     const waiting = t.request('alpha', 'deliver', { n: 2 });
     await t.waitFor(() => hold.held() === 1, 2000, 'call held in the gateway');
     expect(t.gateway.supervisor.processOf('bystander')?.pid).toBe(t.gateway.supervisor.processOf('alpha')?.pid);
-    for (let n = 0; n < 20; n++) expect(await t.request('bystander', 'ping', { n })).toEqual({ pong: n });
+    expect(t.gateway.supervisor.processOf('loner')?.pid).not.toBe(t.gateway.supervisor.processOf('alpha')?.pid);
+    for (let n = 0; n < 20; n++) {
+      expect(await t.request('bystander', 'ping', { n })).toEqual({ pong: n });
+      expect(await t.request('loner', 'ping', { n })).toEqual({ alone: n });
+    }
     expect(await t.request('beta', 'record', { read: true })).toBeInstanceOf(Array);
+    expect(hold.held()).toBe(1); // alpha was waiting all along
     hold.release();
     expect(await waiting).toEqual({ list: ['type=Gateway,project=beta,messageHandler=record'], isArray: true });
   });
@@ -108,6 +121,16 @@ describe('a blocking system call (system.util.sendMessage)', () => {
       message: 'system.util.sendMessage failed inside the gateway: its result must have items that be a string (item 0 does not); received an array of length 1, so it was not passed on',
     });
     expect(t.logs((r) => r.level === 'error' && r.message.includes('broke its declared result type') && r.project === 'alpha')).toHaveLength(1);
+  });
+
+  it('waits against the call\'s deadline, not the CPU budget: a handler that scripts call waits longer than its project\'s whole budget', async () => {
+    // thrifty/waits runs on the CPU budget for handlers that scripts call (100 ms per 10 s); it waits 600 ms.
+    const hold = holdMessages();
+    const answer = t.request('thrifty', 'asks');
+    await t.waitFor(() => hold.held() === 1, 2000, 'call held in the gateway');
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    hold.release();
+    expect(await answer).toEqual(['type=Gateway,project=beta,messageHandler=record']);
   });
 
   it('in a loop is still stopped by the handler timeout, and the other projects keep answering', async () => {

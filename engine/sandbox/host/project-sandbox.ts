@@ -155,7 +155,7 @@ export class ProjectSandbox {
     const script = await this.isolate.compileScript(preludeSource(), { filename: PRELUDE_FILENAME });
     const install = (await script.run(this.context, { reference: true })) as ivm.Reference;
     const bridge = new ivm.Callback((op: unknown, a: unknown, b: unknown, c: unknown, d: unknown) => this.onBridge(String(op), String(a ?? ''), String(b ?? ''), String(c ?? ''), d === '1'));
-    const options = JSON.stringify({ maxPayloadBytes: this.limits.maxPayloadBytes });
+    const options = JSON.stringify({ maxPayloadBytes: this.limits.maxPayloadBytes, timeoutMs: this.limits.timeoutMs });
     // The isolate calls this with applySyncPromise: its own thread waits for the promise, this process's event loop does not.
     const blockingWait = new ivm.Reference((fn: unknown, args: unknown, frame: unknown, budgeted: unknown, waitMs: unknown) =>
       this.onBlockingCall(String(fn), String(args), String(frame), budgeted === '1', Number(waitMs)),

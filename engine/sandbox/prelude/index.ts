@@ -21,6 +21,8 @@ interface BlockingWait {
 
 interface Options {
   maxPayloadBytes: number;
+  /** The project's handler timeout: how long a blocking call may wait outside an invocation (a timer callback, a continuation). */
+  timeoutMs: number;
 }
 
 type Factory = (exports: object, require: (id: string) => unknown, module: { exports: Record<string, unknown> }) => void;
@@ -153,10 +155,17 @@ export function install(bridge: Bridge, blockingWait: BlockingWait, apiJson: str
   // run on the budget for such calls, not on the project's own (the host keeps both).
   let currentBudgeted = false;
   let deadline = Infinity;
+  /**
+   * Until when a blocking call may wait: the invocation's own deadline, else the handler timeout from the entry's start.
+   * Apart from `deadline`, which an entry on a CPU budget gets cut to what is left of it: a wait uses no CPU, and
+   * isolated-vm's timeout clock stops while the isolate waits (engine/sandbox/host/project-sandbox.ts).
+   */
+  let waitDeadline = Infinity;
 
   /** Every entry from the host starts with this, with the timeout isolated-vm runs it under. */
   const begin = (timeoutMs: number) => {
     deadline = now() + timeoutMs;
+    waitDeadline = now() + options.timeoutMs;
     currentBudgeted = false;
   };
   // isolated-vm cannot stop a script while it is inside a host call, and a loop of system calls (errors
@@ -186,11 +195,11 @@ export function install(bridge: Bridge, blockingWait: BlockingWait, apiJson: str
     const budgeted = currentBudgeted ? '1' : '';
     let answer: Answer;
     if (fn.mode === 'sync') {
-      // One hop for the call and its wait. The wait counts against this entry's deadline (its wall clock), and the
-      // host ends it a little before, so that the script gets a TIMEOUT it can still report.
+      // One hop for the call and its wait. The wait counts against the call's deadline (its wall clock), and the host
+      // ends it a little before, so that the script gets a TIMEOUT it can still report.
       let text: unknown;
       try {
-        text = apply(applySyncPromise, blockingWait, [undefined, [fn.name, argsJson, frame, budgeted, deadline - now() - BLOCKING_MARGIN_MS]]);
+        text = apply(applySyncPromise, blockingWait, [undefined, [fn.name, argsJson, frame, budgeted, waitDeadline - now() - BLOCKING_MARGIN_MS]]);
       } catch {
         throw new SystemError('INTERNAL', `system.${fn.name}: the wait for the gateway's answer failed`);
       }
@@ -353,7 +362,7 @@ export function install(bridge: Bridge, blockingWait: BlockingWait, apiJson: str
     },
     invoke(callId: number, id: string, argsJson: string, deadlineAt: number, budgeted: boolean, timeoutMs: number): string {
       begin(timeoutMs);
-      if (deadlineAt < deadline) deadline = deadlineAt; // a blocking call's wait ends before the invocation's own deadline
+      waitDeadline = deadlineAt;
       currentBudgeted = budgeted;
       // Queued behind other work until past its deadline: the caller has had its TIMEOUT, so the handler must not run.
       if (now() >= deadlineAt) return dataJson({ ok: false, error: { code: 'TIMEOUT', name: 'Error', message: `${id} waited past its deadline and was not run` } });
