@@ -20,7 +20,9 @@ const ask = new ivm.Reference(
     }),
 );
 await context.global.set('ask', ask);
-const loopScript = await isolate.compileScript('(function (n, json) { for (let i = 0; i < n; i++) ask.applySyncPromise(undefined, [json]); return n; })');
+const loopScript = await isolate.compileScript(
+  '(function (n, json) { for (let i = 0; i < n; i++) ask.applySyncPromise(undefined, [json]); return n; })',
+);
 const loop = await loopScript.run(context, { reference: true });
 
 process.on('message', (message: ToBlockingChild) => {

@@ -78,7 +78,9 @@ async function perCall(run: (n: number) => Promise<unknown>): Promise<number> {
 }
 
 export async function benchBlocking(report: Report): Promise<void> {
-  const gw = await startBenchGateway('blocking', { [PROJECT]: { [`${MESSAGE}/loop.ts`]: LOOP_SOURCE, 'session-events/message/sink.ts': SINK_SOURCE } });
+  const gw = await startBenchGateway('blocking', {
+    [PROJECT]: { [`${MESSAGE}/loop.ts`]: LOOP_SOURCE, 'session-events/message/sink.ts': SINK_SOURCE },
+  });
   let floor: BlockingFloor | undefined;
   try {
     floor = await BlockingFloor.start();
@@ -91,7 +93,9 @@ export async function benchBlocking(report: Report): Promise<void> {
       await perCall(engine); // warm-up: JIT, IPC channels
       await perCall((n) => raw.run(n));
     }
-    report.section(`3. blocking host call round trip (system.util.sendMessage without await; ${ROUNDS} interleaved rounds of ${CALLS} calls)`);
+    report.section(
+      `3. blocking host call round trip (system.util.sendMessage without await; ${ROUNDS} interleaved rounds of ${CALLS} calls)`,
+    );
     const engineMs: number[] = [];
     const floorMs: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
@@ -100,9 +104,20 @@ export async function benchBlocking(report: Report): Promise<void> {
     }
     const f = summarize(floorMs);
     const e = summarize(engineMs);
-    report.info(`raw applySyncPromise + IPC round trip to this process: median ${num(f.median)} ms per call, ${num(f.min)} to ${num(f.max)} ms over ${f.n} rounds`);
-    report.info(`system.util.sendMessage (blocking): median ${num(e.median)} ms per call, ${num(e.min)} to ${num(e.max)} ms over ${e.n} rounds`);
-    report.figure({ label: 'blocking host call round trip median', value: median(engineMs), unit: 'ms', baseline: median(floorMs), baselineNote: 'raw applySyncPromise + IPC echo', target: { kind: 'ratio-max', x: 2 } });
+    report.info(
+      `raw applySyncPromise + IPC round trip to this process: median ${num(f.median)} ms per call, ${num(f.min)} to ${num(f.max)} ms over ${f.n} rounds`,
+    );
+    report.info(
+      `system.util.sendMessage (blocking): median ${num(e.median)} ms per call, ${num(e.min)} to ${num(e.max)} ms over ${e.n} rounds`,
+    );
+    report.figure({
+      label: 'blocking host call round trip median',
+      value: median(engineMs),
+      unit: 'ms',
+      baseline: median(floorMs),
+      baselineNote: 'raw applySyncPromise + IPC echo',
+      target: { kind: 'ratio-max', x: 2 },
+    });
   } finally {
     await Promise.all([floor?.stop(), gw.stop()]);
   }

@@ -22,7 +22,9 @@ const files = {
   beta: { files: { 'gateway-events/message/record.ts': RECORD } },
   looper: {
     config: { limits: { timeoutMs: 2500 } },
-    files: { 'gateway-events/message/loop.ts': `export default function () {\n  for (;;) {\n    try { system.util.sendMessage('beta', 'record', { n: -1 }, 'G'); } catch {}\n  }\n}\n` },
+    files: {
+      'gateway-events/message/loop.ts': `export default function () {\n  for (;;) {\n    try { system.util.sendMessage('beta', 'record', { n: -1 }, 'G'); } catch {}\n  }\n}\n`,
+    },
   },
   thrifty: {
     config: { limits: { timeoutMs: 3000, cpuBudgetMs: 100 } },
@@ -31,8 +33,13 @@ const files = {
       'gateway-events/message/asks.ts': `export default function () {\n  return system.util.sendRequest('thrifty', 'waits');\n}\n`,
     },
   },
-  loner: { config: { isolated: true }, files: { 'gateway-events/message/ping.ts': `export default function (payload: any) {\n  return { alone: payload.n };\n}\n` } },
-  bystander: { files: { 'gateway-events/message/ping.ts': `export default function (payload: any) {\n  return { pong: payload.n };\n}\n` } },
+  loner: {
+    config: { isolated: true },
+    files: { 'gateway-events/message/ping.ts': `export default function (payload: any) {\n  return { alone: payload.n };\n}\n` },
+  },
+  bystander: {
+    files: { 'gateway-events/message/ping.ts': `export default function (payload: any) {\n  return { pong: payload.n };\n}\n` },
+  },
 };
 
 let t: TestGateway;
@@ -53,7 +60,9 @@ function holdMessages(): { release(answer?: () => unknown): void; held: () => nu
   const original = realSend;
   // The router's answer arrives later: the dispatcher awaits whatever an implementation returns.
   t.gateway.messaging.send = ((...args: Parameters<GatewayMessaging['send']>) =>
-    new Promise((resolve) => waiting.push((answer) => resolve(answer()))).then((value) => value ?? original(...args))) as unknown as GatewayMessaging['send'];
+    new Promise((resolve) => waiting.push((answer) => resolve(answer()))).then(
+      (value) => value ?? original(...args),
+    )) as unknown as GatewayMessaging['send'];
   return { release: (answer = () => undefined) => waiting.splice(0).forEach((w) => w(answer)), held: () => waiting.length };
 }
 
@@ -68,13 +77,20 @@ async function failureOf(promise: Promise<unknown>): Promise<FlintError> {
 
 describe('a blocking system call (system.util.sendMessage)', () => {
   it('returns its delivery list to a handler that does not await', async () => {
-    expect(await t.request('alpha', 'deliver', { n: 1 })).toEqual({ list: ['type=Gateway,project=beta,messageHandler=record'], isArray: true });
+    expect(await t.request('alpha', 'deliver', { n: 1 })).toEqual({
+      list: ['type=Gateway,project=beta,messageHandler=record'],
+      isArray: true,
+    });
     await t.waitFor(async () => ((await t.request('beta', 'record', { read: true })) as number[]).includes(1), 5000, 'message handled');
   });
 
   it('to its own project answers at once: the gateway routes the message, the handler runs after its caller', async () => {
     expect(await t.request('alpha', 'toSelf')).toEqual(['type=Gateway,project=alpha,messageHandler=record']);
-    await t.waitFor(async () => ((await t.request('alpha', 'record', { read: true })) as number[]).includes(7), 5000, 'message to self handled');
+    await t.waitFor(
+      async () => ((await t.request('alpha', 'record', { read: true })) as number[]).includes(7),
+      5000,
+      'message to self handled',
+    );
   });
 
   it('waits without blocking the gateway or the other projects, in the same sandbox process and in others', async () => {
@@ -118,12 +134,15 @@ describe('a blocking system call (system.util.sendMessage)', () => {
     hold.release(() => [42]);
     expect(await waiting).toMatchObject({
       code: 'INTERNAL',
-      message: 'system.util.sendMessage failed inside the gateway: its result must have items that be a string (item 0 does not); received an array of length 1, so it was not passed on',
+      message:
+        'system.util.sendMessage failed inside the gateway: its result must have items that be a string (item 0 does not); received an array of length 1, so it was not passed on',
     });
-    expect(t.logs((r) => r.level === 'error' && r.message.includes('broke its declared result type') && r.project === 'alpha')).toHaveLength(1);
+    expect(
+      t.logs((r) => r.level === 'error' && r.message.includes('broke its declared result type') && r.project === 'alpha'),
+    ).toHaveLength(1);
   });
 
-  it('waits against the call\'s deadline, not the CPU budget: a handler that scripts call waits longer than its project\'s whole budget', async () => {
+  it("waits against the call's deadline, not the CPU budget: a handler that scripts call waits longer than its project's whole budget", async () => {
     // thrifty/waits runs on the CPU budget for handlers that scripts call (100 ms per 10 s); it waits 600 ms.
     const hold = holdMessages();
     const answer = t.request('thrifty', 'asks');
@@ -152,7 +171,11 @@ describe('a blocking system call (system.util.sendMessage)', () => {
     expect(Date.now() - start).toBeLessThan(4000);
     expect(await t.request('bystander', 'ping', { n: 3 })).toEqual({ pong: 3 });
     t.gateway.messaging.send = realSend;
-    await t.waitFor(async () => ((await t.request('looper', 'loop').catch((e: FlintError) => e.code)) === 'TIMEOUT' ? true : undefined), 15_000, 'looper idle');
+    await t.waitFor(
+      async () => ((await t.request('looper', 'loop').catch((e: FlintError) => e.code)) === 'TIMEOUT' ? true : undefined),
+      15_000,
+      'looper idle',
+    );
     expect(t.gateway.supervisor.processOf('looper')!.pid).toBe(pid);
     expect(t.logs((r) => r.message.includes('ignores its timeout'))).toEqual([]);
   });
@@ -160,7 +183,12 @@ describe('a blocking system call (system.util.sendMessage)', () => {
   it('in flight when the sandbox process is killed: every call gets an answer, and the project serves again after the restart', async () => {
     await t.request('alpha', 'record', { read: true }); // alpha idle, not still stopping an earlier test's loop
     const hold = holdMessages();
-    const calls = [1, 2, 3, 4, 5].map((n) => t.request('alpha', 'deliver', { n }).then((value) => ({ value }), (error: FlintError) => ({ error: error.code })));
+    const calls = [1, 2, 3, 4, 5].map((n) =>
+      t.request('alpha', 'deliver', { n }).then(
+        (value) => ({ value }),
+        (error: FlintError) => ({ error: error.code }),
+      ),
+    );
     await t.waitFor(() => hold.held() >= 1, 2000, 'a call held in the gateway');
     process.kill(t.gateway.supervisor.processOf('alpha')!.pid!, 'SIGKILL');
     const killedAt = Date.now();
