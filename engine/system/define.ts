@@ -82,7 +82,8 @@ export function composeApi(services: ServiceDecl[]): ApiDecl {
     for (const fn of service.functions) {
       if (!fn.name.startsWith(`${service.namespace}.`)) throw new Error(`system.${fn.name} is declared in the "${service.namespace}" service`);
       if (names.has(fn.name)) throw new Error(`system.${fn.name} is declared twice`);
-      if ((fn.mode === 'sync' || fn.mode === 'async') && !fn.result) throw new Error(`system.${fn.name} returns a value but declares no result type`);
+      const returnsValue = fn.mode === 'sync' || fn.mode === 'async';
+      if (returnsValue && !fn.result) throw new Error(`system.${fn.name} returns a value but declares no result type`);
       names.add(fn.name);
     }
   }

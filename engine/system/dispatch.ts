@@ -51,13 +51,17 @@ export class Dispatcher {
       const problem = entry.decl.result ? checkType(entry.decl.result, result) : undefined;
       if (problem) {
         const fault = `its result ${problem}; received ${describeValue(result)}`;
-        this.faults?.error(`system.${fn}: the gateway's implementation broke its declared result type (${fault}); the call failed. A fault in the gateway, not in the script.`, { project: caller.project });
-        return JSON.stringify({ ok: false, error: { code: 'INTERNAL', message: `system.${fn} failed inside the gateway: ${fault}, so it was not passed on` } });
+        const logged = `system.${fn}: the gateway's implementation broke its declared result type (${fault}); the call failed.`;
+        this.faults?.error(`${logged} A fault in the gateway, not in the script.`, { project: caller.project });
+        const message = `system.${fn} failed inside the gateway: ${fault}, so it was not passed on`;
+        return JSON.stringify({ ok: false, error: { code: 'INTERNAL', message } });
       }
       return JSON.stringify({ ok: true, value: result });
     } catch (error) {
       const data = errorToData(error);
-      if (data.code === 'INTERNAL') this.faults?.error(`system.${fn} failed inside the gateway: ${data.message}`, { project: caller.project });
+      if (data.code === 'INTERNAL') {
+        this.faults?.error(`system.${fn} failed inside the gateway: ${data.message}`, { project: caller.project });
+      }
       return JSON.stringify({ ok: false, error: { code: data.code, message: data.code === 'INTERNAL' ? `system.${fn} failed inside the gateway` : data.message } });
     }
   }
@@ -67,6 +71,7 @@ export class Dispatcher {
     if (decl.mode !== 'sync' || !decl.answeredByProject) return undefined;
     const index = decl.params.findIndex((p) => p.name === decl.answeredByProject);
     if (values[index] !== caller.project) return undefined;
-    return `system.${decl.name}: project "${caller.project}" cannot wait for its own scripts: a blocking call stops its isolate until the answer comes, so they could never answer`;
+    const why = 'a blocking call stops its isolate until the answer comes, so they could never answer';
+    return `system.${decl.name}: project "${caller.project}" cannot wait for its own scripts: ${why}`;
   }
 }

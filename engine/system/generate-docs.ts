@@ -40,7 +40,7 @@ export function generateReference(api: ApiDecl): string {
       const dflt = p.default !== undefined ? `\`${JSON.stringify(p.default)}\`` : p.optional ? '(none)' : 'required';
       out.push(`| ${i + 1} | \`${p.name}\` | \`${type}\`${pattern} | ${dflt} | ${p.doc} |`);
     });
-    const how = fn.mode === 'async' ? ' (a Promise: `await` it)' : fn.mode === 'sync' ? ' (a blocking call: the value itself, no `await`)' : '';
+    const how = { async: ' (a Promise: `await` it)', sync: ' (a blocking call: the value itself, no `await`)' }[fn.mode as string] ?? '';
     out.push('', `Returns \`${fn.returns}\`${how}.`, '');
   }
   for (const iface of api.interfaces) {

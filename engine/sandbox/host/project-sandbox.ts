@@ -160,7 +160,8 @@ export class ProjectSandbox {
     const blockingWait = new ivm.Reference((fn: unknown, args: unknown, frame: unknown, budgeted: unknown, waitMs: unknown) =>
       this.onBlockingCall(String(fn), String(args), String(frame), budgeted === '1', Number(waitMs)),
     );
-    const api = (await install.apply(undefined, [bridge, blockingWait, JSON.stringify(API), options], { result: { reference: true } })) as ivm.Reference;
+    const installArgs = [bridge, blockingWait, JSON.stringify(API), options];
+    const api = (await install.apply(undefined, installArgs, { result: { reference: true } })) as ivm.Reference;
     const get = (name: keyof PreludeRefs) => api.get(name, { reference: true }) as Promise<ivm.Reference>;
     this.refs = {
       define: await get('define'),
@@ -457,7 +458,8 @@ export class ProjectSandbox {
       this.blocking.delete(request);
       return waiting.answer;
     }
-    const timedOut = () => failure('TIMEOUT', `the gateway did not answer within the ${Math.max(0, Math.round(waitMs))} ms left before the deadline`);
+    const left = Math.max(0, Math.round(waitMs));
+    const timedOut = () => failure('TIMEOUT', `the gateway did not answer within the ${left} ms left before the deadline`);
     if (!(waitMs > 0)) {
       this.blocking.delete(request);
       return timedOut();

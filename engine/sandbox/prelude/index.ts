@@ -199,7 +199,8 @@ export function install(bridge: Bridge, blockingWait: BlockingWait, apiJson: str
       // ends it a little before, so that the script gets a TIMEOUT it can still report.
       let text: unknown;
       try {
-        text = apply(applySyncPromise, blockingWait, [undefined, [fn.name, argsJson, frame, budgeted, waitDeadline - now() - BLOCKING_MARGIN_MS]]);
+        const waitMs = waitDeadline - now() - BLOCKING_MARGIN_MS;
+        text = apply(applySyncPromise, blockingWait, [undefined, [fn.name, argsJson, frame, budgeted, waitMs]]);
       } catch {
         throw new SystemError('INTERNAL', `system.${fn.name}: the wait for the gateway's answer failed`);
       }
