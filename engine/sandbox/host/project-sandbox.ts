@@ -522,6 +522,8 @@ export class ProjectSandbox {
     try {
       switch (op) {
         case 'call':
+          // A blocking call comes through onBlockingCall, which waits for its answer; here nothing would.
+          if (DECLS.get(a)?.mode === 'sync') return failure('BAD_ARGUMENT', `system.${a} is a blocking call`);
           return this.onSystemCall(a, b, c, budgeted);
         case 'done':
           this.finish(Number(a), b);
