@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { FlintError, type ErrorData } from './errors.ts';
+import { FlintError } from './errors.ts';
+import { parseOutcome } from './outcome.ts';
 import { GatewayEvents } from './events/gateway-events.ts';
 import { GatewayTimers } from './events/gateway-timers.ts';
 import { LogHub } from './logging/logger.ts';
@@ -103,8 +104,8 @@ export class Gateway {
 
   /** system.util.sendRequest from outside a script (admin API, CLI): the handler's value, or a FlintError. */
   async request(project: string, handler: string, payload: unknown = {}, timeoutSec = 60): Promise<unknown> {
-    const outcome = JSON.parse(await this.messaging.request(project, handler, JSON.stringify(payload), undefined, timeoutSec)) as { ok: boolean; value?: unknown; error?: ErrorData };
-    if (!outcome.ok) throw FlintError.from(outcome.error!);
+    const outcome = parseOutcome(await this.messaging.request(project, handler, JSON.stringify(payload), undefined, timeoutSec));
+    if (!outcome.ok) throw FlintError.from(outcome.error);
     return outcome.value;
   }
 

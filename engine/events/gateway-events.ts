@@ -1,5 +1,6 @@
 import type { EventId } from '../catalogue/events.ts';
-import { describeError, type ErrorData } from '../errors.ts';
+import { describeError } from '../errors.ts';
+import { errorOf, isOk } from '../outcome.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Project } from '../projects/project.ts';
 import type { Rebuild, Supervisor } from '../sandbox/supervisor.ts';
@@ -32,8 +33,8 @@ export class GatewayEvents {
     const module = project.handlerModule(event, name);
     if (!module || !project.config) return;
     const outcome = await this.supervisor.invoke(project.name, module, JSON.stringify(args), project.config.limits.timeoutMs);
-    if (outcome.startsWith('{"ok":true')) return;
-    const { error } = JSON.parse(outcome) as { error: ErrorData };
+    if (isOk(outcome)) return;
+    const error = errorOf(outcome);
     this.logger.error(`${event.replace('/', ' ')}${name ? ` "${name}"` : ''} script of project "${project.name}" failed: ${describeError(error)}`, { project: project.name, source: error.location });
   }
 

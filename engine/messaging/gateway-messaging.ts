@@ -1,4 +1,5 @@
-import { FlintError, describeError, type ErrorData } from '../errors.ts';
+import { FlintError, describeError } from '../errors.ts';
+import { errorOf, failedWith, isOk, type Outcome } from '../outcome.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { ProjectManager } from '../projects/manager.ts';
 import type { Supervisor } from '../sandbox/supervisor.ts';
@@ -57,12 +58,12 @@ export class GatewayMessaging {
    * Calls a gateway message handler; resolves to its outcome JSON. Throws FlintError for unknown targets. `fromScript`:
    * a script asked (system.util.sendRequest), so the call runs on the target's CPU budget.
    */
-  async request(project: string, handler: string, payloadJson: string, remoteServer: string | undefined, timeoutSec: number, fromScript = false): Promise<string> {
+  async request(project: string, handler: string, payloadJson: string, remoteServer: string | undefined, timeoutSec: number, fromScript = false): Promise<Outcome> {
     this.checkRemote(remoteServer);
     const { module, timeoutMs } = this.gatewayHandler(project, handler);
     // One deadline, kept by the sandbox: the handler's own limit or the caller's timeoutSec, whichever is sooner.
     const outcome = await this.supervisor.invoke(project, module, `[${payloadJson}]`, Math.min(timeoutMs, Math.round(timeoutSec * 1000)), fromScript);
-    return outcome.startsWith('{"ok":true') ? outcome : this.describeFailure(project, handler, outcome);
+    return isOk(outcome) ? outcome : this.describeFailure(project, handler, outcome);
   }
 
   /**
@@ -70,11 +71,11 @@ export class GatewayMessaging {
    * itself passes on an error that already starts with its name; it is not named again, so the message of a deep
    * recursion stays short.
    */
-  private describeFailure(project: string, handler: string, outcome: string): string {
-    const { error } = JSON.parse(outcome) as { error: ErrorData };
+  private describeFailure(project: string, handler: string, outcome: Outcome): Outcome {
+    const error = errorOf(outcome);
     const prefix = `${project}/${handler}: `;
     const message = error.message.startsWith(prefix) ? error.message : prefix + error.message;
-    return JSON.stringify({ ok: false, error: { ...error, message } });
+    return failedWith({ ...error, message });
   }
 
   /** Delivers a message to the handlers selected by scope; returns one comma-delimited line per target. */
@@ -99,8 +100,8 @@ export class GatewayMessaging {
         const left = this.queuedMessages.get(project)! - 1;
         if (left > 0) this.queuedMessages.set(project, left);
         else this.queuedMessages.delete(project);
-        if (outcome.startsWith('{"ok":true')) return;
-        const { error } = JSON.parse(outcome) as { error: ErrorData };
+        if (isOk(outcome)) return;
+        const error = errorOf(outcome);
         this.logger.error(`message handler ${project}/${handler} failed: ${describeError(error)}`, { project, source: error.location });
       });
     }

@@ -1,7 +1,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import type { ErrorCode, ErrorData, SourceLocation } from '../errors.ts';
+import type { ErrorData, SourceLocation } from '../errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { LogLevel } from '../logging/record.ts';
+import { failed, fromSandbox, type Outcome } from '../outcome.ts';
 import type { ProjectLimits } from '../projects/limits.ts';
 import { sandboxHostScript } from './host-bundle.ts';
 import { LastGood } from './last-good.ts';
@@ -49,17 +50,13 @@ interface ProjectState {
   process: SandboxProcess;
 }
 
-function outcome(code: ErrorCode, message: string): string {
-  return JSON.stringify({ ok: false, error: { code, message } });
-}
-
 /** One sandbox host child process: spawn, heartbeat, restart, and the calls in flight in it. */
 class SandboxProcess {
   readonly id: string;
   private child: ChildProcess | undefined;
   private ready = false;
   private queue: ToSandbox[] = [];
-  private readonly calls = new Map<number, { resolve: (outcome: string) => void; project: string; module: string; backstopAt: number }>();
+  private readonly calls = new Map<number, { resolve: (outcome: Outcome) => void; project: string; module: string; backstopAt: number }>();
   private readonly loads = new Map<number, (results: Record<string, ModuleLoadResult> | undefined) => void>();
   private readonly unloads = new Map<number, () => void>();
   private lastPong = Date.now();
@@ -113,7 +110,7 @@ class SandboxProcess {
     if (this.child?.connected) this.child.send(message);
   }
 
-  invoke(call: number, project: string, module: string, args: string, timeoutMs: number, budgeted: boolean): Promise<string> {
+  invoke(call: number, project: string, module: string, args: string, timeoutMs: number, budgeted: boolean): Promise<Outcome> {
     return new Promise((resolve) => {
       this.calls.set(call, { resolve, project, module, backstopAt: Date.now() + timeoutMs + BACKSTOP_GRACE_MS });
       this.post({ t: 'invoke', call, project, module, args, timeoutMs, budgeted });
@@ -127,7 +124,7 @@ class SandboxProcess {
       if (now < call.backstopAt) continue;
       this.calls.delete(id);
       this.supervisor.logger.error(`sandbox process ${this.id} never answered a call to ${call.project}/${call.module}; it was abandoned`, { project: call.project });
-      call.resolve(outcome('SANDBOX_CRASHED', `the sandbox never answered this call to ${call.module}, ${BACKSTOP_GRACE_MS / 1000} s past its deadline`));
+      call.resolve(failed('SANDBOX_CRASHED', `the sandbox never answered this call to ${call.module}, ${BACKSTOP_GRACE_MS / 1000} s past its deadline`));
     }
   }
 
@@ -160,7 +157,7 @@ class SandboxProcess {
       case 'result': {
         const call = this.calls.get(message.call);
         this.calls.delete(message.call);
-        call?.resolve(message.outcome);
+        call?.resolve(fromSandbox(message.outcome));
         return;
       }
       case 'loaded': {
@@ -217,7 +214,7 @@ class SandboxProcess {
     this.lastCrashInvolved = new Set([...[...this.calls.values()].map((c) => c.project), ...this.stuck]);
     this.stuck = new Set();
     const message = `the sandbox process ${how} while running this call; the project is being restarted with its last good scripts`;
-    for (const [, call] of this.calls) call.resolve(outcome('SANDBOX_CRASHED', message));
+    for (const [, call] of this.calls) call.resolve(failed('SANDBOX_CRASHED', message));
     this.calls.clear();
     for (const [, done] of this.loads) done(undefined);
     this.loads.clear();
@@ -335,13 +332,13 @@ export class Supervisor {
    * script asked for (`budgeted`) runs on the target project's CPU budget: scripts calling handlers that call
    * handlers cannot keep a core busy for ever.
    */
-  invoke(project: string, module: string, argsJson: string, timeoutMs: number, budgeted = false): Promise<string> {
+  invoke(project: string, module: string, argsJson: string, timeoutMs: number, budgeted = false): Promise<Outcome> {
     const state = this.projects.get(project);
-    if (!state) return Promise.resolve(outcome('PROJECT_UNAVAILABLE', `project "${project}" is not loaded`));
+    if (!state) return Promise.resolve(failed('PROJECT_UNAVAILABLE', `project "${project}" is not loaded`));
     return state.process.invoke(this.nextId++, project, module, argsJson, timeoutMs, budgeted);
   }
 
-  answer(project: string, request: number, answer: string): void {
+  answer(project: string, request: number, answer: Outcome): void {
     this.projects.get(project)?.process.post({ t: 'answer', project, request, answer });
   }
 

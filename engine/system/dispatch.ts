@@ -1,4 +1,5 @@
-import { errorToData, formatLocation, type ErrorData } from '../errors.ts';
+import { errorToData, formatLocation } from '../errors.ts';
+import { errorOf, failed, isOk, ok, type Outcome } from '../outcome.ts';
 import type { FunctionDecl } from './define.ts';
 import type { BoundService, Caller } from './service.ts';
 import { checkType, describeValue, validateArgs } from './validate.ts';
@@ -8,7 +9,7 @@ export interface FaultLog {
   error(message: string, fields?: { project?: string }): void;
 }
 
-function isOutcome(value: unknown): value is { outcome: string } {
+function isForwarded(value: unknown): value is { outcome: Outcome } {
   return typeof value === 'object' && value !== null && typeof (value as { outcome?: unknown }).outcome === 'string' && Object.keys(value).length === 1;
 }
 
@@ -16,11 +17,11 @@ function isOutcome(value: unknown): value is { outcome: string } {
  * A script sees a failed call as a SystemError with a code and a message, so the message carries the
  * location of a failure elsewhere (the handler that threw): `demo/fails: broken (projects/demo/...fails.ts:2:9)`.
  */
-function forScript(outcome: string): string {
-  if (outcome.startsWith('{"ok":true')) return outcome;
-  const { error } = JSON.parse(outcome) as { error: ErrorData };
+function forScript(outcome: Outcome): Outcome {
+  if (isOk(outcome)) return outcome;
+  const error = errorOf(outcome);
   const where = error.location ? ` (${formatLocation(error.location)})` : '';
-  return JSON.stringify({ ok: false, error: { code: error.code, message: error.message + where } });
+  return failed(error.code, error.message + where);
 }
 
 /** The gateway's table of system.* functions: each name with its declaration and the service that implements it. */
@@ -35,17 +36,17 @@ export class Dispatcher {
   }
 
   /** Runs one system.* call; resolves to the outcome JSON the script's call settles with. */
-  async dispatch(caller: Caller, fn: string, args: unknown[]): Promise<string> {
+  async dispatch(caller: Caller, fn: string, args: unknown[]): Promise<Outcome> {
     const entry = this.table.get(fn);
-    if (!entry) return JSON.stringify({ ok: false, error: { code: 'NOT_FOUND', message: `system.${fn} is not implemented` } });
+    if (!entry) return failed('NOT_FOUND', `system.${fn} is not implemented`);
     // Validated again here, in the gateway: a sandbox process runs beside user code and is trusted no further than it.
     const checked = validateArgs(entry.decl, args);
-    if (!checked.ok) return JSON.stringify({ ok: false, error: { code: 'BAD_ARGUMENT', message: checked.message } });
+    if (!checked.ok) return failed('BAD_ARGUMENT', checked.message);
     const selfWait = this.selfWait(entry.decl, caller, checked.values);
-    if (selfWait) return JSON.stringify({ ok: false, error: { code: 'PROJECT_UNAVAILABLE', message: selfWait } });
+    if (selfWait) return failed('PROJECT_UNAVAILABLE', selfWait);
     try {
       const value = await entry.service.call(fn, caller, checked.values);
-      if (isOutcome(value)) return forScript(value.outcome);
+      if (isForwarded(value)) return forScript(value.outcome);
       const result = value ?? null;
       // Checked here, in the gateway: a script gets the declared shape or an error, never a wrong value.
       const problem = entry.decl.result ? checkType(entry.decl.result, result) : undefined;
@@ -54,15 +55,15 @@ export class Dispatcher {
         const logged = `system.${fn}: the gateway's implementation broke its declared result type (${fault}); the call failed.`;
         this.faults?.error(`${logged} A fault in the gateway, not in the script.`, { project: caller.project });
         const message = `system.${fn} failed inside the gateway: ${fault}, so it was not passed on`;
-        return JSON.stringify({ ok: false, error: { code: 'INTERNAL', message } });
+        return failed('INTERNAL', message);
       }
-      return JSON.stringify({ ok: true, value: result });
+      return ok(result);
     } catch (error) {
       const data = errorToData(error);
       if (data.code === 'INTERNAL') {
         this.faults?.error(`system.${fn} failed inside the gateway: ${data.message}`, { project: caller.project });
       }
-      return JSON.stringify({ ok: false, error: { code: data.code, message: data.code === 'INTERNAL' ? `system.${fn} failed inside the gateway` : data.message } });
+      return failed(data.code, data.code === 'INTERNAL' ? `system.${fn} failed inside the gateway` : data.message);
     }
   }
 

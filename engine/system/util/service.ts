@@ -1,5 +1,6 @@
 import type { LogLevel, LogRecord } from '../../logging/record.ts';
 import type { SendMessageOptions } from '../../messaging/gateway-messaging.ts';
+import type { Outcome } from '../../outcome.ts';
 import { defineService } from '../service.ts';
 import { UTIL } from './declaration.ts';
 
@@ -8,7 +9,7 @@ export interface UtilDeps {
   logs: { write(entry: Omit<LogRecord, 'seq' | 'time'>): unknown };
   messaging: {
     send(project: string, handler: string, payloadJson: string, filters: SendMessageOptions, fromScript: boolean): string[];
-    request(project: string, handler: string, payloadJson: string, remoteServer: string | undefined, timeoutSec: number, fromScript: boolean): Promise<string>;
+    request(project: string, handler: string, payloadJson: string, remoteServer: string | undefined, timeoutSec: number, fromScript: boolean): Promise<Outcome>;
   };
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { okJson } from '../../../engine/outcome.ts';
 import { composeApi, type ServiceDecl } from '../../../engine/system/define.ts';
 import { Dispatcher } from '../../../engine/system/dispatch.ts';
 import { bindService, defineService, implementationGaps } from '../../../engine/system/service.ts';
@@ -87,14 +88,14 @@ describe('system.* services', () => {
   });
 
   it('declare a result type for every function that returns a value', () => {
-    for (const fn of composeServices({ logs: { write: () => undefined }, messaging: { send: () => [], request: () => Promise.resolve('{"ok":true}') } }).flatMap((s) => s.decl.functions)) {
+    for (const fn of composeServices({ logs: { write: () => undefined }, messaging: { send: () => [], request: () => Promise.resolve(okJson('1')) } }).flatMap((s) => s.decl.functions)) {
       if (fn.mode === 'sync' || fn.mode === 'async') expect(fn.result, fn.name).toBeDefined();
     }
   });
 
   it('are all composed into the gateway: every declared host function dispatches to its implementation', async () => {
     const written: unknown[] = [];
-    const dispatcher = new Dispatcher(composeServices({ logs: { write: (r) => written.push(r) }, messaging: { send: () => ['flint,G,p,h'], request: async () => '{"ok":true,"value":1}' } }));
+    const dispatcher = new Dispatcher(composeServices({ logs: { write: (r) => written.push(r) }, messaging: { send: () => ['flint,G,p,h'], request: () => Promise.resolve(okJson('1')) } }));
     expect(await dispatcher.dispatch({ project: 'p' }, 'util.log', ['info', 'L', 'hello', undefined])).toBe('{"ok":true,"value":null}');
     expect(written).toMatchObject([{ level: 'info', logger: 'L', message: 'hello', project: 'p' }]);
     expect(await dispatcher.dispatch({ project: 'p' }, 'util.sendMessage', ['q', 'h'])).toBe('{"ok":true,"value":["flint,G,p,h"]}');
