@@ -65,7 +65,7 @@ export class IvmEcho {
     const echo = new IvmEcho();
     const context = await echo.isolate.createContext();
     const script = await echo.isolate.compileScript('(function (json) { return json; })');
-    echo.fn = (await script.run(context, { reference: true })) as ivm.Reference;
+    echo.fn = await script.run(context, { reference: true });
     return echo;
   }
 

@@ -15,7 +15,7 @@ if (mode === 'plain') {
   const isolate = new ivm.Isolate({ memoryLimit: 128 });
   const context = await isolate.createContext();
   const script = await isolate.compileScript('(function (json) { return json; })');
-  const fn = (await script.run(context, { reference: true })) as import('isolated-vm').Reference;
+  const fn = await script.run(context, { reference: true });
   process.on('message', (message: EchoMessage) => {
     void fn.apply(undefined, [message.json]).then((json: unknown) => process.send!({ id: message.id, json: json as string }));
   });

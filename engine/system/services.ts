@@ -2,15 +2,15 @@ import { bindService, implementationGaps, type BoundService, type Service } from
 import { utilService, type UtilDeps } from './util/service.ts';
 
 /** What the services need of the gateway; each service is given only its own part. */
-export interface ServiceDeps extends UtilDeps {}
+export type ServiceDeps = UtilDeps;
 
 interface Entry {
   service: Service<never>;
-  bind(deps: ServiceDeps): BoundService;
+  bind: (deps: ServiceDeps) => BoundService;
 }
 
 function entry<Deps>(service: Service<Deps>, pick: (deps: ServiceDeps) => Deps): Entry {
-  return { service: service as Service<never>, bind: (deps) => bindService(service, pick(deps)) };
+  return { service, bind: (deps) => bindService(service, pick(deps)) };
 }
 
 /** Every service of system.*, in the order of engine/system/api.ts: the one place a new namespace is composed in. */

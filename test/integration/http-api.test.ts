@@ -119,7 +119,7 @@ describe('the admin HTTP API', () => {
     const reply = await new Promise<string>((resolve) => {
       const socket = connect(http.port, '127.0.0.1', () => socket.write('NONSENSE\r\n\r\n'));
       let data = '';
-      socket.on('data', (d) => (data += d));
+      socket.on('data', (d: Buffer) => (data += d.toString()));
       socket.on('close', () => resolve(data));
     });
     expect(reply).toMatch(/^HTTP\/1.1 400/);
