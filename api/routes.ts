@@ -18,7 +18,7 @@ export interface Route {
   path: string;
   /** Public routes need no admin token. */
   public?: boolean;
-  handle(ctx: RouteContext): Promise<unknown> | unknown;
+  handle(ctx: RouteContext): unknown;
 }
 
 const isObject = (v: unknown) => (typeof v === 'object' && v !== null && !Array.isArray(v) ? undefined : 'must be a JSON object');

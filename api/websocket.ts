@@ -75,6 +75,10 @@ export class WebSocketRoutes {
     if (!entry.route.public && (token === undefined || !isAuthorized(request, token))) {
       return refuse(socket, 401, 'Unauthorized', 'UNAUTHORIZED', 'missing or wrong bearer token');
     }
-    entry.server.handleUpgrade(request, socket, head, (ws) => entry.route.handle(ws, request));
+    entry.server.handleUpgrade(request, socket, head, (ws) => {
+      // A protocol fault (an oversized or malformed frame) closes that socket; without a listener it would crash the gateway.
+      ws.on('error', () => ws.terminate());
+      entry.route.handle(ws, request);
+    });
   }
 }

@@ -2,28 +2,25 @@ import { FlintError } from './errors.ts';
 import type { Gateway } from './gateway.ts';
 import type { LogQuery } from './logging/log-ring.ts';
 import { isLogLevel, type LogLevel } from './logging/record.ts';
+import { LIMIT_RANGES } from './projects/limits.ts';
 import { NAME_PATTERN } from './projects/resources.ts';
 import { API } from './system/api.ts';
 import { checkType } from './system/validate.ts';
 
 /** How the admin API checks what it is given, from the same rules the engine uses (names, sendRequest's timeout). */
 export const ADMIN_RULES = {
+  /** The largest payload limit a project may set (each project's own limit is `AdminFacade.payloadLimit`). */
+  largestPayloadLimit: LIMIT_RANGES.maxPayloadBytes[1],
   /** Why a project or handler name is refused, or undefined when it is valid. */
-  name(label: string, value: string): string | undefined {
-    return NAME_PATTERN.test(value)
+  name: (label: string, value: string): string | undefined =>
+    NAME_PATTERN.test(value)
       ? undefined
-      : `${label} ${JSON.stringify(value)} is not a valid name (1 to 128 letters, digits, _ . - or spaces, starting with a letter, digit or _)`;
-  },
+      : `${label} ${JSON.stringify(value)} is not a valid name (1 to 128 letters, digits, _ . - or spaces, starting with a letter, digit or _)`,
   /** timeoutSec has the bounds that system.util.sendRequest declares for it. */
-  timeoutSec(value: unknown): string | undefined {
-    return checkType(SEND_REQUEST_TIMEOUT, value);
-  },
-  scope(value: unknown): string | undefined {
-    return typeof value === 'string' && /^[CGS]+$/.test(value) ? undefined : 'must be a combination of the letters C, G and S';
-  },
-  logLevel(value: string): value is LogLevel {
-    return isLogLevel(value);
-  },
+  timeoutSec: (value: unknown): string | undefined => checkType(SEND_REQUEST_TIMEOUT, value),
+  scope: (value: unknown): string | undefined =>
+    typeof value === 'string' && /^[CGS]+$/.test(value) ? undefined : 'must be a combination of the letters C, G and S',
+  logLevel: (value: string): value is LogLevel => isLogLevel(value),
 };
 
 const SEND_REQUEST_TIMEOUT = API.functions.find((f) => f.name === 'util.sendRequest')!.params.find((p) => p.name === 'timeoutSec')!.type;
