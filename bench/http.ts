@@ -96,7 +96,8 @@ export async function benchHttp(report: Report): Promise<void> {
     for (const fn of Object.values(targets)) await measureSerial(fn, 500, 3000);
 
     report.section(`HTTP request into a handler and back, one at a time, ${BODY.length} B body (${ROUNDS} interleaved rounds of ${PER_ROUND})`);
-    const s = { echo: [] as number[], api: [] as number[], bare: [] as number[] };
+    const s = { echo: [] as number[], api: [] as number[], bare: [] as number[], facade: [] as number[] };
+    const facade = () => gw.gateway.admin.request(PROJECT, 'echo', JSON.parse(PAYLOAD_JSON) as object, 60);
     const ratios: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       const e = await measureSerial(targets.echo, PER_ROUND, 2000);
@@ -104,12 +105,14 @@ export async function benchHttp(report: Report): Promise<void> {
       s.echo.push(...e);
       s.api.push(...a);
       s.bare.push(...(await measureSerial(targets.bare, PER_ROUND, 4000)));
+      s.facade.push(...(await measureSerial(facade, PER_ROUND, 4000)));
       ratios.push(median(a) / median(e));
     }
-    const [e, a, b] = [summarize(s.echo), summarize(s.api), summarize(s.bare)];
+    const [e, a, b, f] = [summarize(s.echo), summarize(s.api), summarize(s.bare), summarize(s.facade)];
     report.info(`node:http JSON echo: median ${num(e.median)} ms, p99 ${num(e.p99)} ms (n=${e.n})`);
     report.info(`gateway API (Express): median ${num(a.median)} ms, p99 ${num(a.p99)} ms (n=${a.n})`);
     report.info(`same route on bare node:http calling the same façade: median ${num(b.median)} ms, p99 ${num(b.p99)} ms`);
+    report.info(`the façade alone, no HTTP (admin.request: IPC + isolate): median ${num(f.median)} ms, p99 ${num(f.p99)} ms`);
     report.info(`Express's share of the gateway's median: ${num(a.median - b.median)} ms of ${num(a.median)} ms`);
     const r = summarize(ratios);
     report.info(`noise check: the ratio within each round is ${num(r.median)}x median, ${num(r.min)}x to ${num(r.max)}x over ${r.n} rounds`);
