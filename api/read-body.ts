@@ -1,10 +1,10 @@
 import type { IncomingMessage } from 'node:http';
+import { ADMIN_RULES } from '../engine/admin-facade.ts';
 import { FlintError } from '../engine/errors.ts';
-import { LIMIT_RANGES } from '../engine/projects/limits.ts';
 import { PayloadTooLarge, RequestAborted } from './http-errors.ts';
 
 /** The largest payload limit a project may set, plus room for the rest of the body; each project's own limit is checked later. */
-const MAX_PAYLOAD_BYTES = LIMIT_RANGES.maxPayloadBytes[1];
+const MAX_PAYLOAD_BYTES = ADMIN_RULES.largestPayloadLimit;
 const MAX_BODY_BYTES = MAX_PAYLOAD_BYTES + 64 * 1024;
 /** How deeply a payload may nest: as deeply as a value a script sends (engine/sandbox/prelude/serialize.ts). */
 const MAX_PAYLOAD_DEPTH = 200;
@@ -51,7 +51,7 @@ function nestedDeeperThan(root: unknown, maxDepth: number): boolean {
   const pending: [object, number][] = [[root, 0]];
   while (pending.length > 0) {
     const [value, depth] = pending.pop()!;
-    for (const child of Object.values(value)) {
+    for (const child of Object.values(value) as unknown[]) {
       if (depth + 1 > maxDepth) return true;
       if (typeof child === 'object' && child !== null) pending.push([child, depth + 1]);
     }

@@ -4,12 +4,18 @@ import type { Gateway } from '../engine/gateway.ts';
 import { createApp } from './app.ts';
 import { issueAdminToken } from './auth.ts';
 import { sendJson } from './http-errors.ts';
+import { mountStatic } from './static.ts';
+import { WebSocketRoutes } from './websocket.ts';
 
 export interface RunningServer {
   server: Server;
   port: number;
   url: string;
   adminToken: string;
+  /** The WebSocket endpoints on this server (the sessions and the editor add theirs). */
+  websockets: WebSocketRoutes;
+  /** Serves the files of `dir` under `urlPath`, beside the API. */
+  mountStatic(urlPath: string, dir: string): void;
   close(): Promise<void>;
 }
 
@@ -32,15 +38,18 @@ function starting(req: IncomingMessage, res: ServerResponse): void {
  * Binds the HTTP port (0 picks a free one) before the gateway exists. A gateway started on a port that is taken must
  * fail here, before it loads any project, runs startup scripts or replaces the admin token of the gateway that holds
  * the port. Checking the port first and binding it later would race with anyone who takes it in between; holding the
- * bound socket from the start cannot. Until `attach`, every request answers 503 (`starting`).
+ * bound socket from the start cannot. Until `attach`, every request (and every WebSocket upgrade) answers 503.
  */
 export async function listen(port: number, host = '127.0.0.1'): Promise<Listener> {
   let handle: (req: IncomingMessage, res: ServerResponse) => void = starting;
+  let adminToken: string | undefined;
   const server = createServer({ requestTimeout: 120_000, headersTimeout: 30_000 }, (req, res) => handle(req, res));
   server.on('clientError', (_error, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{"code":"BAD_REQUEST","message":"malformed HTTP request"}');
     else socket.destroy();
   });
+  const websockets = new WebSocketRoutes(() => adminToken);
+  websockets.attach(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());
@@ -49,6 +58,7 @@ export async function listen(port: number, host = '127.0.0.1'): Promise<Listener
   const url = `http://${host}:${actual}`;
   const close = () =>
     new Promise<void>((resolve) => {
+      websockets.close();
       server.closeAllConnections();
       server.close(() => resolve());
     });
@@ -58,10 +68,12 @@ export async function listen(port: number, host = '127.0.0.1'): Promise<Listener
     close,
     attach(gateway) {
       // The token is written only now that the port is ours, so a gateway that cannot bind never replaces it.
-      const adminToken = issueAdminToken(gateway.config.dataDir);
-      const app = createApp(gateway, adminToken);
-      handle = (req, res) => void app(req, res);
-      return { server, port: actual, url, adminToken, close };
+      const token = issueAdminToken(gateway.config.dataDir);
+      adminToken = token;
+      const { app, pages } = createApp(gateway.admin, token);
+      handle = app;
+      websockets.open();
+      return { server, port: actual, url, adminToken: token, websockets, mountStatic: (urlPath, dir) => mountStatic(pages, urlPath, dir), close };
     },
   };
 }

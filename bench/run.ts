@@ -5,6 +5,7 @@ import { cpus, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { removeAllRoots } from './fixtures.ts';
 import { benchBlocking } from './blocking.ts';
+import { benchHttp } from './http.ts';
 import { benchIdleProjects, benchLoad, benchReloadLeak } from './memory.ts';
 import { killChildren } from './proc.ts';
 import { benchReload } from './reload.ts';
@@ -14,6 +15,7 @@ import { Report } from './stats.ts';
 const SUITES: Record<string, (report: Report) => Promise<void>> = {
   request: benchRequests,
   blocking: benchBlocking,
+  http: benchHttp,
   reload: benchReload,
   load: benchLoad,
   idle: benchIdleProjects,

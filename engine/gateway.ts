@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { AdminFacade } from './admin-facade.ts';
 import { FlintError } from './errors.ts';
 import { parseOutcome } from './outcome.ts';
 import { GatewayEvents } from './events/gateway-events.ts';
@@ -33,6 +34,8 @@ export class Gateway {
   readonly supervisor: Supervisor;
   readonly projects: ProjectManager;
   readonly messaging: GatewayMessaging;
+  /** What the admin API may do (api/ sees the engine only through it). */
+  readonly admin = new AdminFacade(this);
   private readonly dispatcher: Dispatcher;
   private readonly events: GatewayEvents;
   private readonly timers: GatewayTimers;
