@@ -62,7 +62,15 @@ export async function readIfExists(path: string): Promise<string | undefined> {
   }
 }
 
-/** How a path is shown to users: relative to the working directory when inside it, posix separators. */
+/**
+ * How the gateway shows a project file to scripts, API clients and the editor: `projects/<project>/<path>`, never the
+ * gateway's own folder (issue 10, fault 3). Diagnostics, error messages, status and stack traces all use this spelling.
+ */
+export function projectDisplayPath(project: string, relPath: string): string {
+  return `projects/${project}/${relPath}`;
+}
+
+/** How a path on this machine is shown to the CLI's user: relative to the working directory when inside it, posix separators. */
 export function displayPathOf(absolute: string): string {
   const rel = relative(process.cwd(), absolute);
   return (rel.startsWith('..') ? absolute : rel).split(sep).join('/');

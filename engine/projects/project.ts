@@ -6,7 +6,7 @@ import { errorToData, type ErrorData } from '../errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import { parseProjectConfig, type ProjectConfig } from './config.ts';
 import { parseJsonFile } from './json-file.ts';
-import { displayPathOf, isLinkedPath, readIfExists, scanProjectFolder } from './project-files.ts';
+import { isLinkedPath, projectDisplayPath, readIfExists, scanProjectFolder } from './project-files.ts';
 import type { ModuleLoader, ModuleSpec } from './module-loader.ts';
 import { classify, type Resource } from './resources.ts';
 import { checkSidecar } from '../catalogue/sidecar-check.ts';
@@ -125,7 +125,7 @@ export class Project {
   }
 
   displayPath(relPath: string): string {
-    return displayPathOf(join(this.dir, relPath));
+    return projectDisplayPath(this.name, relPath);
   }
 
   /** Loads the project, once `previousStopped` (the stop of an earlier project of the same name) has settled. */

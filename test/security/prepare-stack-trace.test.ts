@@ -2,7 +2,6 @@
 // whenever a stack is formatted, also for the errors and log records the prelude makes. A script uses it to
 // fish for prelude functions and receivers (getFunction/getThis, fn.caller), and to make our error reporting
 // misbehave: a throwing hook, a stack that is not a string, forged frames, and stacks and messages of megabytes.
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FlintError } from '../../engine/errors.ts';
 import { useGateway } from '../helpers/fixture.ts';
@@ -66,7 +65,7 @@ beforeAll(() => {
   pid = sandboxPid(t, 'hostile');
 });
 
-const fileOf = (project: string, handler: string) => join(t.projectsDir, project, 'gateway-events/message', `${handler}.ts`);
+const fileOf = (project: string, handler: string) => `projects/${project}/gateway-events/message/${handler}.ts`;
 
 describe('Error.prepareStackTrace', () => {
   it('gets no prelude function or receiver from CallSites, in system calls, log records, traps and timers', async () => {
