@@ -40,7 +40,7 @@ describe('an endless loop', () => {
     const error = (await servingMeanwhile(t.request('hostile', 'loop'))) as FlintError;
     expect(error).toBeInstanceOf(FlintError);
     expect(error.code).toBe('TIMEOUT');
-    expect(error.message).toMatch(/^hostile\/loop: .*hostile\/gateway-events\/message\/loop\.ts did not finish within 1000 ms$/);
+    expect(error.message).toMatch(/^hostile\/loop: .*hostile\/gateway-events\/message\/loop\.ts timed out after 1000 ms$/);
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
     expect(Date.now() - started).toBeLessThan(3000);
   });
@@ -48,7 +48,7 @@ describe('an endless loop', () => {
   it('in an async continuation ends with TIMEOUT and is logged', async () => {
     const error = (await servingMeanwhile(t.request('hostile', 'loopsLater'))) as FlintError;
     expect(error.code).toBe('TIMEOUT');
-    expect(error.message).toContain('loopsLater.ts did not finish within 1000 ms');
+    expect(error.message).toContain('loopsLater.ts timed out after 1000 ms');
     await t.waitFor(() => logsOf(t, 'hostile', 'an async continuation ran past').length === 1, 5000, 'the log record');
   });
 

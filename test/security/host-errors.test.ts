@@ -73,7 +73,7 @@ describe('errors made by the host', () => {
     const errors = (await t.request('hostile', 'collect')) as Record<string, { code: string; message: string; isolateError: boolean; ownKeys: string[]; stack: string; foreign: string[]; reachable: number; escape: string }>;
     expect(Object.keys(errors).sort()).toEqual(['hostValidation', 'noHandler', 'notFound', 'quota', 'timeout']);
     expect(errors.notFound).toMatchObject({ code: 'NOT_FOUND', message: 'project "nope" does not exist' });
-    expect(errors.timeout).toMatchObject({ code: 'TIMEOUT', message: expect.stringMatching(/^slowpoke\/slow: .*slowpoke\/gateway-events\/message\/slow\.ts did not finish within 50 ms$/) });
+    expect(errors.timeout).toMatchObject({ code: 'TIMEOUT', message: expect.stringMatching(/^slowpoke\/slow: .*slowpoke\/gateway-events\/message\/slow\.ts timed out after 50 ms$/) });
     expect(errors.noHandler).toMatchObject({ code: 'NOT_FOUND', message: 'project "bystander" has no message handler "missing" for scope "G"' });
     expect(errors.quota).toMatchObject({ code: 'QUOTA_EXCEEDED', message: 'project "hostile" already has 2 live timers' });
     expect(errors.hostValidation).toMatchObject({ code: 'BAD_ARGUMENT', message: expect.stringMatching(/^system\.util\.sendRequest: argument 1 "project" must match .*; received "\.\.\/etc"$/) });

@@ -37,7 +37,7 @@ describe('a handler waiting in a host call', () => {
     const { error, elapsed } = await timedOut('waitsForSlow');
     expect(error).toBeInstanceOf(FlintError);
     expect(error.code).toBe('TIMEOUT');
-    expect(error.message).toMatch(/^hostile\/waitsForSlow: .*waitsForSlow\.ts did not finish within 400 ms$/);
+    expect(error.message).toMatch(/^hostile\/waitsForSlow: .*waitsForSlow\.ts timed out after 400 ms$/);
     expect(elapsed).toBeGreaterThanOrEqual(380);
     expect(elapsed).toBeLessThan(1200);
     expect(logsOf(t, 'slowpoke', 'slow done')).toEqual([]);

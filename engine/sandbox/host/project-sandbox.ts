@@ -339,12 +339,12 @@ export class ProjectSandbox {
     const started = Date.now();
     const outcome = await this.enter('invoke', [call, module, args, deadlineAt, budget === this.calledCpu], timeoutMs, module, budget);
     if (!outcome.ok) {
-      if (outcome.code === 'TIMEOUT') return this.finish(call, onTimeout?.() ?? failure('TIMEOUT', `${this.displayName(module)} did not finish within ${timeoutMs} ms`));
+      if (outcome.code === 'TIMEOUT') return this.finish(call, onTimeout?.() ?? failure('TIMEOUT', `${this.displayName(module)} timed out after ${timeoutMs} ms`));
       return this.finish(call, failure(outcome.code, outcome.message));
     }
     const value = outcome.value ?? '';
     if (value !== '{"pending":true}') this.finish(call, value);
-    else if (Date.now() - started > timeoutMs) this.finish(call, failure('TIMEOUT', `${this.displayName(module)} did not finish within ${timeoutMs} ms`));
+    else if (Date.now() - started > timeoutMs) this.finish(call, failure('TIMEOUT', `${this.displayName(module)} timed out after ${timeoutMs} ms`));
     else {
       // Still waiting on async work, unless that finished during the call itself (an async handler with no await).
       const state = this.calls.get(call);
@@ -359,7 +359,7 @@ export class ProjectSandbox {
   private sweepDeadlines(): void {
     const now = Date.now();
     for (const [call, state] of this.calls) {
-      if (now >= state.deadlineAt) this.finish(call, failure('TIMEOUT', `${this.displayName(state.module)} did not finish within ${state.timeoutMs} ms`));
+      if (now >= state.deadlineAt) this.finish(call, failure('TIMEOUT', `${this.displayName(state.module)} timed out after ${state.timeoutMs} ms`));
     }
     if (this.calls.size === 0) {
       clearInterval(this.deadlineSweep);
