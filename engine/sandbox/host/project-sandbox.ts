@@ -1,4 +1,5 @@
 import ivm from 'isolated-vm';
+import { HELPERS_PARAM } from '../../compiler/module-helpers.ts';
 import { USER_ERROR_CODES, type ErrorCode, type ErrorData, type SourceLocation } from '../../errors.ts';
 import type { LogLevel } from '../../logging/record.ts';
 import type { ProjectLimits } from '../../projects/limits.ts';
@@ -337,7 +338,7 @@ export class ProjectSandbox {
     const restoreMap = () => (previous ? this.stacks.set(previous.displayPath, previous.mappings) : this.stacks.delete(spec.displayPath));
     let factory: ivm.Reference;
     try {
-      const script = await this.isolate.compileScript(`(function (exports, require, module) {\n${spec.code}\n})`, { filename: spec.displayPath, lineOffset: -1 });
+      const script = await this.isolate.compileScript(`(function (exports, require, module, ${HELPERS_PARAM}) {\n${spec.code}\n})`, { filename: spec.displayPath, lineOffset: -1 });
       factory = (await script.run(this.context, { reference: true })) as ivm.Reference;
       script.release();
     } catch (error) {
