@@ -29,7 +29,8 @@ const t = useGateway({
 
 const diagnosticsOf = (project: string): Diagnostic[] => t.gateway.project(project)!.status().diagnostics;
 const pidOf = (project: string) => t.gateway.supervisor.processOf(project)?.pid;
-const answers = (project: string, handler: string, value: string) => async () => (await t.request(project, handler, {}, 5).catch(() => undefined)) === value;
+const answers = (project: string, handler: string, value: string) => async () =>
+  (await t.request(project, handler, {}, 5).catch(() => undefined)) === value;
 
 describe('a save made while a sandbox is replaced', () => {
   it('loads, and blames nobody, when a handler stuck in host calls is stopped meanwhile', async () => {
@@ -43,7 +44,11 @@ describe('a save made while a sandbox is replaced', () => {
     t.remove('box', 'gateway-events/message/stuck.ts');
     await t.waitFor(answers('box', 'fresh', 'fresh'), 10_000, 'the new handler to answer');
     expect(Date.now() - started).toBeLessThan(5500); // stopped promptly, not at twice its timeout
-    await t.waitFor(async () => (await t.request('box', 'stuck').catch((e: FlintError) => e.code)) === 'NOT_FOUND', 5000, 'the deleted handler to be gone');
+    await t.waitFor(
+      async () => (await t.request('box', 'stuck').catch((e: FlintError) => e.code)) === 'NOT_FOUND',
+      5000,
+      'the deleted handler to be gone',
+    );
     expect(await t.request('box', 'ping')).toBe('box pong');
     expect(diagnosticsOf('box')).toEqual([]);
     expect(t.logs((r) => r.message.includes('crashed while loading'))).toEqual([]);
