@@ -1,5 +1,6 @@
 import * as esbuild from 'esbuild';
 import type { Diagnostic } from './diagnostics.ts';
+import { useProvidedHelpers } from './module-helpers.ts';
 import { resolveImport } from './resolve-import.ts';
 
 export interface CompileInput {
@@ -15,7 +16,7 @@ export interface CompileInput {
 export interface CompiledModule {
   id: string;
   displayPath: string;
-  /** CommonJS body, run inside the isolate as `function (exports, require, module) { ... }`. */
+  /** CommonJS body, run inside the isolate as `function (exports, require, module, __flint) { ... }` (see module-helpers.ts). */
   code: string;
   /** Source map "mappings" from `code` back to the user's source. */
   mappings: string;
@@ -85,7 +86,7 @@ export async function compileModule(input: CompileInput): Promise<CompileResult>
         },
       ],
     }));
-    const code = result.outputFiles.find((f) => f.path.endsWith('.js'))!.text;
+    const code = useProvidedHelpers(result.outputFiles.find((f) => f.path.endsWith('.js'))!.text);
     const map = JSON.parse(result.outputFiles.find((f) => f.path.endsWith('.map'))!.text) as { mappings: string };
     return { ok: true, module: { id: input.id, displayPath: input.displayPath, code, mappings: map.mappings, imports: [...imports] } };
   } catch (error) {

@@ -57,7 +57,8 @@ class SandboxProcess {
   private ready = false;
   private queue: ToSandbox[] = [];
   private readonly calls = new Map<number, { resolve: (outcome: Outcome) => void; project: string; module: string; backstopAt: number }>();
-  private readonly loads = new Map<number, (results: Record<string, ModuleLoadResult> | undefined) => void>();
+  /** Loads sent and not answered yet; `resend`: sent again after a restart, if the process dies under it (see onExit). */
+  private readonly loads = new Map<number, { message: ToSandbox; resend: boolean; done: (results: Record<string, ModuleLoadResult> | undefined) => void }>();
   private readonly unloads = new Map<number, () => void>();
   private lastPong = Date.now();
   private heartbeat: NodeJS.Timeout | undefined;
@@ -128,9 +129,10 @@ class SandboxProcess {
     }
   }
 
-  load(req: number, message: ToSandbox & { t: 'load' }): Promise<Record<string, ModuleLoadResult> | undefined> {
+  /** Resolves to undefined if the process dies under the load (twice, when `resend`). */
+  load(req: number, message: ToSandbox & { t: 'load' }, resend: boolean): Promise<Record<string, ModuleLoadResult> | undefined> {
     return new Promise((resolve) => {
-      this.loads.set(req, resolve);
+      this.loads.set(req, { message, resend, done: resolve });
       this.post(message);
     });
   }
@@ -161,9 +163,9 @@ class SandboxProcess {
         return;
       }
       case 'loaded': {
-        const done = this.loads.get(message.req);
+        const load = this.loads.get(message.req);
         this.loads.delete(message.req);
-        done?.(message.results);
+        load?.done(message.results);
         return;
       }
       case 'unloaded': {
@@ -216,11 +218,21 @@ class SandboxProcess {
     const message = `the sandbox process ${how} while running this call; the project is being restarted with its last good scripts`;
     for (const [, call] of this.calls) call.resolve(failed('SANDBOX_CRASHED', message));
     this.calls.clear();
-    for (const [, done] of this.loads) done(undefined);
-    this.loads.clear();
+    // A save whose load was in flight goes again after the replay, in the order sent (issue 10: it was lost, and blamed
+    // for the crash). Sent again once: a load in flight at two crashes in a row is the likely cause, and is reported.
+    const resent: ToSandbox[] = [];
+    for (const [req, load] of this.loads) {
+      if (load.resend && !this.stopping) {
+        load.resend = false;
+        resent.push(load.message);
+      } else {
+        this.loads.delete(req);
+        load.done(undefined);
+      }
+    }
     for (const [, done] of this.unloads) done();
     this.unloads.clear();
-    this.queue = this.queue.filter((m) => m.t !== 'invoke' && m.t !== 'answer');
+    this.queue = [...resent, ...this.queue.filter((m) => m.t !== 'invoke' && m.t !== 'answer')];
     if (this.stopping) return;
     const now = Date.now();
     this.crashes = [...this.crashes.filter((t) => now - t < 30_000), now];
@@ -292,9 +304,9 @@ export class Supervisor {
       this.projects.set(project, state);
     }
     const req = this.nextId++;
-    const results = await state.process.load(req, { t: 'load', req, project, limits: options.limits, modules: options.modules, remove: options.remove, reevaluate: options.reevaluate });
+    const results = await state.process.load(req, { t: 'load', req, project, limits: options.limits, modules: options.modules, remove: options.remove, reevaluate: options.reevaluate }, true);
     if (!results) {
-      const message = 'the sandbox process crashed while loading this script; the last good version is kept';
+      const message = 'the sandbox process crashed twice while loading this script (it was sent again after the first restart); the last good version is kept';
       return Object.fromEntries(options.modules.map((m) => [m.id, { ok: false, error: { code: 'SANDBOX_CRASHED', message, location: { file: m.displayPath, line: 1, column: 1 } } }]));
     }
     state.lastGood.apply(options, results);
@@ -306,7 +318,8 @@ export class Supervisor {
     const state = this.projects.get(project);
     if (!state) return;
     const req = this.nextId++;
-    const results = await state.process.load(req, { t: 'load', req, project, limits: state.limits, modules: [...state.lastGood.modules.values()], remove: [], reevaluate: [] });
+    // Not sent again if the process dies under it: the restart replays the project anyway.
+    const results = await state.process.load(req, { t: 'load', req, project, limits: state.limits, modules: [...state.lastGood.modules.values()], remove: [], reevaluate: [] }, false);
     if (results) this.listener.reloaded(project, { involved: state.process.lastCrashInvolved.has(project), failed: failuresOf(results) });
   }
 

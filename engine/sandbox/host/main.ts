@@ -32,7 +32,10 @@ async function handle(message: ToSandbox): Promise<void> {
     case 'ping':
       return send({ t: 'pong', n: message.n });
     case 'load': {
-      const loading = sandboxFor(message).then((sandbox) => sandbox.load(message.modules, message.remove, message.reevaluate));
+      // A project's loads apply one after another, in the order sent (after a restart: the replay, then the saves).
+      const loading = (loads.get(message.project) ?? Promise.resolve())
+        .then(() => sandboxFor(message))
+        .then((sandbox) => sandbox.load(message.modules, message.remove, message.reevaluate));
       loads.set(message.project, loading.catch(() => undefined));
       return send({ t: 'loaded', req: message.req, results: await loading });
     }
@@ -97,6 +100,7 @@ setInterval(async () => {
   for (const pending of sandboxes.values()) {
     const sandbox = await pending.catch(() => undefined);
     if (!sandbox) continue;
+    sandbox.stopOverdue(now);
     const entry = sandbox.wedgedEntry(now);
     if (entry && !sandbox.wedged) {
       sandbox.wedged = true;

@@ -1,4 +1,5 @@
 import ivm from 'isolated-vm';
+import { HELPERS_PARAM } from '../../compiler/module-helpers.ts';
 import { USER_ERROR_CODES, type ErrorCode, type ErrorData, type SourceLocation } from '../../errors.ts';
 import type { LogLevel } from '../../logging/record.ts';
 import type { ProjectLimits } from '../../projects/limits.ts';
@@ -33,7 +34,7 @@ interface Entry {
 }
 
 /** What a prelude entry returned: its JSON text, or nothing (the entries that answer nothing). */
-type EntryResult = { ok: true; value: string | undefined } | { ok: false; code: ErrorCode; message: string };
+type EntryResult = { ok: true; value: string | undefined } | { ok: false; code: ErrorCode; message: string; lost?: true };
 
 const DECLS = new Map<string, FunctionDecl>(API.functions.filter((f) => f.mode !== 'prelude').map((f) => [f.name, f]));
 const CPU_WINDOW_MS = 10_000;
@@ -42,6 +43,13 @@ const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
 /** How long past its timeout an isolate may keep running before it is declared wedged. */
 const DEADLINE_SWEEP_MS = 10;
 const WEDGE_GRACE_MS = 1500;
+/**
+ * How long past its timeout an entry may run before its isolate is disposed and rebuilt (issue 10). isolated-vm's
+ * termination is lost when it comes while the script is inside a host call, so a loop of host calls runs on (the
+ * prelude stops calling the host past the deadline, but is only stopped by isolated-vm's next try, near twice the
+ * timeout), and would outlast WEDGE_GRACE_MS and take the whole process and its other projects with it.
+ */
+const OVERDUE_GRACE_MS = 250;
 /** The arguments of a project's requests waiting for an answer may add up to this many times its payload limit. */
 const PENDING_PAYLOADS = 4;
 /** What a log record costs against logBytesPerMinute beyond its message and logger name: an empty one is not free. */
@@ -135,6 +143,10 @@ export class ProjectSandbox {
   /** The last entry waiting for its turn on each budget (see inTurn). */
   private readonly turns = new Map<WindowCounter, Promise<void>>();
   wedged = false;
+  /** Isolates stopOverdue disposed: the entry that ignored its timeout, and its end, which starts the rebuild. */
+  private readonly overdue = new WeakMap<ivm.Isolate, { entry: Entry; ended: Promise<void>; end: () => void }>();
+  /** The module whose entry was running when an isolate was lost (its memory limit, or stopOverdue). */
+  private readonly lostTo = new WeakMap<ivm.Isolate, string>();
 
   private constructor(project: string, limits: ProjectLimits, send: Send) {
     this.project = project;
@@ -198,8 +210,21 @@ export class ProjectSandbox {
       if (value !== undefined && typeof value !== 'string') return { ok: false, code: 'INTERNAL', message: `${module}: the sandbox answered with something other than text` };
       return { ok: true, value };
     } catch (error) {
+      const overdue = this.overdue.get(isolate);
+      if (overdue) {
+        if (overdue.entry === entry) {
+          if (!this.disposed) void this.rebuild(generation, 'TIMEOUT', this.lossReason(isolate), true);
+          return { ok: false, code: 'TIMEOUT', message: `${module} timed out after ${timeout} ms and was stopped` };
+        }
+        // Only waiting in line behind it: once the rebuild is under way, the caller may run this again (see run, load).
+        await overdue.ended;
+        const message = `${this.lossReason(isolate)}; its sandbox was rebuilt from the last good scripts`;
+        return this.isolate === isolate ? { ok: false, code: 'PROJECT_UNAVAILABLE', message } : { ok: false, code: 'PROJECT_UNAVAILABLE', message, lost: true };
+      }
       if (isolate.isDisposed) {
-        if (!this.disposed) void this.rebuildAfterMemoryLimit(generation, module);
+        // The first entry to see the loss names its cause: the entry running then (all of them are still listed).
+        if (!this.lostTo.has(isolate)) this.lostTo.set(isolate, [...this.entries].find((e) => e.isolate === isolate)?.module ?? module);
+        if (!this.disposed) void this.rebuild(generation, 'MEMORY_LIMIT', this.lossReason(isolate), false);
         return { ok: false, code: 'MEMORY_LIMIT', message: `project "${this.project}" ran out of its ${this.limits.memoryMb} MB memory limit in ${module}; its sandbox was rebuilt from the last good scripts` };
       }
       if (Date.now() - entry.start >= timeout - 5) {
@@ -207,6 +232,7 @@ export class ProjectSandbox {
       }
       return { ok: false, code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) };
     } finally {
+      if (this.overdue.get(isolate)?.entry === entry) this.overdue.get(isolate)!.end();
       this.entries.delete(entry);
       this.lastEnd.set(isolate, Date.now());
       this.waitedMs = 0;
@@ -236,12 +262,23 @@ export class ProjectSandbox {
     return turn;
   }
 
-  private async rebuildAfterMemoryLimit(generation: number, module: string): Promise<void> {
+  /** Why an isolate was lost: its memory limit, or an entry that ignored its timeout while calling the host (stopOverdue). */
+  private lossReason(isolate: ivm.Isolate): string {
+    const overdue = this.overdue.get(isolate)?.entry;
+    if (!overdue) return `project "${this.project}" exceeded its ${this.limits.memoryMb} MB memory limit in ${this.lostTo.get(isolate)}`;
+    return `${this.displayName(overdue.module)} kept calling into the host past its timeout of ${overdue.timeoutMs} ms, so project "${this.project}"'s isolate was disposed`;
+  }
+
+  /**
+   * Builds the isolate again from the last good scripts, after its memory limit or after stopOverdue disposed it.
+   * `onlyWaiting`: only the invocations waiting on async work fail (their promises are gone); the others were only
+   * waiting in line, and run again in the new isolate.
+   */
+  private async rebuild(generation: number, code: ErrorCode, reason: string, onlyWaiting: boolean): Promise<void> {
     if (generation !== this.generation || this.rebuilding) return;
-    const reason = `project "${this.project}" exceeded its ${this.limits.memoryMb} MB memory limit in ${module}`;
     let results: Record<string, ModuleLoadResult> = {};
     this.rebuilding = (async () => {
-      this.failAll('MEMORY_LIMIT', `${reason}; its sandbox was rebuilt from the last good scripts`);
+      this.failAll(code, `${reason}; its sandbox was rebuilt from the last good scripts`, onlyWaiting);
       await this.build();
       results = await this.defineAll([...this.modules.values()], true);
     })();
@@ -254,8 +291,9 @@ export class ProjectSandbox {
   }
 
   /** Fails every invocation in flight and forgets timers and pending requests (the isolate holding their callbacks is gone). */
-  private failAll(code: ErrorCode, message: string): void {
+  private failAll(code: ErrorCode, message: string, onlyWaiting = false): void {
     for (const [call, state] of this.calls) {
+      if (onlyWaiting && !state.waiting) continue;
       this.calls.delete(call);
       this.send({ t: 'result', call, outcome: JSON.stringify({ ok: false, error: { code, message } }) });
     }
@@ -278,6 +316,20 @@ export class ProjectSandbox {
   async load(modules: ModuleSpec[], remove: string[], reevaluate: [string, boolean][]): Promise<Record<string, ModuleLoadResult>> {
     // Modules are compiled straight into the isolate, so not into one that a rebuild is replacing.
     if (this.rebuilding) await this.rebuilding;
+    const [isolate, generation] = [this.isolate, this.generation];
+    const results = await this.loadInto(modules, remove, reevaluate);
+    if (!isolate.isDisposed || this.disposed) return results;
+    // The isolate was lost under this load (issue 10): the rebuild brings back the last good scripts, without this
+    // load's. It goes again, but for the module whose own code lost it, which keeps its failure and its last good version.
+    await this.overdue.get(isolate)?.ended;
+    if (this.rebuilding) await this.rebuilding;
+    if (this.generation === generation) return results;
+    const guilty = this.lostTo.get(isolate);
+    const again = await this.load(modules.filter((m) => m.id !== guilty), remove, reevaluate.filter(([id]) => id !== guilty));
+    return guilty !== undefined && results[guilty] ? { ...again, [guilty]: results[guilty] } : again;
+  }
+
+  private async loadInto(modules: ModuleSpec[], remove: string[], reevaluate: [string, boolean][]): Promise<Record<string, ModuleLoadResult>> {
     const results: Record<string, ModuleLoadResult> = {};
     const removed = remove.map((id) => this.modules.get(id)).filter((spec) => spec !== undefined);
     for (const id of remove) await this.enter('remove', [id], this.limits.timeoutMs, id, undefined);
@@ -310,7 +362,7 @@ export class ProjectSandbox {
     const restoreMap = () => (previous ? this.stacks.set(previous.displayPath, previous.mappings) : this.stacks.delete(spec.displayPath));
     let factory: ivm.Reference;
     try {
-      const script = await this.isolate.compileScript(`(function (exports, require, module) {\n${spec.code}\n})`, { filename: spec.displayPath, lineOffset: -1 });
+      const script = await this.isolate.compileScript(`(function (exports, require, module, ${HELPERS_PARAM}) {\n${spec.code}\n})`, { filename: spec.displayPath, lineOffset: -1 });
       factory = (await script.run(this.context, { reference: true })) as ivm.Reference;
       script.release();
     } catch (error) {
@@ -363,6 +415,8 @@ export class ProjectSandbox {
     const started = Date.now();
     const outcome = await this.enter('invoke', [call, module, args, deadlineAt, budget === this.calledCpu], timeoutMs, module, budget);
     if (!outcome.ok) {
+      // Waited in line behind an entry that ignored its timeout, whose isolate was rebuilt: runs in the new one.
+      if (outcome.lost && this.calls.has(call)) return this.run(call, module, args, deadlineAt, deadlineAt - Date.now(), budget, onTimeout);
       if (outcome.code === 'TIMEOUT') return this.finish(call, onTimeout?.() ?? failure('TIMEOUT', `${this.displayName(module)} timed out after ${timeoutMs} ms`));
       return this.finish(call, failure(outcome.code, outcome.message));
     }
@@ -686,14 +740,34 @@ export class ProjectSandbox {
    * that was disposed (its memory limit) is stuck in V8 for good.
    */
   wedgedEntry(now: number): Entry | undefined {
+    return this.runningEntryPast(now, WEDGE_GRACE_MS);
+  }
+
+  /**
+   * Disposes an isolate whose running entry is past its timeout by OVERDUE_GRACE_MS (a loop of host calls); when the
+   * entry ends, the isolate is rebuilt (see enter). One that does not end (a builtin) is wedged, as before.
+   */
+  stopOverdue(now: number): void {
+    const entry = this.runningEntryPast(now, OVERDUE_GRACE_MS);
+    if (!entry || entry.isolate.isDisposed || this.disposed) return;
+    let end = () => {};
+    const ended = new Promise<void>((resolve) => (end = resolve));
+    this.overdue.set(entry.isolate, { entry, ended, end });
+    this.lostTo.set(entry.isolate, entry.module);
+    entry.isolate.dispose();
+  }
+
+  /** The oldest entry of each isolate is the one running, since it was queued or since the one before it ended. */
+  private runningEntryPast(now: number, grace: number): Entry | undefined {
     const seen = new Set<ivm.Isolate>();
     for (const entry of this.entries) {
       if (seen.has(entry.isolate)) continue;
       seen.add(entry.isolate);
       const since = Math.max(entry.start, this.lastEnd.get(entry.isolate) ?? 0);
       const waited = entry.isolate === this.isolate ? this.waitedMs + (this.waitingSince === undefined ? 0 : now - this.waitingSince) : 0;
-      const allowed = entry.isolate.isDisposed ? 0 : entry.timeoutMs + waited;
-      if (now - since > allowed + WEDGE_GRACE_MS) return entry;
+      // An isolate disposed by its memory limit while the entry still runs is stuck for good; by stopOverdue, not yet.
+      const allowed = entry.isolate.isDisposed && !this.overdue.has(entry.isolate) ? 0 : entry.timeoutMs + waited;
+      if (now - since > allowed + grace) return entry;
     }
     return undefined;
   }

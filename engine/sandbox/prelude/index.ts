@@ -5,6 +5,7 @@
 import type { ApiDecl, FunctionDecl } from '../../system/define.ts';
 import { validateArgs } from '../../system/validate.ts';
 import { formatPrintf, messageText } from './format.ts';
+import { MODULE_HELPERS } from './module-helpers.ts';
 import { installProxyRegistry } from './proxy-registry.ts';
 import { dataJson, NotSerializable, toJson, type ProxyCheck } from './serialize.ts';
 
@@ -25,7 +26,7 @@ interface Options {
   timeoutMs: number;
 }
 
-type Factory = (exports: object, require: (id: string) => unknown, module: { exports: Record<string, unknown> }) => void;
+type Factory = (exports: object, require: (id: string) => unknown, module: { exports: Record<string, unknown> }, helpers: typeof MODULE_HELPERS) => void;
 
 interface ModuleRecord {
   /** Identifies this evaluation of the module: timers started under it are cleared when it is replaced. */
@@ -295,7 +296,7 @@ export function install(bridge: Bridge, blockingWait: BlockingWait, apiJson: str
     record.evaluating = true;
     const module = { exports: {} as Record<string, unknown> };
     try {
-      apply(record.factory, undefined, [module.exports, requireFrom, module]);
+      apply(record.factory, undefined, [module.exports, requireFrom, module, MODULE_HELPERS]);
     } finally {
       record.evaluating = false;
     }

@@ -2,6 +2,8 @@
 // JSON-compatible, so that what was checked is exactly what crosses (a Proxy or getter cannot change it in between).
 
 const { ownKeys, getOwnPropertyDescriptor, getPrototypeOf, apply } = Reflect;
+/** Descriptors inherit from Object.prototype: their fields are read as own ones, or a script's `get` there would show. */
+const hasOwn = Object.hasOwn;
 const isArray = Array.isArray;
 const StringCtor = String;
 const ObjectProto = Object.prototype;
@@ -69,7 +71,7 @@ export function toJson(value: unknown, what: string, maxBytes: number, isProxy: 
       for (let i = 0; i < length; i++) {
         if (i) emit(',');
         const d = getOwnPropertyDescriptor(obj, StringCtor(i));
-        if (d && (d.get || d.set)) throw new NotSerializable(`${what}${path}[${i}] has a getter; only plain data can be sent`);
+        if (d && (hasOwn(d, 'get') || hasOwn(d, 'set'))) throw new NotSerializable(`${what}${path}[${i}] has a getter; only plain data can be sent`);
         walk(d ? d.value : undefined, `${path}[${i}]`, depth + 1);
       }
       emit(']');
@@ -91,7 +93,7 @@ export function toJson(value: unknown, what: string, maxBytes: number, isProxy: 
         if (typeof key === 'symbol') throw new NotSerializable(`${what}${path} has a symbol key; only JSON-compatible values can be sent`);
         const d = getOwnPropertyDescriptor(obj, key);
         if (!d || !d.enumerable) continue;
-        if (d.get || d.set) throw new NotSerializable(`${what}${path}.${key} has a getter; only plain data can be sent`);
+        if (hasOwn(d, 'get') || hasOwn(d, 'set')) throw new NotSerializable(`${what}${path}.${key} has a getter; only plain data can be sent`);
         if (d.value === undefined) continue;
         emit(first ? '' : ',');
         first = false;
