@@ -69,7 +69,12 @@ describe('a million system calls in a loop', () => {
   it('of sendMessage stops at a quota', async () => {
     // Deliveries are answered about as fast as they are made, so the calls-per-second quota is usually the one that stops it.
     const quota = /^messages\/flood: system\.util\.sendMessage: project "messages" (made more than 2000 system calls in one second|already has 20 requests waiting for an answer)$/;
-    await expect(t.request('messages', 'flood')).rejects.toMatchObject({ code: 'QUOTA_EXCEEDED', message: expect.stringMatching(quota) });
+    // Each blocking sendMessage waits for the gateway's routing: on a loaded machine fewer than 2000 fit in a second, and
+    // then the handler's own deadline is what stops the flood.
+    const deadline = /^messages\/flood: .*flood\.ts timed out after \d+ ms$/;
+    const error = await t.request('messages', 'flood').then(() => undefined, (e: { code: string; message: string }) => e);
+    if (error?.code === 'TIMEOUT') expect(error.message).toMatch(deadline);
+    else expect(error).toMatchObject({ code: 'QUOTA_EXCEEDED', message: expect.stringMatching(quota) });
   });
 
   it('of sendRequest stops at the pending-requests quota (answers the busy script has not taken yet still count), and those sent are answered', async () => {
