@@ -6,6 +6,7 @@ import type { ProjectLimits } from '../../projects/limits.ts';
 import { API } from '../../system/api.ts';
 import type { FunctionDecl } from '../../system/define.ts';
 import { validateArgs } from '../../system/validate.ts';
+import { readBridgeCall } from '../bridge.ts';
 import { LastGood } from '../last-good.ts';
 import type { FromSandbox, ModuleLoadResult, ModuleSpec } from '../protocol.ts';
 import { PRELUDE_FILENAME, preludeSource } from './prelude-source.ts';
@@ -166,7 +167,7 @@ export class ProjectSandbox {
     this.context = await this.isolate.createContext();
     const script = await this.isolate.compileScript(preludeSource(), { filename: PRELUDE_FILENAME });
     const install = (await script.run(this.context, { reference: true })) as ivm.Reference;
-    const bridge = new ivm.Callback((op: unknown, a: unknown, b: unknown, c: unknown, d: unknown) => this.onBridge(String(op), String(a ?? ''), String(b ?? ''), String(c ?? ''), d === '1'));
+    const bridge = new ivm.Callback((op: unknown, ...args: unknown[]) => this.onBridge(op, args));
     const options = JSON.stringify({ maxPayloadBytes: this.limits.maxPayloadBytes, timeoutMs: this.limits.timeoutMs });
     // The isolate calls this with applySyncPromise: its own thread waits for the promise, this process's event loop does not.
     const blockingWait = new ivm.Reference((fn: unknown, args: unknown, frame: unknown, budgeted: unknown, waitMs: unknown) =>
@@ -572,20 +573,27 @@ export class ProjectSandbox {
   // ---- the bridge: calls from inside the isolate ------------------------------------------------
 
   /** `budgeted`: the script making the call descends from a handler a script called (see calledCpu). */
-  private onBridge(op: string, a: string, b: string, c: string, budgeted: boolean): string | undefined {
+  private onBridge(rawOp: unknown, rawArgs: unknown[]): string | undefined {
+    const received = readBridgeCall(rawOp, rawArgs);
+    if (!received) return failure('INTERNAL', `unknown bridge operation "${String(rawOp)}"`);
     try {
-      switch (op) {
-        case 'call':
+      switch (received.op) {
+        case 'call': {
+          const [fn, argsJson, frame, budgeted] = received.args;
           // A blocking call comes through onBlockingCall, which waits for its answer; here nothing would.
-          if (DECLS.get(a)?.mode === 'sync') return failure('BAD_ARGUMENT', `system.${a} is a blocking call`);
-          return this.onSystemCall(a, b, c, budgeted);
+          if (DECLS.get(fn)?.mode === 'sync') return failure('BAD_ARGUMENT', `system.${fn} is a blocking call`);
+          return this.onSystemCall(fn, argsJson, frame, budgeted === '1');
+        }
         case 'done':
-          this.finish(Number(a), b);
+          this.finish(Number(received.args[0]), received.args[1]);
           return undefined;
-        case 'timer':
-          return a === 'set' ? this.setTimer(Number(b), c) : (this.clearTimer(Number(b)), OK);
-        default:
-          return failure('INTERNAL', `unknown bridge operation "${op}"`);
+        case 'setTimer': {
+          const [id, delayMs, repeat, budgeted, owner] = received.args;
+          return this.setTimer(Number(id), Number(delayMs), repeat === '1', budgeted === '1', owner);
+        }
+        case 'clearTimer':
+          this.clearTimer(Number(received.args[0]));
+          return OK;
       }
     } catch (error) {
       // Never let a host exception (and its host stack) cross into the isolate.
@@ -654,18 +662,15 @@ export class ProjectSandbox {
 
   // ---- timers ----------------------------------------------------------------------------------
 
-  private setTimer(id: number, spec: string): string {
+  private setTimer(id: number, requested: number, repeat: boolean, budgeted: boolean, owner: string): string {
     if (this.timers.size >= this.limits.maxTimers) {
       return failure('QUOTA_EXCEEDED', `project "${this.project}" already has ${this.limits.maxTimers} live timers`);
     }
-    const [delayText, repeatText, budgetedText, ...ownerParts] = spec.split(',');
-    const repeat = Number(repeatText);
-    const requested = Number(delayText);
     const shortest = repeat ? 10 : 1;
     const delay = Number.isNaN(requested) ? shortest : Math.min(MAX_TIMER_DELAY_MS, Math.max(shortest, requested));
     const fire = () => void this.fireTimer(id);
     const handle = repeat ? setInterval(fire, delay) : setTimeout(fire, delay);
-    this.timers.set(id, { handle, repeat: repeat === 1, running: false, owner: ownerParts.join(','), budgeted: budgetedText === '1' });
+    this.timers.set(id, { handle, repeat, running: false, owner, budgeted });
     return OK;
   }
 

@@ -8,16 +8,15 @@ import { formatPrintf, messageText } from './format.ts';
 import { MODULE_HELPERS } from './module-helpers.ts';
 import { installProxyRegistry } from './proxy-registry.ts';
 import { dataJson, NotSerializable, toJson, type ProxyCheck } from './serialize.ts';
+import type { BlockingCallArgs, Bridge, Flag } from '../bridge.ts';
 
-/** The one host function a sandbox has: op plus string arguments in, a string (or nothing) out. */
-type Bridge = (op: string, a?: string, b?: string, c?: string, d?: string) => string | undefined;
 
 /**
  * A blocking call and the host's wait for its answer (an isolated-vm Reference to an async host function). Called with
  * applySyncPromise, this isolate's thread waits for the promise while the host's event loop runs on.
  */
 interface BlockingWait {
-  applySyncPromise(receiver: undefined, args: [fn: string, argsJson: string, frame: string, budgeted: string, waitMs: number]): unknown;
+  applySyncPromise(receiver: undefined, args: BlockingCallArgs): unknown;
 }
 
 interface Options {
@@ -193,7 +192,7 @@ export function install(bridge: Bridge, blockingWait: BlockingWait, apiJson: str
     const frame = fn.name === 'util.log' ? '' : callerFrame();
     type Answer = { ok: boolean; value?: unknown; pending?: number; error?: { code: string; message: string } };
     const argsJson = `[${parts.join(',')}]`;
-    const budgeted = currentBudgeted ? '1' : '';
+    const budgeted: Flag = currentBudgeted ? '1' : '';
     let answer: Answer;
     if (fn.mode === 'sync') {
       // One hop for the call and its wait. The wait counts against the call's deadline (its wall clock), and the host
@@ -201,7 +200,8 @@ export function install(bridge: Bridge, blockingWait: BlockingWait, apiJson: str
       let text: unknown;
       try {
         const waitMs = waitDeadline - now() - BLOCKING_MARGIN_MS;
-        text = apply(applySyncPromise, blockingWait, [undefined, [fn.name, argsJson, frame, budgeted, waitMs]]);
+        const args: BlockingCallArgs = [fn.name, argsJson, frame, budgeted, StringCtor(waitMs)];
+        text = apply(applySyncPromise, blockingWait, [undefined, args]);
       } catch {
         throw new SystemError('INTERNAL', `system.${fn.name}: the wait for the gateway's answer failed`);
       }
@@ -255,7 +255,7 @@ export function install(bridge: Bridge, blockingWait: BlockingWait, apiJson: str
     const id = nextTimerId++;
     const delay = Math.max(repeat ? 10 : 1, Number(ms) || 0);
     // The owning module goes last: the host names it in the log when the callback runs too long.
-    const answer = parse(bridge('timer', 'set', StringCtor(id), `${delay},${repeat ? 1 : 0},${currentBudgeted ? 1 : 0},${currentOwner}`)!) as { ok: boolean; error?: { code: string; message: string } };
+    const answer = parse(bridge('setTimer', StringCtor(id), StringCtor(delay), repeat ? '1' : '', currentBudgeted ? '1' : '', currentOwner)!) as { ok: boolean; error?: { code: string; message: string } };
     if (!answer.ok) throw new SystemError(answer.error!.code, answer.error!.message);
     timers.set(id, { callback: () => apply(callback as () => void, undefined, args), owner: currentOwner, token: currentToken, repeat, budgeted: currentBudgeted });
     return id;
@@ -263,7 +263,7 @@ export function install(bridge: Bridge, blockingWait: BlockingWait, apiJson: str
   const removeTimer = (id: unknown) => {
     stopIfOverdue();
     const key = Number(id);
-    if (timers.delete(key)) bridge('timer', 'clear', StringCtor(key));
+    if (timers.delete(key)) bridge('clearTimer', StringCtor(key));
   };
   const clearTimersOf = (token: number) => {
     for (const [id, timer] of timers) if (timer.token === token) removeTimer(id);
