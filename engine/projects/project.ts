@@ -32,7 +32,6 @@ export interface ProjectHooks {
   changed(project: Project): void;
 }
 
-type HandlerResource = Extract<Resource, { kind: 'handler' }>;
 
 /** `gateway:message:echo`: the spelling status and the admin API have always shown. */
 function handlerKey(event: EventId, name?: string): string {
@@ -414,7 +413,7 @@ export class Project {
     const warn = (file: string, message: string) => warnings.set(file, [{ file, line: 1, column: 1, message, severity: 'warning' }]);
     for (const [id, spec] of this.good) {
       if (spec.resource.kind !== 'handler') continue;
-      const r = spec.resource as HandlerResource;
+      const r = spec.resource;
       const key = handlerKey(r.id, r.name);
       const existing = this.handlers.get(key);
       if (existing && existing !== id) {

@@ -95,7 +95,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => pr
 
 // The watchdog: an isolate still running well past its timeout ignores interrupts (a builtin that cannot be
 // stopped); only killing this process ends it, so tell the supervisor, which kills and restarts us.
-setInterval(async () => {
+async function watch(): Promise<void> {
   const now = Date.now();
   for (const pending of sandboxes.values()) {
     const sandbox = await pending.catch(() => undefined);
@@ -107,6 +107,7 @@ setInterval(async () => {
       send({ t: 'wedged', project: sandbox.project, module: entry.module });
     }
   }
-}, 250).unref();
+}
+setInterval(() => void watch(), 250).unref();
 
 send({ t: 'ready' });

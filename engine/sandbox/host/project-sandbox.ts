@@ -166,7 +166,7 @@ export class ProjectSandbox {
     this.isolate = new ivm.Isolate({ memoryLimit: this.limits.memoryMb });
     this.context = await this.isolate.createContext();
     const script = await this.isolate.compileScript(preludeSource(), { filename: PRELUDE_FILENAME });
-    const install = (await script.run(this.context, { reference: true })) as ivm.Reference;
+    const install = await script.run(this.context, { reference: true });
     const bridge = new ivm.Callback((op: unknown, ...args: unknown[]) => this.onBridge(op, args));
     const options = JSON.stringify({ maxPayloadBytes: this.limits.maxPayloadBytes, timeoutMs: this.limits.timeoutMs });
     // The isolate calls this with applySyncPromise: its own thread waits for the promise, this process's event loop does not.
@@ -364,7 +364,7 @@ export class ProjectSandbox {
     let factory: ivm.Reference;
     try {
       const script = await this.isolate.compileScript(`(function (exports, require, module, ${HELPERS_PARAM}) {\n${spec.code}\n})`, { filename: spec.displayPath, lineOffset: -1 });
-      factory = (await script.run(this.context, { reference: true })) as ivm.Reference;
+      factory = await script.run(this.context, { reference: true });
       script.release();
     } catch (error) {
       restoreMap();

@@ -257,7 +257,7 @@ export function install(bridge: Bridge, blockingWait: BlockingWait, apiJson: str
     // The owning module goes last: the host names it in the log when the callback runs too long.
     const answer = parse(bridge('setTimer', StringCtor(id), StringCtor(delay), repeat ? '1' : '', currentBudgeted ? '1' : '', currentOwner)!) as { ok: boolean; error?: { code: string; message: string } };
     if (!answer.ok) throw new SystemError(answer.error!.code, answer.error!.message);
-    timers.set(id, { callback: () => apply(callback as () => void, undefined, args), owner: currentOwner, token: currentToken, repeat, budgeted: currentBudgeted });
+    timers.set(id, { callback: () => void apply(callback as () => void, undefined, args), owner: currentOwner, token: currentToken, repeat, budgeted: currentBudgeted });
     return id;
   };
   const removeTimer = (id: unknown) => {
@@ -379,7 +379,7 @@ export function install(bridge: Bridge, blockingWait: BlockingWait, apiJson: str
         // A promise (or any thenable): its outcome follows. Inside the try, since reading `then` may run a script's
         // getter; through the prelude's own resolve and then, which a script cannot swap.
         if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
-          apply(promiseThen, apply(promiseResolve, PromiseCtor, [result]), [
+          void apply(promiseThen, apply(promiseResolve, PromiseCtor, [result]), [
             (value: unknown) => finish(callId, { ok: true, value }),
             (e: unknown) => finish(callId, { ok: false, error: errorInfo(e) }),
           ]);

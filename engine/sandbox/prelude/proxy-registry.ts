@@ -17,7 +17,7 @@ export function installProxyRegistry(): (value: object) => boolean {
   const made = new WeakSetCtor<object>();
   function Proxy(target: object, handler: ProxyHandler<object>): object {
     if (new.target === undefined) throw new TypeErrorCtor("Constructor Proxy requires 'new'");
-    const proxy = construct(RealProxy, [target, handler]) as object;
+    const proxy: object = construct(RealProxy, [target, handler]);
     apply(weakAdd, made, [proxy]);
     return proxy;
   }
@@ -26,7 +26,7 @@ export function installProxyRegistry(): (value: object) => boolean {
   defineProperty(flintProxy, 'name', { value: 'Proxy', configurable: true });
   defineProperty(flintProxy, 'revocable', {
     value: function revocable(target: object, handler: ProxyHandler<object>) {
-      const pair = apply(realRevocable, RealProxy, [target, handler]) as { proxy: object; revoke: () => void };
+      const pair: { proxy: object; revoke: () => void } = apply(realRevocable, RealProxy, [target, handler]);
       apply(weakAdd, made, [pair.proxy]);
       return pair;
     },
@@ -34,5 +34,5 @@ export function installProxyRegistry(): (value: object) => boolean {
     configurable: true,
   });
   defineProperty(globalThis, 'Proxy', { value: flintProxy, writable: true, configurable: true, enumerable: false });
-  return (value) => apply(weakHas, made, [value]) as boolean;
+  return (value) => apply<WeakSet<object>, [object], boolean>(weakHas, made, [value]);
 }
