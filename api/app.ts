@@ -68,7 +68,8 @@ export function createApp(admin: AdminFacade, adminToken: string): { app: expres
       res.destroy();
       return;
     }
-    if (isBadEncoding(error)) return sendJson(res, 400, { code: 'BAD_REQUEST', message: `a path segment is not valid percent-encoding (${error.message})` });
+    if (isBadEncoding(error))
+      return sendJson(res, 400, { code: 'BAD_REQUEST', message: `a path segment is not valid percent-encoding (${error.message})` });
     sendError(res, error, logger);
   });
   return { app, pages };

@@ -20,7 +20,10 @@ export async function readJsonBody(req: IncomingMessage): Promise<Record<string,
   try {
     for await (const chunk of req) {
       size += (chunk as Buffer).length;
-      if (size > MAX_BODY_BYTES) throw new PayloadTooLarge(`request body is larger than ${MAX_BODY_BYTES} bytes (the largest payload limit a project may set, ${MAX_PAYLOAD_BYTES} bytes, plus room for the other fields)`);
+      if (size > MAX_BODY_BYTES)
+        throw new PayloadTooLarge(
+          `request body is larger than ${MAX_BODY_BYTES} bytes (the largest payload limit a project may set, ${MAX_PAYLOAD_BYTES} bytes, plus room for the other fields)`,
+        );
       chunks.push(chunk as Buffer);
     }
   } catch (error) {
@@ -30,17 +33,22 @@ export async function readJsonBody(req: IncomingMessage): Promise<Record<string,
   }
   const text = Buffer.concat(chunks).toString('utf8');
   if (text.trim() === '') return {};
-  if (type !== undefined && !type.startsWith('application/json')) throw new FlintError('BAD_REQUEST', `content-type must be application/json; received ${JSON.stringify(type)}`);
+  if (type !== undefined && !type.startsWith('application/json'))
+    throw new FlintError('BAD_REQUEST', `content-type must be application/json; received ${JSON.stringify(type)}`);
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
     throw new FlintError('BAD_REQUEST', `request body is not valid JSON: ${(error as Error).message}`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new FlintError('BAD_REQUEST', 'request body must be a JSON object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new FlintError('BAD_REQUEST', 'request body must be a JSON object');
   // The payload is one level down in the body. Checked before anything walks the body recursively (JSON.stringify would overflow the stack).
   if (nestedDeeperThan(value, MAX_PAYLOAD_DEPTH + 1)) {
-    throw new FlintError('BAD_REQUEST', `request body is nested too deeply: a payload may be nested at most ${MAX_PAYLOAD_DEPTH} levels deep, as a value a script sends`);
+    throw new FlintError(
+      'BAD_REQUEST',
+      `request body is nested too deeply: a payload may be nested at most ${MAX_PAYLOAD_DEPTH} levels deep, as a value a script sends`,
+    );
   }
   return value as Record<string, unknown>;
 }

@@ -35,7 +35,8 @@ function checkPayloadSize(admin: AdminFacade, project: string, payload: unknown)
 function intParam(query: URLSearchParams, name: string): number | undefined {
   const raw = query.get(name);
   if (raw === null) return undefined;
-  if (!/^\d{1,15}$/.test(raw)) throw new FlintError('BAD_REQUEST', `query parameter "${name}" must be a non-negative integer; received ${JSON.stringify(raw)}`);
+  if (!/^\d{1,15}$/.test(raw))
+    throw new FlintError('BAD_REQUEST', `query parameter "${name}" must be a non-negative integer; received ${JSON.stringify(raw)}`);
   return Number(raw);
 }
 
@@ -51,7 +52,10 @@ export const ROUTES: Route[] = [
     handle: ({ admin, query }) => {
       const level = query.get('level') ?? undefined;
       if (level !== undefined && !ADMIN_RULES.logLevel(level)) {
-        throw new FlintError('BAD_REQUEST', `query parameter "level" must be one of trace, debug, info, warn, error; received ${JSON.stringify(level)}`);
+        throw new FlintError(
+          'BAD_REQUEST',
+          `query parameter "level" must be one of trace, debug, info, warn, error; received ${JSON.stringify(level)}`,
+        );
       }
       const project = query.get('project') ?? undefined;
       return admin.logs({ project, minLevel: level, after: intParam(query, 'after'), limit: intParam(query, 'limit') ?? 500 });

@@ -31,7 +31,10 @@ export interface Listener {
 /** What the port answers while the gateway is loading its projects: 503, /health included. */
 function starting(req: IncomingMessage, res: ServerResponse): void {
   if (new URL(req.url ?? '/', 'http://localhost').pathname === '/health') return sendJson(res, 503, { status: 'starting' });
-  sendJson(res, 503, { code: 'PROJECT_UNAVAILABLE', message: 'the gateway is starting: its projects are still loading; try again in a moment' });
+  sendJson(res, 503, {
+    code: 'PROJECT_UNAVAILABLE',
+    message: 'the gateway is starting: its projects are still loading; try again in a moment',
+  });
 }
 
 /**
@@ -45,7 +48,10 @@ export async function listen(port: number, host = '127.0.0.1'): Promise<Listener
   let adminToken: string | undefined;
   const server = createServer({ requestTimeout: 120_000, headersTimeout: 30_000 }, (req, res) => handle(req, res));
   server.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{"code":"BAD_REQUEST","message":"malformed HTTP request"}');
+    if (socket.writable)
+      socket.end(
+        'HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{"code":"BAD_REQUEST","message":"malformed HTTP request"}',
+      );
     else socket.destroy();
   });
   const websockets = new WebSocketRoutes(() => adminToken);
@@ -73,7 +79,15 @@ export async function listen(port: number, host = '127.0.0.1'): Promise<Listener
       const { app, pages } = createApp(gateway.admin, token);
       handle = app;
       websockets.open();
-      return { server, port: actual, url, adminToken: token, websockets, mountStatic: (urlPath, dir) => mountStatic(pages, urlPath, dir), close };
+      return {
+        server,
+        port: actual,
+        url,
+        adminToken: token,
+        websockets,
+        mountStatic: (urlPath, dir) => mountStatic(pages, urlPath, dir),
+        close,
+      };
     },
   };
 }

@@ -19,7 +19,9 @@ export interface WebSocketRoute {
 /** A refusal of an upgrade as an HTTP answer, in the API's JSON error shape, then the socket is closed. */
 function refuse(socket: Duplex, status: number, reason: string, code: string, message: string): void {
   const body = JSON.stringify({ code, message });
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }
 
 /**
@@ -62,7 +64,8 @@ export class WebSocketRoutes {
 
   private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
-    if (!this.allowUpgrades) return refuse(socket, 503, 'Service Unavailable', 'PROJECT_UNAVAILABLE', 'the gateway is starting: try again in a moment');
+    if (!this.allowUpgrades)
+      return refuse(socket, 503, 'Service Unavailable', 'PROJECT_UNAVAILABLE', 'the gateway is starting: try again in a moment');
     let path: string;
     try {
       path = new URL(request.url ?? '/', 'http://localhost').pathname;

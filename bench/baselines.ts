@@ -171,7 +171,12 @@ export async function fsWatchLatency(count: number, maxMs: number): Promise<numb
 export async function esbuildTransformTimes(source: (i: number) => string, count: number, maxMs: number): Promise<number[]> {
   await esbuild.transform(source(-1), { loader: 'ts' }); // starts esbuild's service outside the samples
   let i = 0;
-  return measureSerial(() => esbuild.transform(source(i++), { loader: 'ts', format: 'cjs', target: 'es2023', sourcemap: 'external', sourcefile: 'handler.ts' }), count, maxMs);
+  return measureSerial(
+    () =>
+      esbuild.transform(source(i++), { loader: 'ts', format: 'cjs', target: 'es2023', sourcemap: 'external', sourcefile: 'handler.ts' }),
+    count,
+    maxMs,
+  );
 }
 
 /** Milliseconds to create a new context in a live isolate and compile and run a handler's code in it. */
@@ -180,13 +185,19 @@ export async function newIvmContextTimes(code: (i: number) => string, count: num
   try {
     await (await isolate.createContext()).eval('1'); // the isolate's first context pays one-time costs
     let i = 0;
-    return await measureSerial(async () => {
-      const context = await isolate.createContext();
-      const script = await isolate.compileScript(`(function (exports, require, module) {\n${code(i++)}\n})({}, function () {}, { exports: {} });`);
-      await script.run(context);
-      script.release();
-      context.release();
-    }, count, maxMs);
+    return await measureSerial(
+      async () => {
+        const context = await isolate.createContext();
+        const script = await isolate.compileScript(
+          `(function (exports, require, module) {\n${code(i++)}\n})({}, function () {}, { exports: {} });`,
+        );
+        await script.run(context);
+        script.release();
+        context.release();
+      },
+      count,
+      maxMs,
+    );
   } finally {
     isolate.dispose();
   }
@@ -199,7 +210,11 @@ export async function rawProjectCompileMs(files: Files): Promise<number> {
   try {
     const t0 = performance.now();
     const context = await isolate.createContext();
-    const compiled = await Promise.all(scripts.map(([rel, source]) => esbuild.transform(source, { loader: 'ts', format: 'cjs', target: 'es2023', sourcemap: 'external', sourcefile: rel })));
+    const compiled = await Promise.all(
+      scripts.map(([rel, source]) =>
+        esbuild.transform(source, { loader: 'ts', format: 'cjs', target: 'es2023', sourcemap: 'external', sourcefile: rel }),
+      ),
+    );
     for (const result of compiled) {
       const script = await isolate.compileScript(`(function (exports, require, module) {\n${result.code}\n})`);
       await script.run(context, { reference: true });

@@ -95,7 +95,9 @@ export async function benchHttp(report: Report): Promise<void> {
     await targets.api(); // fails loudly if the project did not load
     for (const fn of Object.values(targets)) await measureSerial(fn, 500, 3000);
 
-    report.section(`HTTP request into a handler and back, one at a time, ${BODY.length} B body (${ROUNDS} interleaved rounds of ${PER_ROUND})`);
+    report.section(
+      `HTTP request into a handler and back, one at a time, ${BODY.length} B body (${ROUNDS} interleaved rounds of ${PER_ROUND})`,
+    );
     const s = { echo: [] as number[], api: [] as number[], bare: [] as number[], facade: [] as number[] };
     const facade = () => gw.gateway.admin.request(PROJECT, 'echo', JSON.parse(PAYLOAD_JSON) as object, 60);
     const ratios: number[] = [];
@@ -115,19 +117,52 @@ export async function benchHttp(report: Report): Promise<void> {
     report.info(`the façade alone, no HTTP (admin.request: IPC + isolate): median ${num(f.median)} ms, p99 ${num(f.p99)} ms`);
     report.info(`Express's share of the gateway's median: ${num(a.median - b.median)} ms of ${num(a.median)} ms`);
     const r = summarize(ratios);
-    report.info(`noise check: the ratio within each round is ${num(r.median)}x median, ${num(r.min)}x to ${num(r.max)}x over ${r.n} rounds`);
-    report.figure({ label: 'HTTP request into a handler, p50', value: a.median, unit: 'ms', baseline: e.median, baselineNote: 'node:http JSON echo', target: { kind: 'ratio-max', x: 2.5 } });
-    report.figure({ label: 'same route on bare node:http + façade, p50', value: b.median, unit: 'ms', baseline: e.median, baselineNote: 'node:http JSON echo', target: { kind: 'info' } });
+    report.info(
+      `noise check: the ratio within each round is ${num(r.median)}x median, ${num(r.min)}x to ${num(r.max)}x over ${r.n} rounds`,
+    );
+    report.figure({
+      label: 'HTTP request into a handler, p50',
+      value: a.median,
+      unit: 'ms',
+      baseline: e.median,
+      baselineNote: 'node:http JSON echo',
+      target: { kind: 'ratio-max', x: 2.5 },
+    });
+    report.figure({
+      label: 'same route on bare node:http + façade, p50',
+      value: b.median,
+      unit: 'ms',
+      baseline: e.median,
+      baselineNote: 'node:http JSON echo',
+      target: { kind: 'info' },
+    });
 
     report.section(`HTTP request into a handler, ${IN_FLIGHT} in flight (${THROUGHPUT_ROUNDS} interleaved rounds of ${THROUGHPUT_MS} ms)`);
     const t = { echo: [] as Throughput[], api: [] as Throughput[], bare: [] as Throughput[] };
     for (let round = 0; round < THROUGHPUT_ROUNDS; round++) {
-      for (const name of ['echo', 'api', 'bare'] as const) t[name].push(await measureThroughput(targets[name], IN_FLIGHT, 1_000_000, THROUGHPUT_MS));
+      for (const name of ['echo', 'api', 'bare'] as const)
+        t[name].push(await measureThroughput(targets[name], IN_FLIGHT, 1_000_000, THROUGHPUT_MS));
     }
     const [et, at, bt] = [concat(t.echo), concat(t.api), concat(t.bare)];
-    report.info(`echo: ${et.completed} in ${num(et.seconds)} s; gateway API: ${at.completed} in ${num(at.seconds)} s, ${at.failed} failed; bare + façade: ${bt.completed}, ${bt.failed} failed`);
-    report.figure({ label: `HTTP request into a handler (${IN_FLIGHT} in flight)`, value: at.perSecond, unit: 'req/s', baseline: et.perSecond, baselineNote: 'node:http JSON echo', target: { kind: 'ratio-min', x: 0.5 } });
-    report.figure({ label: `same route on bare node:http + façade (${IN_FLIGHT} in flight)`, value: bt.perSecond, unit: 'req/s', baseline: et.perSecond, baselineNote: 'node:http JSON echo', target: { kind: 'info' } });
+    report.info(
+      `echo: ${et.completed} in ${num(et.seconds)} s; gateway API: ${at.completed} in ${num(at.seconds)} s, ${at.failed} failed; bare + façade: ${bt.completed}, ${bt.failed} failed`,
+    );
+    report.figure({
+      label: `HTTP request into a handler (${IN_FLIGHT} in flight)`,
+      value: at.perSecond,
+      unit: 'req/s',
+      baseline: et.perSecond,
+      baselineNote: 'node:http JSON echo',
+      target: { kind: 'ratio-min', x: 0.5 },
+    });
+    report.figure({
+      label: `same route on bare node:http + façade (${IN_FLIGHT} in flight)`,
+      value: bt.perSecond,
+      unit: 'req/s',
+      baseline: et.perSecond,
+      baselineNote: 'node:http JSON echo',
+      target: { kind: 'info' },
+    });
   } finally {
     await Promise.all([api.close(), new Promise((r) => echo.close(r)), new Promise((r) => bare.close(r))]);
     echo.closeAllConnections();

@@ -56,7 +56,12 @@ async function settle(ms = 400): Promise<void> {
 function reading(gateway: Gateway, project: string): RssReading {
   const sandboxPid = gateway.supervisor.processOf(project)?.pid;
   const esbuildPid = childPids().find((pid) => commOf(pid) === 'esbuild');
-  return { gateway: rssMb(process.pid), gatewayHeap: process.memoryUsage().heapUsed / 2 ** 20, sandbox: rssMb(sandboxPid), esbuild: rssMb(esbuildPid) };
+  return {
+    gateway: rssMb(process.pid),
+    gatewayHeap: process.memoryUsage().heapUsed / 2 ** 20,
+    sandbox: rssMb(sandboxPid),
+    esbuild: rssMb(esbuildPid),
+  };
 }
 
 function startGateway(root: string): Promise<Gateway> {

@@ -95,6 +95,7 @@ export function runChild<T>(script: string, args: string[], timeoutMs: number): 
 export function childMain<T>(main: () => Promise<T>): void {
   main().then(
     (result) => process.send!({ result }, () => process.exit(0)),
-    (error: unknown) => process.send!({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) }, () => process.exit(1)),
+    (error: unknown) =>
+      process.send!({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) }, () => process.exit(1)),
   );
 }

@@ -96,7 +96,11 @@ async function measureSize(gateway: Gateway, projectsDir: string, project: strin
   await sleep(800);
   const before = { ...stream.tally };
   const beforeAt = performance.now();
-  const streamBefore = { sent: before.sent, bad: before.failed + before.unanswered, perSecond: before.sent / ((beforeAt - streamStart) / 1000) };
+  const streamBefore = {
+    sent: before.sent,
+    bad: before.failed + before.unanswered,
+    perSecond: before.sent / ((beforeAt - streamStart) / 1000),
+  };
 
   // Probes (instance properties shadowing the methods, removed afterwards; no engine code changes).
   const marks = { event: NaN, loadStart: NaN, loadEnd: NaN };
@@ -160,21 +164,37 @@ async function measureSize(gateway: Gateway, projectsDir: string, project: strin
   const tally = stream.tally;
   const during = tally.sent - before.sent;
   const duringSeconds = (performance.now() - beforeAt) / 1000;
-  return { phases, latencies, timeouts, pollFailures, pollErrors, stream: tally, streamBefore, streamDuringPerSecond: during / duringSeconds };
+  return {
+    phases,
+    latencies,
+    timeouts,
+    pollFailures,
+    pollErrors,
+    stream: tally,
+    streamBefore,
+    streamDuringPerSecond: during / duringSeconds,
+  };
 }
 
 export async function benchReload(report: Report): Promise<void> {
-  report.section(`3. Hot reload: file write -> new version answering (${SAVES} saves per size, ${GAP_MS} ms apart), with a steady request stream`);
+  report.section(
+    `3. Hot reload: file write -> new version answering (${SAVES} saves per size, ${GAP_MS} ms apart), with a steady request stream`,
+  );
   report.info('the 1-script project is the saved handler plus the steady-stream handler; the 200-script project has both among its 200');
 
   // Baseline: the irreducible parts of a reload, each measured alone.
-  const codes = Array.from({ length: 40 }, (_, i) => esbuild.transformSync(versionSource(500 + i), { loader: 'ts', format: 'cjs', target: 'es2023' }).code);
+  const codes = Array.from(
+    { length: 40 },
+    (_, i) => esbuild.transformSync(versionSource(500 + i), { loader: 'ts', format: 'cjs', target: 'es2023' }).code,
+  );
   const watchMs = summarize(await fsWatchLatency(SAVES, 5000));
   const transformMs = summarize(await esbuildTransformTimes((i) => versionSource(i), SAVES, 5000));
   const contextMs = summarize(await newIvmContextTimes((i) => codes[i % codes.length], SAVES, 5000));
   const baseMedian = watchMs.median + transformMs.median + contextMs.median;
   const baseP99 = watchMs.p99 + transformMs.p99 + contextMs.p99;
-  report.info(`baseline parts (median / p99): fs.watch event ${num(watchMs.median)} / ${num(watchMs.p99)} ms, esbuild transform ${num(transformMs.median)} / ${num(transformMs.p99)} ms, new ivm context + compile + run ${num(contextMs.median)} / ${num(contextMs.p99)} ms`);
+  report.info(
+    `baseline parts (median / p99): fs.watch event ${num(watchMs.median)} / ${num(watchMs.p99)} ms, esbuild transform ${num(transformMs.median)} / ${num(transformMs.p99)} ms, new ivm context + compile + run ${num(contextMs.median)} / ${num(contextMs.p99)} ms`,
+  );
 
   const gw = await startBenchGateway('reload', {
     reload1: { [`${MESSAGE}/version.ts`]: versionSource(0), [`${MESSAGE}/steady.ts`]: STEADY_SOURCE },
@@ -188,7 +208,9 @@ export async function benchReload(report: Report): Promise<void> {
       if ((await gw.gateway.request(project, 'version')) !== 0) throw new Error(`project ${project} did not load`);
       const r = await measureSize(gw.gateway, gw.projectsDir, project);
       const s = summarize(r.latencies);
-      report.info(`${label}: ${s.n} reloads answered, ${r.timeouts} not answered within ${POLL_DEADLINE_MS} ms; mean ${num(s.mean)} ms, min ${num(s.min)} ms, max ${num(s.max)} ms`);
+      report.info(
+        `${label}: ${s.n} reloads answered, ${r.timeouts} not answered within ${POLL_DEADLINE_MS} ms; mean ${num(s.mean)} ms, min ${num(s.min)} ms, max ${num(s.max)} ms`,
+      );
       report.info(
         `${label}: steady stream ${r.stream.sent} sent, ${r.stream.ok} ok, ${r.stream.failed} failed, ${r.stream.unanswered} unanswered; ` +
           `${num(r.streamBefore.perSecond)} req/s before the saves, ${num(r.streamDuringPerSecond)} req/s during; version polls failed: ${r.pollFailures}`,
@@ -200,9 +222,30 @@ export async function benchReload(report: Report): Promise<void> {
       );
       for (const e of [...r.stream.errors, ...r.pollErrors]) report.info(`  error: ${e}`);
       const missing = r.timeouts > 0 ? Infinity : 0;
-      report.figure({ label: `hot reload, ${label}, median`, value: s.median + missing, unit: 'ms', baseline: baseMedian, baselineNote: 'fs.watch + esbuild transform + new ivm context', target: { kind: 'abs-max', value: 50 } });
-      report.figure({ label: `hot reload, ${label}, p99`, value: s.p99 + missing, unit: 'ms', baseline: baseP99, baselineNote: 'sum of the parts\' p99', target: { kind: 'abs-max', value: 200 } });
-      report.figure({ label: `failed + unanswered steady requests during reloads, ${label},`, value: r.stream.failed + r.stream.unanswered - r.streamBefore.bad, unit: '', baseline: r.streamBefore.bad, baselineNote: `same stream before the saves, ${r.streamBefore.sent} requests`, target: { kind: 'zero' } });
+      report.figure({
+        label: `hot reload, ${label}, median`,
+        value: s.median + missing,
+        unit: 'ms',
+        baseline: baseMedian,
+        baselineNote: 'fs.watch + esbuild transform + new ivm context',
+        target: { kind: 'abs-max', value: 50 },
+      });
+      report.figure({
+        label: `hot reload, ${label}, p99`,
+        value: s.p99 + missing,
+        unit: 'ms',
+        baseline: baseP99,
+        baselineNote: "sum of the parts' p99",
+        target: { kind: 'abs-max', value: 200 },
+      });
+      report.figure({
+        label: `failed + unanswered steady requests during reloads, ${label},`,
+        value: r.stream.failed + r.stream.unanswered - r.streamBefore.bad,
+        unit: '',
+        baseline: r.streamBefore.bad,
+        baselineNote: `same stream before the saves, ${r.streamBefore.sent} requests`,
+        target: { kind: 'zero' },
+      });
     }
   } finally {
     await gw.stop();

@@ -91,7 +91,9 @@ export async function benchRequests(report: Report): Promise<void> {
     };
 
     // ---- 1. one at a time -------------------------------------------------------------------------
-    report.section(`1. sendRequest round trip, one at a time, ${PAYLOAD_JSON.length} B payload (${ROUNDS} interleaved rounds of ${PER_ROUND})`);
+    report.section(
+      `1. sendRequest round trip, one at a time, ${PAYLOAD_JSON.length} B payload (${ROUNDS} interleaved rounds of ${PER_ROUND})`,
+    );
     const s = { ivm: [] as number[], ivmTimeout: [] as number[], ipc: [] as number[], pipeline: [] as number[], gateway: [] as number[] };
     const roundRatios: number[] = [];
     const layerSamples: Record<string, number[]> = Object.fromEntries(Object.keys(layers).map((k) => [k, []]));
@@ -112,18 +114,40 @@ export async function benchRequests(report: Report): Promise<void> {
     const ipcS = summarize(s.ipc);
     const pipeS = summarize(s.pipeline);
     const gwS = summarize(s.gateway);
-    report.info(`raw ivm Reference.apply: median ${num(ivmS.median)} ms, p99 ${num(ivmS.p99)} ms (n=${ivmS.n}); with {timeout} as the engine calls it: median ${num(ivmT.median)} ms, p99 ${num(ivmT.p99)} ms`);
+    report.info(
+      `raw ivm Reference.apply: median ${num(ivmS.median)} ms, p99 ${num(ivmS.p99)} ms (n=${ivmS.n}); with {timeout} as the engine calls it: median ${num(ivmT.median)} ms, p99 ${num(ivmT.p99)} ms`,
+    );
     report.info(`raw fork IPC echo: median ${num(ipcS.median)} ms, p99 ${num(ipcS.p99)} ms (n=${ipcS.n})`);
-    report.info(`raw pipeline in one chain (IPC to a child that applies into its isolate): median ${num(pipeS.median)} ms, p99 ${num(pipeS.p99)} ms`);
+    report.info(
+      `raw pipeline in one chain (IPC to a child that applies into its isolate): median ${num(pipeS.median)} ms, p99 ${num(pipeS.p99)} ms`,
+    );
     for (const [name, samples] of Object.entries(layerSamples)) {
       const l = summarize(samples);
       report.info(`engine layer ${name}: median ${num(l.median)} ms, p99 ${num(l.p99)} ms`);
     }
     const rr = summarize(roundRatios);
-    report.info(`noise check: the ratio within each round (round medians) is ${num(rr.median)}x median, ${num(rr.min)}x to ${num(rr.max)}x over ${rr.n} rounds`);
-    report.info(`gateway.request: n=${gwS.n}, mean ${num(gwS.mean)} ms, min ${num(gwS.min)} ms, max ${num(gwS.max)} ms, wrong answers ${wrong}`);
-    report.figure({ label: 'sendRequest round trip median', value: gwS.median, unit: 'ms', baseline: ivmS.median + ipcS.median, baselineNote: 'ivm apply + IPC echo', target: { kind: 'ratio-max', x: 2 } });
-    report.figure({ label: 'sendRequest round trip p99', value: gwS.p99, unit: 'ms', baseline: ivmS.p99 + ipcS.p99, baselineNote: 'ivm apply p99 + IPC echo p99', target: { kind: 'info' } });
+    report.info(
+      `noise check: the ratio within each round (round medians) is ${num(rr.median)}x median, ${num(rr.min)}x to ${num(rr.max)}x over ${rr.n} rounds`,
+    );
+    report.info(
+      `gateway.request: n=${gwS.n}, mean ${num(gwS.mean)} ms, min ${num(gwS.min)} ms, max ${num(gwS.max)} ms, wrong answers ${wrong}`,
+    );
+    report.figure({
+      label: 'sendRequest round trip median',
+      value: gwS.median,
+      unit: 'ms',
+      baseline: ivmS.median + ipcS.median,
+      baselineNote: 'ivm apply + IPC echo',
+      target: { kind: 'ratio-max', x: 2 },
+    });
+    report.figure({
+      label: 'sendRequest round trip p99',
+      value: gwS.p99,
+      unit: 'ms',
+      baseline: ivmS.p99 + ipcS.p99,
+      baselineNote: 'ivm apply p99 + IPC echo p99',
+      target: { kind: 'info' },
+    });
 
     // ---- 2. 64 in flight --------------------------------------------------------------------------
     report.section(`2. sendRequest throughput, ${IN_FLIGHT} in flight (${THROUGHPUT_ROUNDS} interleaved rounds of ${THROUGHPUT_MS} ms)`);
@@ -136,8 +160,17 @@ export async function benchRequests(report: Report): Promise<void> {
     }
     const rawT = concatRounds(raw);
     const engT = concatRounds(engine);
-    report.info(`raw pipeline: ${rawT.completed} round trips in ${num(rawT.seconds)} s; gateway: ${engT.completed} requests in ${num(engT.seconds)} s, ${engT.failed} failed (${wrong - failedBefore} wrong answers)`);
-    report.figure({ label: `sendRequest throughput (${IN_FLIGHT} in flight)`, value: engT.perSecond, unit: 'req/s', baseline: rawT.perSecond, baselineNote: `raw IPC echo + ivm apply, ${IN_FLIGHT} in flight`, target: { kind: 'ratio-min', x: 0.5 } });
+    report.info(
+      `raw pipeline: ${rawT.completed} round trips in ${num(rawT.seconds)} s; gateway: ${engT.completed} requests in ${num(engT.seconds)} s, ${engT.failed} failed (${wrong - failedBefore} wrong answers)`,
+    );
+    report.figure({
+      label: `sendRequest throughput (${IN_FLIGHT} in flight)`,
+      value: engT.perSecond,
+      unit: 'req/s',
+      baseline: rawT.perSecond,
+      baselineNote: `raw IPC echo + ivm apply, ${IN_FLIGHT} in flight`,
+      target: { kind: 'ratio-min', x: 0.5 },
+    });
   } finally {
     ivmEcho?.dispose();
     local?.dispose();

@@ -30,7 +30,10 @@ if (unknown.length > 0) {
   console.error(`unknown benchmark ${unknown.join(', ')}; choose from ${[...Object.keys(SUITES), 'memory'].join(', ')}`);
   process.exit(2);
 }
-const selected = wanted.length === 0 ? Object.keys(SUITES) : Object.keys(SUITES).filter((name) => wanted.includes(name) || (wanted.includes('memory') && ['load', 'idle', 'leak'].includes(name)));
+const selected =
+  wanted.length === 0
+    ? Object.keys(SUITES)
+    : Object.keys(SUITES).filter((name) => wanted.includes(name) || (wanted.includes('memory') && ['load', 'idle', 'leak'].includes(name)));
 
 const cleanup = () => {
   killChildren();
@@ -44,7 +47,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 const report = new Report();
-console.log(`Flint benchmarks: node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GB, ${new Date().toISOString()}`);
+console.log(
+  `Flint benchmarks: node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GB, ${new Date().toISOString()}`,
+);
 console.log('Absolute times on a shared machine vary between runs; judge the ratios to the baselines measured beside them.');
 const t0 = performance.now();
 for (const name of selected) {

@@ -19,7 +19,9 @@ export async function checkProjects(projectsDir: string): Promise<Diagnostic[]> 
   const root = resolve(projectsDir);
   const diagnostics: Diagnostic[] = [];
   const scripts: string[] = [];
-  const folders = (await readdir(root, { withFileTypes: true })).filter((e) => e.isDirectory() && !e.name.startsWith('.') && e.name !== 'node_modules');
+  const folders = (await readdir(root, { withFileTypes: true })).filter(
+    (e) => e.isDirectory() && !e.name.startsWith('.') && e.name !== 'node_modules',
+  );
   for (const folder of folders) {
     const dir = join(root, folder.name);
     const configPath = join(dir, 'project.json');
@@ -30,7 +32,12 @@ export async function checkProjects(projectsDir: string): Promise<Diagnostic[]> 
     for (const rel of files.filter(isScriptFile)) {
       const abs = join(dir, rel);
       scripts.push(abs);
-      const result = await compileModule({ id: rel, displayPath: displayPathOf(abs), source: readFileSync(abs, 'utf8'), exists: (id) => files.includes(id) });
+      const result = await compileModule({
+        id: rel,
+        displayPath: displayPathOf(abs),
+        source: readFileSync(abs, 'utf8'),
+        exists: (id) => files.includes(id),
+      });
       if (!result.ok) diagnostics.push(...result.diagnostics);
     }
   }
@@ -55,6 +62,14 @@ function typeCheck(files: string[]): Diagnostic[] {
     if (!d.file || d.start === undefined) return [];
     const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
     const file = displayPathOf(d.file.fileName);
-    return [{ file, line: line + 1, column: character + 1, message: ts.flattenDiagnosticMessageText(d.messageText, '\n'), severity: d.category === ts.DiagnosticCategory.Error ? 'error' : 'warning' }];
+    return [
+      {
+        file,
+        line: line + 1,
+        column: character + 1,
+        message: ts.flattenDiagnosticMessageText(d.messageText, '\n'),
+        severity: d.category === ts.DiagnosticCategory.Error ? 'error' : 'warning',
+      },
+    ];
   });
 }

@@ -54,7 +54,8 @@ async function start(argv: string[]): Promise<void> {
   if (!Number.isInteger(sandboxes) || sandboxes < 1 || sandboxes > 64) fail('--sandboxes must be a whole number from 1 to 64');
   const projectsDir = options.projects ?? env('FLINT_PROJECTS') ?? 'projects';
   // A mistyped path must not start a gateway with no projects (nor create an empty folder there).
-  if (!isDirectory(projectsDir)) fail(`projects folder ${resolve(projectsDir)} does not exist or is not a folder; create it or pass --projects DIR`);
+  if (!isDirectory(projectsDir))
+    fail(`projects folder ${resolve(projectsDir)} does not exist or is not a folder; create it or pass --projects DIR`);
   // From here on SIGINT and SIGTERM stop the gateway cleanly: one that comes while the projects load takes effect once
   // they have loaded (their startup scripts have run, so their shutdown scripts run too).
   let stop = () => void (stopRequested = true);
@@ -74,7 +75,9 @@ async function start(argv: string[]): Promise<void> {
     listener = await listen(port, host);
   } catch (error) {
     const taken = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
-    fail(`cannot listen on ${host}:${port}: ${taken ? 'the port is in use (is a gateway already running? stop it or pass --port N)' : (error as Error).message}`);
+    fail(
+      `cannot listen on ${host}:${port}: ${taken ? 'the port is in use (is a gateway already running? stop it or pass --port N)' : (error as Error).message}`,
+    );
   }
   let gateway;
   try {
@@ -112,9 +115,16 @@ async function callGateway(argvOptions: Record<string, string>, method: 'GET' | 
       body: body ? JSON.stringify(body) : undefined,
     });
   } catch (error) {
-    fail(`cannot reach the gateway at ${base}: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}`);
+    fail(
+      `cannot reach the gateway at ${base}: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}`,
+    );
   }
-  const result = (await response.json()) as { code?: string; message?: string; location?: { file: string; line: number; column: number }; stack?: string };
+  const result = (await response.json()) as {
+    code?: string;
+    message?: string;
+    location?: { file: string; line: number; column: number };
+    stack?: string;
+  };
   if (!response.ok) {
     const where = result.location ? `${result.location.file}:${result.location.line}:${result.location.column} ` : '';
     process.stderr.write(`${where}${result.code}: ${result.message}\n${result.stack ? result.stack + '\n' : ''}`);
@@ -160,10 +170,23 @@ async function main(): Promise<void> {
     case 'status': {
       const { options, positional } = parseArgs(argv, ['data', 'port', 'url']);
       noMoreThan(0, positional, 'status [--data DIR] [--port N | --url URL]');
-      const status = (await callGateway(options, 'GET', '/api/status')) as { name: string; projects: { name: string; status: string; reason?: string; diagnostics: { file: string; line: number; column: number; message: string }[] }[] };
+      const status = (await callGateway(options, 'GET', '/api/status')) as {
+        name: string;
+        projects: {
+          name: string;
+          status: string;
+          reason?: string;
+          diagnostics: { file: string; line: number; column: number; message: string }[];
+        }[];
+      };
       process.stdout.write(`gateway "${status.name}": ${status.projects.length} projects\n`);
       for (const p of status.projects) {
-        const label = p.status === 'failing' ? 'failing (last good version running)' : p.status === 'not-loaded' ? `not loaded (${p.reason})` : 'loaded';
+        const label =
+          p.status === 'failing'
+            ? 'failing (last good version running)'
+            : p.status === 'not-loaded'
+              ? `not loaded (${p.reason})`
+              : 'loaded';
         process.stdout.write(`  ${p.name}: ${label}\n`);
         for (const d of p.diagnostics) process.stdout.write(`    ${d.file}:${d.line}:${d.column} ${d.message}\n`);
       }

@@ -61,7 +61,8 @@ export class Gateway {
             if (request !== 0) this.supervisor.answer(project, request, outcome);
           });
         },
-        log: (project, level, logger, message, source) => this.logs.write({ level, logger, message, project: project || undefined, source }),
+        log: (project, level, logger, message, source) =>
+          this.logs.write({ level, logger, message, project: project || undefined, source }),
         reloaded: (project, rebuild) => {
           const p = this.projects.get(project);
           if (!p?.isRunning) return;
@@ -85,7 +86,12 @@ export class Gateway {
         if (project.handlerModule('gateway/startup') === id) void this.events.fire(project, 'gateway/startup');
       },
     });
-    this.messaging = new GatewayMessaging({ projects: this.projects, supervisor: this.supervisor, logger: gatewayLogger, gatewayName: this.config.name });
+    this.messaging = new GatewayMessaging({
+      projects: this.projects,
+      supervisor: this.supervisor,
+      logger: gatewayLogger,
+      gatewayName: this.config.name,
+    });
     // The one place the system.* services meet the gateway's parts.
     this.dispatcher = new Dispatcher(composeServices({ logs: this.logs, messaging: this.messaging }), gatewayLogger);
   }
@@ -95,7 +101,9 @@ export class Gateway {
     mkdirSync(gateway.config.dataDir, { recursive: true });
     mkdirSync(gateway.config.projectsDir, { recursive: true });
     await gateway.projects.start(gateway.config.watch);
-    gateway.logs.logger('gateway').info(`gateway "${gateway.config.name}" started with ${gateway.projects.list().length} projects from ${gateway.config.projectsDir}`);
+    gateway.logs
+      .logger('gateway')
+      .info(`gateway "${gateway.config.name}" started with ${gateway.projects.list().length} projects from ${gateway.config.projectsDir}`);
     return gateway;
   }
 

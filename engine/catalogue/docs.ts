@@ -9,7 +9,9 @@ export function layoutTable(): string {
   const rows = ['| path | what it is | parameters of the default export | settings (sidecar `<name>.json`) |', '| --- | --- | --- | --- |'];
   for (const e of EVENTS) {
     const schema = sidecarOf(e);
-    rows.push(`| ${code(scriptPattern(e))} | ${e.doc} | ${paramList(e.params.map((p) => p.name))} | ${schema ? sidecarKeys(schema) : ''} |`);
+    rows.push(
+      `| ${code(scriptPattern(e))} | ${e.doc} | ${paramList(e.params.map((p) => p.name))} | ${schema ? sidecarKeys(schema) : ''} |`,
+    );
   }
   rows.push(
     '| `project.json` | the project: title, description, enabled, isolated, limits, sessionTimeoutMs | | |',
@@ -27,14 +29,28 @@ export function eventReference(): string {
     const params = e.params.map((p) => (p.live ? `\`${p.name}\` (live)` : `\`${p.name}\``)).join(', ') || '(none)';
     out.push(`| \`${e.id}\` | ${e.scope} | ${code(scriptPattern(e))} | ${params} | ${code(e.returns)} |`);
   }
-  out.push('', 'Live parameters are objects whose writable properties take effect on the gateway (see the `Flint` types in `docs/system.d.ts`; `readonly` ones refuse writes); the others are copies.', '');
+  out.push(
+    '',
+    'Live parameters are objects whose writable properties take effect on the gateway (see the `Flint` types in `docs/system.d.ts`; `readonly` ones refuse writes); the others are copies.',
+    '',
+  );
   for (const e of EVENTS) {
     const schema = sidecarOf(e);
     if (!schema) continue;
-    out.push(`## Settings of \`${e.id}\` scripts`, '', `A sidecar \`<name>.json\` beside the script, for example \`${JSON.stringify(schema.example)}\`.`, '');
+    out.push(
+      `## Settings of \`${e.id}\` scripts`,
+      '',
+      `A sidecar \`<name>.json\` beside the script, for example \`${JSON.stringify(schema.example)}\`.`,
+      '',
+    );
     out.push('| key | type | required | description |', '| --- | --- | --- | --- |');
     for (const [key, field] of Object.entries(schema.fields)) {
-      const type = field.type === 'enum' ? field.values.map((v) => `\`"${v}"\``).join(' \\| ') : field.type === 'number' ? `number ${field.min}–${field.max}` : field.type;
+      const type =
+        field.type === 'enum'
+          ? field.values.map((v) => `\`"${v}"\``).join(' \\| ')
+          : field.type === 'number'
+            ? `number ${field.min}–${field.max}`
+            : field.type;
       out.push(`| \`${key}\` | ${type} | ${field.required ? 'yes' : 'no'} | ${field.doc} |`);
     }
     for (const rule of schema.rules ?? []) out.push('', `Also: ${rule.message}.`);

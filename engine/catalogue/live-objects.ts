@@ -27,7 +27,12 @@ export const LIVE_OBJECTS: Record<LiveObjectName, LiveObjectDecl> = {
           ro('device', 'JsonObject', 'What the client said about its device.'),
         ],
       },
-      { name: 'custom', doc: 'Custom session properties: any key, JSON values; writes reach the session and its clients.', open: true, fields: [] },
+      {
+        name: 'custom',
+        doc: 'Custom session properties: any key, JSON values; writes reach the session and its clients.',
+        open: true,
+        fields: [],
+      },
     ],
     links: [],
   },

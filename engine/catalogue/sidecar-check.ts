@@ -7,15 +7,21 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 function checkField(field: SidecarField, v: unknown): string | undefined {
   switch (field.type) {
     case 'number':
-      return typeof v === 'number' && Number.isFinite(v) && v >= field.min && v <= field.max ? undefined : `must be a number between ${field.min} and ${field.max}`;
+      return typeof v === 'number' && Number.isFinite(v) && v >= field.min && v <= field.max
+        ? undefined
+        : `must be a number between ${field.min} and ${field.max}`;
     case 'boolean':
       return typeof v === 'boolean' ? undefined : 'must be true or false';
     case 'string':
       return typeof v === 'string' && v.length > 0 ? undefined : 'must be a non-empty string';
     case 'strings':
-      return Array.isArray(v) && v.length > 0 && v.every((s) => typeof s === 'string' && s.length > 0) ? undefined : 'must be a non-empty list of strings';
+      return Array.isArray(v) && v.length > 0 && v.every((s) => typeof s === 'string' && s.length > 0)
+        ? undefined
+        : 'must be a non-empty list of strings';
     case 'enum':
-      return typeof v === 'string' && field.values.includes(v) ? undefined : `must be one of ${field.values.map((x) => JSON.stringify(x)).join(', ')}`;
+      return typeof v === 'string' && field.values.includes(v)
+        ? undefined
+        : `must be one of ${field.values.map((x) => JSON.stringify(x)).join(', ')}`;
     case 'regex':
       if (typeof v !== 'string') return 'must be a regular expression string';
       try {
@@ -45,7 +51,9 @@ export function checkSidecar(schema: SidecarSchema | undefined, value: unknown):
     if (problem) return `"${key}" ${problem}; received ${JSON.stringify(value[key])}`;
   }
   for (const rule of schema.rules ?? []) {
-    const applies = Object.entries(rule.when).every(([key, want]) => (typeof want === 'string' ? value[key] === want : value[key] !== want.not));
+    const applies = Object.entries(rule.when).every(([key, want]) =>
+      typeof want === 'string' ? value[key] === want : value[key] !== want.not,
+    );
     if (applies && rule.requireOneOf.every((key) => value[key] === undefined)) return rule.message;
   }
   return undefined;

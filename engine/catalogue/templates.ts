@@ -7,7 +7,10 @@ import { sidecarOf } from './layout.ts';
  */
 export function handlerTemplate(decl: EventDecl, loggerName: string): string {
   const params = decl.params.map((p) => p.name).join(', ');
-  const body = [`  const logger = system.util.getLogger(${JSON.stringify(loggerName)});`, `  logger.info(${JSON.stringify(`${decl.id} ran`)});`];
+  const body = [
+    `  const logger = system.util.getLogger(${JSON.stringify(loggerName)});`,
+    `  logger.info(${JSON.stringify(`${decl.id} ran`)});`,
+  ];
   if (decl.returns === 'unknown') body.push('  return {};');
   return [`// ${decl.doc}`, `export default ((${params}) => {`, ...body, `}) satisfies Flint.${decl.typeName};`, ''].join('\n');
 }

@@ -59,33 +59,35 @@ export async function compileModule(input: CompileInput): Promise<CompileResult>
   const extension = input.id.slice(input.id.lastIndexOf('.'));
   const imports = new Set<string>();
   try {
-    const result = await withService(() => esbuild.build({
-      stdin: { contents: input.source, loader: LOADERS[extension] ?? 'ts', sourcefile: input.displayPath },
-      bundle: true,
-      write: false,
-      format: 'cjs',
-      // Keep every import that is not marked `import type`: TypeScript would drop an import whose names are never
-      // used, and with it the check that refuses it (`import fs from 'fs'` must fail even when fs goes unused).
-      tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: true } },
-      platform: 'neutral',
-      target: 'es2023',
-      sourcemap: 'external',
-      outfile: 'module.js',
-      logLevel: 'silent',
-      plugins: [
-        {
-          name: 'flint-imports',
-          setup(build) {
-            build.onResolve({ filter: /.*/ }, (args) => {
-              const resolved = resolveImport(args.path, input.id, input.exists);
-              if (!resolved.ok) return { errors: [{ text: resolved.message }] };
-              imports.add(resolved.id);
-              return { path: resolved.id, external: true };
-            });
+    const result = await withService(() =>
+      esbuild.build({
+        stdin: { contents: input.source, loader: LOADERS[extension] ?? 'ts', sourcefile: input.displayPath },
+        bundle: true,
+        write: false,
+        format: 'cjs',
+        // Keep every import that is not marked `import type`: TypeScript would drop an import whose names are never
+        // used, and with it the check that refuses it (`import fs from 'fs'` must fail even when fs goes unused).
+        tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: true } },
+        platform: 'neutral',
+        target: 'es2023',
+        sourcemap: 'external',
+        outfile: 'module.js',
+        logLevel: 'silent',
+        plugins: [
+          {
+            name: 'flint-imports',
+            setup(build) {
+              build.onResolve({ filter: /.*/ }, (args) => {
+                const resolved = resolveImport(args.path, input.id, input.exists);
+                if (!resolved.ok) return { errors: [{ text: resolved.message }] };
+                imports.add(resolved.id);
+                return { path: resolved.id, external: true };
+              });
+            },
           },
-        },
-      ],
-    }));
+        ],
+      }),
+    );
     const code = useProvidedHelpers(result.outputFiles.find((f) => f.path.endsWith('.js'))!.text);
     const map = JSON.parse(result.outputFiles.find((f) => f.path.endsWith('.map'))!.text) as { mappings: string };
     return { ok: true, module: { id: input.id, displayPath: input.displayPath, code, mappings: map.mappings, imports: [...imports] } };

@@ -15,13 +15,18 @@ export type ImportResolution = { ok: true; id: string } | { ok: false; message: 
  */
 export function resolveImport(specifier: string, importerId: string, exists: (id: string) => boolean): ImportResolution {
   if (!specifier.startsWith('./') && !specifier.startsWith('../')) {
-    return { ok: false, message: `import of "${specifier}" is not allowed: scripts may import only the project's own lib/ modules, by relative path` };
+    return {
+      ok: false,
+      message: `import of "${specifier}" is not allowed: scripts may import only the project's own lib/ modules, by relative path`,
+    };
   }
   const target = posix.normalize(posix.join(posix.dirname(importerId), specifier));
   if (target.startsWith('../') || !target.startsWith('lib/')) {
     return { ok: false, message: `import of "${specifier}" is not allowed: it resolves to "${target}", outside the project's lib/ folder` };
   }
-  const candidates = isScriptFile(target) ? [target] : [...SCRIPT_EXTENSIONS.map((ext) => target + ext), ...SCRIPT_EXTENSIONS.map((ext) => `${target}/index${ext}`)];
+  const candidates = isScriptFile(target)
+    ? [target]
+    : [...SCRIPT_EXTENSIONS.map((ext) => target + ext), ...SCRIPT_EXTENSIONS.map((ext) => `${target}/index${ext}`)];
   const id = candidates.find(exists);
   return id ? { ok: true, id } : { ok: false, message: `cannot find module "${specifier}" (looked for ${candidates.join(', ')})` };
 }

@@ -35,7 +35,10 @@ export class GatewayEvents {
     const outcome = await this.supervisor.invoke(project.name, module, JSON.stringify(args), project.config.limits.timeoutMs);
     if (isOk(outcome)) return;
     const error = errorOf(outcome);
-    this.logger.error(`${event.replace('/', ' ')}${name ? ` "${name}"` : ''} script of project "${project.name}" failed: ${describeError(error)}`, { project: project.name, source: error.location });
+    this.logger.error(
+      `${event.replace('/', ' ')}${name ? ` "${name}"` : ''} script of project "${project.name}" failed: ${describeError(error)}`,
+      { project: project.name, source: error.location },
+    );
   }
 
   /**
@@ -52,7 +55,10 @@ export class GatewayEvents {
     this.rebuilds.set(project.name, recent);
     if (recent.length > MAX_REBUILDS) {
       if (recent.length === MAX_REBUILDS + 1) {
-        this.logger.error(`project "${project.name}" was rebuilt ${recent.length} times within ${REBUILD_WINDOW_MS / 1000} s; its startup script is not run again until it is saved or the project restarts`, { project: project.name });
+        this.logger.error(
+          `project "${project.name}" was rebuilt ${recent.length} times within ${REBUILD_WINDOW_MS / 1000} s; its startup script is not run again until it is saved or the project restarts`,
+          { project: project.name },
+        );
       }
       return;
     }

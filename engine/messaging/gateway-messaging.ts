@@ -58,11 +58,24 @@ export class GatewayMessaging {
    * Calls a gateway message handler; resolves to its outcome JSON. Throws FlintError for unknown targets. `fromScript`:
    * a script asked (system.util.sendRequest), so the call runs on the target's CPU budget.
    */
-  async request(project: string, handler: string, payloadJson: string, remoteServer: string | undefined, timeoutSec: number, fromScript = false): Promise<Outcome> {
+  async request(
+    project: string,
+    handler: string,
+    payloadJson: string,
+    remoteServer: string | undefined,
+    timeoutSec: number,
+    fromScript = false,
+  ): Promise<Outcome> {
     this.checkRemote(remoteServer);
     const { module, timeoutMs } = this.gatewayHandler(project, handler);
     // One deadline, kept by the sandbox: the handler's own limit or the caller's timeoutSec, whichever is sooner.
-    const outcome = await this.supervisor.invoke(project, module, `[${payloadJson}]`, Math.min(timeoutMs, Math.round(timeoutSec * 1000)), fromScript);
+    const outcome = await this.supervisor.invoke(
+      project,
+      module,
+      `[${payloadJson}]`,
+      Math.min(timeoutMs, Math.round(timeoutSec * 1000)),
+      fromScript,
+    );
     return isOk(outcome) ? outcome : this.describeFailure(project, handler, outcome);
   }
 
@@ -92,18 +105,23 @@ export class GatewayMessaging {
       const queued = this.queuedMessages.get(project) ?? 0;
       if (queued >= MAX_QUEUED_MESSAGES) {
         // The target is busy, which is no fault of the sender's: it may try again (HTTP 503).
-        throw new FlintError('PROJECT_UNAVAILABLE', `project "${project}" already has ${MAX_QUEUED_MESSAGES} messages waiting to be handled; try again later`);
+        throw new FlintError(
+          'PROJECT_UNAVAILABLE',
+          `project "${project}" already has ${MAX_QUEUED_MESSAGES} messages waiting to be handled; try again later`,
+        );
       }
       this.queuedMessages.set(project, queued + 1);
       delivered.push(`type=Gateway,project=${project},messageHandler=${handler}`);
-      void this.supervisor.invoke(project, gatewayModule, `[${payloadJson}]`, target.config!.limits.timeoutMs, fromScript).then((outcome) => {
-        const left = this.queuedMessages.get(project)! - 1;
-        if (left > 0) this.queuedMessages.set(project, left);
-        else this.queuedMessages.delete(project);
-        if (isOk(outcome)) return;
-        const error = errorOf(outcome);
-        this.logger.error(`message handler ${project}/${handler} failed: ${describeError(error)}`, { project, source: error.location });
-      });
+      void this.supervisor
+        .invoke(project, gatewayModule, `[${payloadJson}]`, target.config!.limits.timeoutMs, fromScript)
+        .then((outcome) => {
+          const left = this.queuedMessages.get(project)! - 1;
+          if (left > 0) this.queuedMessages.set(project, left);
+          else this.queuedMessages.delete(project);
+          if (isOk(outcome)) return;
+          const error = errorOf(outcome);
+          this.logger.error(`message handler ${project}/${handler} failed: ${describeError(error)}`, { project, source: error.location });
+        });
     }
     const sessionHandler = /[CS]/.test(scope) && target.handlerModule('session/message', handler) !== undefined;
     if (!gatewayModule && !sessionHandler) {

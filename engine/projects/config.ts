@@ -20,20 +20,29 @@ export type ConfigParse = { ok: true; config: ProjectConfig } | { ok: false; dia
 
 /** Parses and validates project.json. Every problem names the file and the key. */
 export function parseProjectConfig(text: string, displayPath: string, projectName: string): ConfigParse {
-  const fail = (message: string): ConfigParse => ({ ok: false, diagnostic: { file: displayPath, line: 1, column: 1, message, severity: 'error' } });
+  const fail = (message: string): ConfigParse => ({
+    ok: false,
+    diagnostic: { file: displayPath, line: 1, column: 1, message, severity: 'error' },
+  });
   const parsed = parseJsonFile(text, displayPath);
   if (!parsed.ok) return parsed;
   const raw = parsed.value;
   if (!isPlainObject(raw)) return fail('project.json must hold a JSON object');
   const unknown = Object.keys(raw).filter((k) => !KNOWN_KEYS.includes(k));
-  if (unknown.length > 0) return fail(`unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => JSON.stringify(k)).join(', ')}; allowed: ${KNOWN_KEYS.join(', ')}`);
+  if (unknown.length > 0)
+    return fail(
+      `unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => JSON.stringify(k)).join(', ')}; allowed: ${KNOWN_KEYS.join(', ')}`,
+    );
   for (const key of ['title', 'description'] as const) {
     if (raw[key] !== undefined && typeof raw[key] !== 'string') return fail(`"${key}" must be a string`);
   }
   for (const key of ['enabled', 'isolated'] as const) {
     if (raw[key] !== undefined && typeof raw[key] !== 'boolean') return fail(`"${key}" must be true or false`);
   }
-  if (raw.sessionTimeoutMs !== undefined && !(typeof raw.sessionTimeoutMs === 'number' && raw.sessionTimeoutMs >= 1000 && raw.sessionTimeoutMs <= 86_400_000)) {
+  if (
+    raw.sessionTimeoutMs !== undefined &&
+    !(typeof raw.sessionTimeoutMs === 'number' && raw.sessionTimeoutMs >= 1000 && raw.sessionTimeoutMs <= 86_400_000)
+  ) {
     return fail('"sessionTimeoutMs" must be a number of milliseconds between 1000 and 86400000');
   }
   const limits: ProjectLimits = { ...DEFAULT_LIMITS };
@@ -56,7 +65,7 @@ export function parseProjectConfig(text: string, displayPath: string, projectNam
       enabled: (raw.enabled as boolean | undefined) ?? true,
       isolated: (raw.isolated as boolean | undefined) ?? false,
       limits,
-      sessionTimeoutMs: (raw.sessionTimeoutMs) ?? 60_000,
+      sessionTimeoutMs: raw.sessionTimeoutMs ?? 60_000,
     },
   };
 }

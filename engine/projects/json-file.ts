@@ -20,7 +20,16 @@ export function parseJsonFile(text: string, displayPath: string): JsonParse {
       line = before.length;
       column = before[before.length - 1].length + 1;
     }
-    return { ok: false, diagnostic: { file: displayPath, line, column, message: `invalid JSON: ${message.replace(/ \(line \d+ column \d+\)/, '')}`, severity: 'error' } };
+    return {
+      ok: false,
+      diagnostic: {
+        file: displayPath,
+        line,
+        column,
+        message: `invalid JSON: ${message.replace(/ \(line \d+ column \d+\)/, '')}`,
+        severity: 'error',
+      },
+    };
   }
 }
 
@@ -31,6 +40,14 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 /** Stable, diff-friendly JSON: sorted keys, two-space indent, trailing newline. */
 export function stableJson(value: unknown): string {
   const sort = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(sort) : isPlainObject(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort(v[k])])) : v;
+    Array.isArray(v)
+      ? v.map(sort)
+      : isPlainObject(v)
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, sort(v[k])]),
+          )
+        : v;
   return JSON.stringify(sort(value), null, 2) + '\n';
 }

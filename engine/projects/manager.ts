@@ -50,9 +50,13 @@ export class ProjectManager {
 
   private add(name: string): Promise<void> {
     if (name.startsWith('.') || name === 'node_modules' || this.projects.has(name)) return Promise.resolve();
-    if (!NAME_PATTERN.test(name)) return this.refuse(name, `ignoring folder "${name}" in the projects folder: project names use letters, digits, _ . - and spaces`);
+    if (!NAME_PATTERN.test(name))
+      return this.refuse(name, `ignoring folder "${name}" in the projects folder: project names use letters, digits, _ . - and spaces`);
     if (lstatSync(join(this.root, name), { throwIfNoEntry: false })?.isSymbolicLink()) {
-      return this.refuse(name, `ignoring "${name}" in the projects folder: symbolic links are not followed; put the project folder itself there`);
+      return this.refuse(
+        name,
+        `ignoring "${name}" in the projects folder: symbolic links are not followed; put the project folder itself there`,
+      );
     }
     if (!existsSync(join(this.root, name, 'project.json'))) {
       this.hooks.logger.debug(`folder "${name}" has no project.json yet; it becomes a project when one appears`);

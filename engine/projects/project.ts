@@ -32,7 +32,6 @@ export interface ProjectHooks {
   changed(project: Project): void;
 }
 
-
 /** `gateway:message:echo`: the spelling status and the admin API have always shown. */
 function handlerKey(event: EventId, name?: string): string {
   const base = event.replace('/', ':');
@@ -158,7 +157,12 @@ export class Project {
       const good = this.good.get(id);
       if (!good) continue;
       this.good.delete(id);
-      this.setDiagnostics(good.displayPath, [{ ...this.errorDiagnostic(error, good.displayPath), message: `not running: after its sandbox was rebuilt it could not be loaded again: ${error.message}` }]);
+      this.setDiagnostics(good.displayPath, [
+        {
+          ...this.errorDiagnostic(error, good.displayPath),
+          message: `not running: after its sandbox was rebuilt it could not be loaded again: ${error.message}`,
+        },
+      ]);
     }
     this.rebuildHandlerIndex();
   }
@@ -178,7 +182,9 @@ export class Project {
     }
     const text = await readIfExists(join(this.dir, 'project.json'));
     if (text === undefined) {
-      this.setDiagnostics(path, [{ file: path, line: 1, column: 1, message: 'project.json is missing: every project folder needs one', severity: 'error' }]);
+      this.setDiagnostics(path, [
+        { file: path, line: 1, column: 1, message: 'project.json is missing: every project folder needs one', severity: 'error' },
+      ]);
       return undefined;
     }
     const parsed = parseProjectConfig(text, path, this.name);
@@ -217,12 +223,20 @@ export class Project {
       }
     };
     await Promise.all(Array.from({ length: COMPILE_CONCURRENCY }, worker));
-    const results = await this.hooks.loader.load(this.name, { limits: config.limits, isolated: config.isolated, modules: specs, remove: [], reevaluate: [] });
+    const results = await this.hooks.loader.load(this.name, {
+      limits: config.limits,
+      isolated: config.isolated,
+      modules: specs,
+      remove: [],
+      reevaluate: [],
+    });
     for (const spec of specs) this.record(spec, results[spec.id]);
     this.rebuildHandlerIndex(); // once for the whole project: a rebuild per module would make loading quadratic
     this.running = true;
     const problems = this.allDiagnostics().length;
-    this.hooks.logger.info(`project "${this.name}" loaded: ${this.good.size} scripts${problems ? `, ${problems} problems` : ''}`, { project: this.name });
+    this.hooks.logger.info(`project "${this.name}" loaded: ${this.good.size} scripts${problems ? `, ${problems} problems` : ''}`, {
+      project: this.name,
+    });
     await this.hooks.loaded(this);
   }
 
@@ -261,18 +275,33 @@ export class Project {
   private async applyRemoval(relPath: string): Promise<void> {
     const resource = classify(relPath);
     if (resource.kind === 'config') {
-      this.setDiagnostics(this.displayPath(relPath), [{ file: this.displayPath(relPath), line: 1, column: 1, message: 'project.json was deleted; the project is unloaded', severity: 'error' }]);
+      this.setDiagnostics(this.displayPath(relPath), [
+        {
+          file: this.displayPath(relPath),
+          line: 1,
+          column: 1,
+          message: 'project.json was deleted; the project is unloaded',
+          severity: 'error',
+        },
+      ]);
       return this.unloadEverything('project.json was deleted');
     }
     this.setDiagnostics(this.displayPath(relPath), []);
-    if (resource.kind === 'sidecar' || resource.kind === 'named-query' || resource.kind === 'view') this.settings.delete(settingsKey(relPath, resource));
+    if (resource.kind === 'sidecar' || resource.kind === 'named-query' || resource.kind === 'view')
+      this.settings.delete(settingsKey(relPath, resource));
     if (resource.kind === 'sidecar') this.rebuildHandlerIndex();
     if (!this.running || !this.good.has(relPath)) {
       this.sources.delete(relPath);
       return;
     }
     const dependents = this.dependentsOf(relPath);
-    await this.hooks.loader.load(this.name, { limits: this.config!.limits, isolated: this.config!.isolated, modules: [], remove: [relPath], reevaluate: [] });
+    await this.hooks.loader.load(this.name, {
+      limits: this.config!.limits,
+      isolated: this.config!.isolated,
+      modules: [],
+      remove: [relPath],
+      reevaluate: [],
+    });
     this.good.delete(relPath);
     this.sources.delete(relPath);
     this.rebuildHandlerIndex();
@@ -291,7 +320,11 @@ export class Project {
       if (!previous) this.notLoadedReason = 'project.json is missing or invalid';
       return; // the last good configuration stays in force
     }
-    const restart = !previous || previous.enabled !== config.enabled || previous.isolated !== config.isolated || JSON.stringify(previous.limits) !== JSON.stringify(config.limits);
+    const restart =
+      !previous ||
+      previous.enabled !== config.enabled ||
+      previous.isolated !== config.isolated ||
+      JSON.stringify(previous.limits) !== JSON.stringify(config.limits);
     this.config = config;
     if (!restart && this.running) return;
     if (this.running) await this.unloadEverything(config.enabled ? 'project.json changed' : 'disabled in project.json');
@@ -324,9 +357,16 @@ export class Project {
     }
     this.sources.set(relPath, source);
     const spec: ModuleSpec = { ...result.module, handler: resource.kind === 'handler' };
-    const reevaluate: [string, boolean][] = resource.kind === 'lib' ? this.dependentsOf(relPath).map((id) => [id, this.good.get(id)!.handler]) : [];
+    const reevaluate: [string, boolean][] =
+      resource.kind === 'lib' ? this.dependentsOf(relPath).map((id) => [id, this.good.get(id)!.handler]) : [];
     const wasNew = !this.good.has(relPath);
-    const results = await this.hooks.loader.load(this.name, { limits: this.config!.limits, isolated: this.config!.isolated, modules: [spec], remove: [], reevaluate });
+    const results = await this.hooks.loader.load(this.name, {
+      limits: this.config!.limits,
+      isolated: this.config!.isolated,
+      modules: [spec],
+      remove: [],
+      reevaluate,
+    });
     this.record(spec, results[spec.id]);
     this.rebuildHandlerIndex();
     for (const [id] of reevaluate) {
@@ -391,7 +431,13 @@ export class Project {
   /** Keeps a module as the last good version if the sandbox loaded it; otherwise reports why. The caller rebuilds the handler index. */
   private record(spec: ModuleSpec, result: { ok: true } | { ok: false; error: ErrorData } | undefined): void {
     if (result?.ok) {
-      this.good.set(spec.id, { displayPath: spec.displayPath, handler: spec.handler, imports: spec.imports, resource: classify(spec.id), source: this.sources.get(spec.id) });
+      this.good.set(spec.id, {
+        displayPath: spec.displayPath,
+        handler: spec.handler,
+        imports: spec.imports,
+        resource: classify(spec.id),
+        source: this.sources.get(spec.id),
+      });
       this.setDiagnostics(spec.displayPath, []);
     } else if (result) {
       this.setDiagnostics(spec.displayPath, [this.errorDiagnostic(result.error, spec.displayPath)]);
@@ -424,9 +470,11 @@ export class Project {
       if (!r.sidecar) continue;
       const base = id.slice(0, id.lastIndexOf('.'));
       // Settings loaded mean the sidecar is there; only a script without them needs a look on disk.
-      if (!this.settings.has(base) && !existsSync(join(this.dir, `${base}.json`))) warn(spec.displayPath, `${base}.json is missing: this ${r.event} script does not run until its settings exist`);
+      if (!this.settings.has(base) && !existsSync(join(this.dir, `${base}.json`)))
+        warn(spec.displayPath, `${base}.json is missing: this ${r.event} script does not run until its settings exist`);
     }
-    for (const [path, list] of warnings) if (JSON.stringify(this.indexWarnings.get(path)) !== JSON.stringify(list)) this.logDiagnostics(list);
+    for (const [path, list] of warnings)
+      if (JSON.stringify(this.indexWarnings.get(path)) !== JSON.stringify(list)) this.logDiagnostics(list);
     this.indexWarnings = warnings;
   }
 
@@ -465,7 +513,10 @@ export class Project {
 
   private logDiagnostics(diagnostics: Diagnostic[]): void {
     for (const d of diagnostics) {
-      this.hooks.logger.log(d.severity === 'error' ? 'error' : 'warn', formatDiagnostic(d), { project: this.name, source: { file: d.file, line: d.line, column: d.column } });
+      this.hooks.logger.log(d.severity === 'error' ? 'error' : 'warn', formatDiagnostic(d), {
+        project: this.name,
+        source: { file: d.file, line: d.line, column: d.column },
+      });
     }
   }
 
@@ -480,7 +531,13 @@ export class Project {
 
   private linkDiagnostic(relPath: string): Diagnostic {
     const path = this.displayPath(relPath);
-    return { file: path, line: 1, column: 1, message: `${relPath} is (or is inside) a symbolic link; links are not followed, so it is ignored: put the file itself in the project`, severity: 'warning' };
+    return {
+      file: path,
+      line: 1,
+      column: 1,
+      message: `${relPath} is (or is inside) a symbolic link; links are not followed, so it is ignored: put the file itself in the project`,
+      severity: 'warning',
+    };
   }
 }
 

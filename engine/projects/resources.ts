@@ -9,7 +9,8 @@ export const NAME_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_ .-]{0,127}$/;
 const FOLDERS = { 'gateway-events': 'gateway', 'session-events': 'session' } as const satisfies Record<string, EventFamily>;
 
 /** The catalogue's events, by family and layout (engine/catalogue/events.ts is the one list). */
-const byLayout = (family: EventFamily, kind: EventDecl['layout']['kind']) => new Map(EVENTS.filter((e) => e.family === family && e.layout.kind === kind).map((e) => [e.event, e]));
+const byLayout = (family: EventFamily, kind: EventDecl['layout']['kind']) =>
+  new Map(EVENTS.filter((e) => e.family === family && e.layout.kind === kind).map((e) => [e.event, e]));
 const SINGLE = { gateway: byLayout('gateway', 'single'), session: byLayout('session', 'single') };
 const NAMED = { gateway: byLayout('gateway', 'named'), session: byLayout('session', 'named') };
 const VIEW_EVENT = EVENTS.find((e) => e.layout.kind === 'view')!;
@@ -43,23 +44,36 @@ export function classify(relPath: string): Resource {
     if (parts.length === 2 && isScriptFile(file)) {
       const decl = SINGLE[scope].get(stripExtension(file));
       if (decl) return { kind: 'handler', id: decl.id, scope, event: decl.event, sidecar: false };
-      return { kind: 'ignored', reason: `"${stripExtension(file)}" is not a ${scope} event (expected one of ${[...SINGLE[scope].keys()].join(', ')})` };
+      return {
+        kind: 'ignored',
+        reason: `"${stripExtension(file)}" is not a ${scope} event (expected one of ${[...SINGLE[scope].keys()].join(', ')})`,
+      };
     }
     const decl = parts.length === 3 ? NAMED[scope].get(parts[1]) : undefined;
     if (decl && decl.layout.kind === 'named') {
       const name = stripExtension(file);
-      if (!NAME_PATTERN.test(name)) return { kind: 'ignored', reason: `"${name}" is not a valid handler name (letters, digits, _ . - and spaces)` };
+      if (!NAME_PATTERN.test(name))
+        return { kind: 'ignored', reason: `"${name}" is not a valid handler name (letters, digits, _ . - and spaces)` };
       const sidecar = decl.layout.sidecar !== undefined;
       const id = decl.id;
       if (isScriptFile(file)) return { kind: 'handler', id, scope, event: decl.event, name, sidecar };
-      if (sidecar && file.endsWith('.json')) return { kind: 'sidecar', id, script: `${top}/${decl.event}/${name}`, scope, event: decl.event, name };
+      if (sidecar && file.endsWith('.json'))
+        return { kind: 'sidecar', id, script: `${top}/${decl.event}/${name}`, scope, event: decl.event, name };
     }
     return { kind: 'ignored', reason: `not a recognised ${scope} event script` };
   }
   if (top === 'views' && parts.length >= 3) {
     const view = parts.slice(1, -1).join('/');
     if (file === 'view.json') return { kind: 'view', view };
-    if (isScriptFile(file)) return { kind: 'handler', id: VIEW_EVENT.id, scope: 'component', event: VIEW_EVENT.event, name: `${view}/${stripExtension(file)}`, sidecar: false };
+    if (isScriptFile(file))
+      return {
+        kind: 'handler',
+        id: VIEW_EVENT.id,
+        scope: 'component',
+        event: VIEW_EVENT.event,
+        name: `${view}/${stripExtension(file)}`,
+        sidecar: false,
+      };
     return { kind: 'ignored', reason: 'not a view file' };
   }
   if (top === 'named-queries' && parts.length === 2) {

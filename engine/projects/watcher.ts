@@ -44,7 +44,10 @@ export class ProjectsWatcher {
       atomic: true,
       // Links are reported as files and never followed, as at startup (engine/projects/project-files.ts): a link must not pull in files from outside the project.
       followSymlinks: false,
-      ignored: (path) => relative(root, path).split(sep).some((part) => part.startsWith('.') || part === 'node_modules' || part.endsWith('~')),
+      ignored: (path) =>
+        relative(root, path)
+          .split(sep)
+          .some((part) => part.startsWith('.') || part === 'node_modules' || part.endsWith('~')),
     });
     const emit = (rel: string) => {
       const slash = rel.indexOf('/');
@@ -63,12 +66,14 @@ export class ProjectsWatcher {
       );
     };
     const relativePath = (path: string) => relative(root, path).split(sep).join('/');
-    const report = (dir = false) => (path: string) => {
-      const rel = relativePath(path);
-      if (!rel || rel.startsWith('..')) return;
-      if (dir && rel.includes('/')) return; // folders inside a project: their files get events of their own
-      schedule(rel, DEBOUNCE_MS, () => !dir && schedule(rel, RECHECK_MS));
-    };
+    const report =
+      (dir = false) =>
+      (path: string) => {
+        const rel = relativePath(path);
+        if (!rel || rel.startsWith('..')) return;
+        if (dir && rel.includes('/')) return; // folders inside a project: their files get events of their own
+        schedule(rel, DEBOUNCE_MS, () => !dir && schedule(rel, RECHECK_MS));
+      };
     const rescanLater = (path: string) => {
       const rel = relativePath(path);
       if (!rel.includes('/') || rel.startsWith('..')) return; // a project folder itself is loaded whole by its project

@@ -13,7 +13,15 @@ export type { ModuleLoadResult, ModuleSpec };
 export type ToSandbox =
   | { t: 'ping'; n: number }
   /** Creates the project's isolate if needed, then defines `modules`, removes `remove`, and re-evaluates `reevaluate` (modules whose imports changed). */
-  | { t: 'load'; req: number; project: string; limits: ProjectLimits; modules: ModuleSpec[]; remove: string[]; reevaluate: [string, boolean][] }
+  | {
+      t: 'load';
+      req: number;
+      project: string;
+      limits: ProjectLimits;
+      modules: ModuleSpec[];
+      remove: string[];
+      reevaluate: [string, boolean][];
+    }
   | { t: 'unload'; req: number; project: string }
   /** `budgeted`: a script asked for this call (sendRequest, sendMessage), so it runs on the target's CPU budget. */
   | { t: 'invoke'; call: number; project: string; module: string; args: string; timeoutMs: number; budgeted: boolean }

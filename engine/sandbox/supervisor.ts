@@ -58,7 +58,10 @@ class SandboxProcess {
   private queue: ToSandbox[] = [];
   private readonly calls = new Map<number, { resolve: (outcome: Outcome) => void; project: string; module: string; backstopAt: number }>();
   /** Loads sent and not answered yet; `resend`: sent again after a restart, if the process dies under it (see onExit). */
-  private readonly loads = new Map<number, { message: ToSandbox; resend: boolean; done: (results: Record<string, ModuleLoadResult> | undefined) => void }>();
+  private readonly loads = new Map<
+    number,
+    { message: ToSandbox; resend: boolean; done: (results: Record<string, ModuleLoadResult> | undefined) => void }
+  >();
   private readonly unloads = new Map<number, () => void>();
   private lastPong = Date.now();
   private heartbeat: NodeJS.Timeout | undefined;
@@ -93,7 +96,10 @@ class SandboxProcess {
     let n = 0;
     this.heartbeat = setInterval(() => {
       if (Date.now() - this.lastPong > HEARTBEAT_DEADLINE_MS) {
-        this.supervisor.logger.error(`sandbox process ${this.id} missed its heartbeat for ${HEARTBEAT_DEADLINE_MS} ms; killing it (projects: ${this.describeWork()})`, this.soleProject());
+        this.supervisor.logger.error(
+          `sandbox process ${this.id} missed its heartbeat for ${HEARTBEAT_DEADLINE_MS} ms; killing it (projects: ${this.describeWork()})`,
+          this.soleProject(),
+        );
         this.kill();
         return;
       }
@@ -124,8 +130,15 @@ class SandboxProcess {
     for (const [id, call] of this.calls) {
       if (now < call.backstopAt) continue;
       this.calls.delete(id);
-      this.supervisor.logger.error(`sandbox process ${this.id} never answered a call to ${call.project}/${call.module}; it was abandoned`, { project: call.project });
-      call.resolve(failed('SANDBOX_CRASHED', `the sandbox never answered this call to ${call.module}, ${BACKSTOP_GRACE_MS / 1000} s past its deadline`));
+      this.supervisor.logger.error(`sandbox process ${this.id} never answered a call to ${call.project}/${call.module}; it was abandoned`, {
+        project: call.project,
+      });
+      call.resolve(
+        failed(
+          'SANDBOX_CRASHED',
+          `the sandbox never answered this call to ${call.module}, ${BACKSTOP_GRACE_MS / 1000} s past its deadline`,
+        ),
+      );
     }
   }
 
@@ -183,7 +196,10 @@ class SandboxProcess {
         return this.supervisor.listener.reloaded(message.project, { involved: true, failed: failuresOf(message.results) });
       case 'wedged':
         this.stuck.add(message.project);
-        this.supervisor.logger.error(`project "${message.project}" is stuck in ${message.module} and ignores its timeout; restarting sandbox process ${this.id}`, { project: message.project });
+        this.supervisor.logger.error(
+          `project "${message.project}" is stuck in ${message.module} and ignores its timeout; restarting sandbox process ${this.id}`,
+          { project: message.project },
+        );
         this.kill();
         return;
     }
@@ -294,7 +310,10 @@ export class Supervisor {
   }
 
   /** Loads (or updates) a project's modules. Modules that load become its last good version. */
-  async load(project: string, options: { limits: ProjectLimits; isolated: boolean; modules: ModuleSpec[]; remove: string[]; reevaluate: [string, boolean][] }): Promise<Record<string, ModuleLoadResult>> {
+  async load(
+    project: string,
+    options: { limits: ProjectLimits; isolated: boolean; modules: ModuleSpec[]; remove: string[]; reevaluate: [string, boolean][] },
+  ): Promise<Record<string, ModuleLoadResult>> {
     // A project's limits and isolation are fixed while it is loaded: a change to them unloads it first (Project.reconfigure).
     let state = this.projects.get(project);
     if (!state) {
@@ -304,10 +323,20 @@ export class Supervisor {
       this.projects.set(project, state);
     }
     const req = this.nextId++;
-    const results = await state.process.load(req, { t: 'load', req, project, limits: options.limits, modules: options.modules, remove: options.remove, reevaluate: options.reevaluate }, true);
+    const results = await state.process.load(
+      req,
+      { t: 'load', req, project, limits: options.limits, modules: options.modules, remove: options.remove, reevaluate: options.reevaluate },
+      true,
+    );
     if (!results) {
-      const message = 'the sandbox process crashed twice while loading this script (it was sent again after the first restart); the last good version is kept';
-      return Object.fromEntries(options.modules.map((m) => [m.id, { ok: false, error: { code: 'SANDBOX_CRASHED', message, location: { file: m.displayPath, line: 1, column: 1 } } }]));
+      const message =
+        'the sandbox process crashed twice while loading this script (it was sent again after the first restart); the last good version is kept';
+      return Object.fromEntries(
+        options.modules.map((m) => [
+          m.id,
+          { ok: false, error: { code: 'SANDBOX_CRASHED', message, location: { file: m.displayPath, line: 1, column: 1 } } },
+        ]),
+      );
     }
     state.lastGood.apply(options, results);
     return results;
@@ -319,7 +348,11 @@ export class Supervisor {
     if (!state) return;
     const req = this.nextId++;
     // Not sent again if the process dies under it: the restart replays the project anyway.
-    const results = await state.process.load(req, { t: 'load', req, project, limits: state.limits, modules: [...state.lastGood.modules.values()], remove: [], reevaluate: [] }, false);
+    const results = await state.process.load(
+      req,
+      { t: 'load', req, project, limits: state.limits, modules: [...state.lastGood.modules.values()], remove: [], reevaluate: [] },
+      false,
+    );
     if (results) this.listener.reloaded(project, { involved: state.process.lastCrashInvolved.has(project), failed: failuresOf(results) });
   }
 

@@ -80,7 +80,8 @@ export function composeApi(services: ServiceDecl[]): ApiDecl {
   const names = new Set<string>();
   for (const service of services) {
     for (const fn of service.functions) {
-      if (!fn.name.startsWith(`${service.namespace}.`)) throw new Error(`system.${fn.name} is declared in the "${service.namespace}" service`);
+      if (!fn.name.startsWith(`${service.namespace}.`))
+        throw new Error(`system.${fn.name} is declared in the "${service.namespace}" service`);
       if (names.has(fn.name)) throw new Error(`system.${fn.name} is declared twice`);
       const returnsValue = fn.mode === 'sync' || fn.mode === 'async';
       if (returnsValue && !fn.result) throw new Error(`system.${fn.name} returns a value but declares no result type`);

@@ -10,7 +10,12 @@ export interface FaultLog {
 }
 
 function isForwarded(value: unknown): value is { outcome: Outcome } {
-  return typeof value === 'object' && value !== null && typeof (value as { outcome?: unknown }).outcome === 'string' && Object.keys(value).length === 1;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { outcome?: unknown }).outcome === 'string' &&
+    Object.keys(value).length === 1
+  );
 }
 
 /**
@@ -32,7 +37,8 @@ export class Dispatcher {
 
   constructor(services: BoundService[], faults?: FaultLog) {
     this.faults = faults;
-    for (const service of services) for (const decl of service.decl.functions) if (decl.mode !== 'prelude') this.table.set(decl.name, { decl, service });
+    for (const service of services)
+      for (const decl of service.decl.functions) if (decl.mode !== 'prelude') this.table.set(decl.name, { decl, service });
   }
 
   /** Runs one system.* call; resolves to the outcome JSON the script's call settles with. */

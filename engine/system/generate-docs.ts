@@ -5,7 +5,9 @@ import { typeToTs, type ApiDecl } from './define.ts';
 export function functionTable(api: ApiDecl): string {
   const rows = ['| function | what it does |', '| --- | --- |'];
   for (const fn of api.functions.filter((f) => !f.internal)) {
-    const params = fn.params.map((p) => (p.default !== undefined ? `${p.name} = ${JSON.stringify(p.default)}` : p.optional ? `${p.name}?` : p.name)).join(', ');
+    const params = fn.params
+      .map((p) => (p.default !== undefined ? `${p.name} = ${JSON.stringify(p.default)}` : p.optional ? `${p.name}?` : p.name))
+      .join(', ');
     rows.push(`| \`system.${fn.name}(${params})\` → \`${fn.returns.replace(/\|/g, '\\|')}\` | ${fn.doc.replace(/\|/g, '\\|')} |`);
   }
   return rows.join('\n');
@@ -33,7 +35,14 @@ export function generateReference(api: ApiDecl): string {
   ];
   for (const fn of api.functions.filter((f) => !f.internal)) {
     const signature = fn.params.map((p) => (p.optional ? `[${p.name}]` : p.name)).join(', ');
-    out.push(`## system.${fn.name}(${signature})`, '', fn.doc, '', '| # | parameter | type | default | description |', '| --- | --- | --- | --- | --- |');
+    out.push(
+      `## system.${fn.name}(${signature})`,
+      '',
+      fn.doc,
+      '',
+      '| # | parameter | type | default | description |',
+      '| --- | --- | --- | --- | --- |',
+    );
     fn.params.forEach((p, i) => {
       const type = typeToTs(p.type).replace(/\|/g, '\\|');
       const pattern = p.type.type === 'string' && p.type.pattern ? ` matching \`/${p.type.pattern}/\`` : '';
@@ -46,7 +55,12 @@ export function generateReference(api: ApiDecl): string {
   for (const iface of api.interfaces) {
     out.push(`## ${iface.name}`, '', iface.doc, '', ...iface.members.map((m) => `- \`${m.signature}\`: ${m.doc}`), '');
   }
-  out.push('# Handler signatures', '', 'Each script\'s default export is called with these parameters, in this order (types under `Flint` in `docs/system.d.ts`).', '');
+  out.push(
+    '# Handler signatures',
+    '',
+    "Each script's default export is called with these parameters, in this order (types under `Flint` in `docs/system.d.ts`).",
+    '',
+  );
   out.push(eventReference());
   return out.join('\n');
 }

@@ -30,14 +30,19 @@ declare const console: {
 
 function functionDts(fn: FunctionDecl, indent: string): string {
   const params = fn.params.map((p) => `${p.name}${p.optional ? '?' : ''}: ${typeToTs(p.type)}`).join(', ');
-  const docs = [fn.doc, ...fn.params.map((p) => `@param ${p.name} ${p.doc}${p.default !== undefined ? ` Default: ${JSON.stringify(p.default)}.` : ''}`)];
+  const docs = [
+    fn.doc,
+    ...fn.params.map((p) => `@param ${p.name} ${p.doc}${p.default !== undefined ? ` Default: ${JSON.stringify(p.default)}.` : ''}`),
+  ];
   return `${indent}/**\n${docs.map((d) => `${indent} * ${d}`).join('\n')}\n${indent} */\n${indent}function ${fn.name.split('.').pop()}(${params}): ${fn.returns};`;
 }
 
 export function generateDts(api: ApiDecl): string {
   const out: string[] = [HEADER, GLOBALS];
   for (const iface of api.interfaces) {
-    out.push(`/** ${iface.doc} */\ninterface ${iface.name} {\n${iface.members.map((m) => `  /** ${m.doc} */\n  ${m.signature};`).join('\n')}\n}\n`);
+    out.push(
+      `/** ${iface.doc} */\ninterface ${iface.name} {\n${iface.members.map((m) => `  /** ${m.doc} */\n  ${m.signature};`).join('\n')}\n}\n`,
+    );
   }
   const namespaces = new Map<string, FunctionDecl[]>();
   for (const fn of api.functions.filter((f) => !f.internal)) {
@@ -47,10 +52,17 @@ export function generateDts(api: ApiDecl): string {
   out.push('declare namespace system {');
   for (const [ns, fns] of namespaces) out.push(`  namespace ${ns} {\n${fns.map((f) => functionDts(f, '    ')).join('\n')}\n  }`);
   out.push('}\n');
-  out.push('/** Types of the values handlers receive, and of the handlers themselves: `export default ((payload) => ...) satisfies Flint.GatewayMessageHandler`. */');
+  out.push(
+    '/** Types of the values handlers receive, and of the handlers themselves: `export default ((payload) => ...) satisfies Flint.GatewayMessageHandler`. */',
+  );
   out.push('declare namespace Flint {');
   const types = [...Object.values(LIVE_OBJECTS).map(liveObjectDts), EVENT_TYPES.trim()].join('\n');
-  out.push(types.split('\n').map((l) => '  ' + l).join('\n'));
+  out.push(
+    types
+      .split('\n')
+      .map((l) => '  ' + l)
+      .join('\n'),
+  );
   for (const e of EVENTS) {
     const params = e.params.map((p) => `${p.name}: ${p.ts}`).join(', ');
     const returns = e.returns === 'void' ? 'void | Promise<void>' : `${e.returns} | Promise<${e.returns}>`;

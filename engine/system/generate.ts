@@ -7,5 +7,8 @@ import { GENERATED_FILES, GENERATED_SECTIONS, withSection } from './generated-fi
 
 writeFileSync(GENERATED_FILES.dts, generateDts(API));
 writeFileSync(GENERATED_FILES.reference, generateReference(API));
-for (const section of GENERATED_SECTIONS) writeFileSync(section.file, withSection(readFileSync(section.file, 'utf8'), section.name, section.content()));
-process.stdout.write(`wrote ${[GENERATED_FILES.dts, GENERATED_FILES.reference, ...new Set(GENERATED_SECTIONS.map((s) => s.file))].join(', ')}\n`);
+for (const section of GENERATED_SECTIONS)
+  writeFileSync(section.file, withSection(readFileSync(section.file, 'utf8'), section.name, section.content()));
+process.stdout.write(
+  `wrote ${[GENERATED_FILES.dts, GENERATED_FILES.reference, ...new Set(GENERATED_SECTIONS.map((s) => s.file))].join(', ')}\n`,
+);

@@ -23,7 +23,10 @@ export const IMPLEMENTATIONS = Object.fromEntries(SERVICES.flatMap((e) => Object
 export function composeServices(deps: ServiceDeps): BoundService[] {
   return SERVICES.map(({ service, bind }) => {
     const { missing, extra } = implementationGaps(service);
-    if (missing.length || extra.length) throw new Error(`system.${service.decl.namespace}: not implemented: ${missing.join(', ') || 'none'}; not declared: ${extra.join(', ') || 'none'}`);
+    if (missing.length || extra.length)
+      throw new Error(
+        `system.${service.decl.namespace}: not implemented: ${missing.join(', ') || 'none'}; not declared: ${extra.join(', ') || 'none'}`,
+      );
     return bind(deps);
   });
 }

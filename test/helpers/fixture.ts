@@ -32,7 +32,10 @@ export interface TestGateway {
 const INTERNAL_FAILURE = /^(sandbox host failed to handle|request failed: )/;
 
 /** A real gateway on a temp projects folder; projects can be written before start via `initial`. */
-export async function startGateway(initial: Record<string, { config?: object; files: Record<string, string> }> = {}, config: Partial<GatewayConfig> = {}): Promise<TestGateway> {
+export async function startGateway(
+  initial: Record<string, { config?: object; files: Record<string, string> }> = {},
+  config: Partial<GatewayConfig> = {},
+): Promise<TestGateway> {
   const root = mkdtempSync(join(tmpdir(), 'flint-test-'));
   const projectsDir = join(root, 'projects');
   mkdirSync(projectsDir, { recursive: true });

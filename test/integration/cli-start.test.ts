@@ -29,8 +29,14 @@ afterAll(() => {
 function project(projects: string, name: string, startupMs: number): void {
   mkdirSync(join(projects, name, 'gateway-events'), { recursive: true });
   writeFileSync(join(projects, name, 'project.json'), '{}');
-  writeFileSync(join(projects, name, 'gateway-events/startup.ts'), `export default () => new Promise((resolve) => setTimeout(resolve, ${startupMs}));\n`);
-  writeFileSync(join(projects, name, 'gateway-events/shutdown.ts'), `export default () => system.util.getLogger('${name}').info('${name} shutting down');\n`);
+  writeFileSync(
+    join(projects, name, 'gateway-events/startup.ts'),
+    `export default () => new Promise((resolve) => setTimeout(resolve, ${startupMs}));\n`,
+  );
+  writeFileSync(
+    join(projects, name, 'gateway-events/shutdown.ts'),
+    `export default () => system.util.getLogger('${name}').info('${name} shutting down');\n`,
+  );
 }
 
 function run(command: string, args: string[]): { child: ChildProcess; output: () => string } {
@@ -55,7 +61,17 @@ it('binds the port before loading projects, answering 503 "starting" until they 
   project(projects, 'slow', 1500);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const gateway = run(process.execPath, ['--no-node-snapshot', 'bin/flint.mjs', 'start', '--port', String(port), '--projects', projects, '--data', join(dir, 'slow/data')]);
+  const gateway = run(process.execPath, [
+    '--no-node-snapshot',
+    'bin/flint.mjs',
+    'start',
+    '--port',
+    String(port),
+    '--projects',
+    projects,
+    '--data',
+    join(dir, 'slow/data'),
+  ]);
   const first = await waitFor(() => fetch(`${url}/health`), 20_000, 'the port to be bound');
   expect(first.status).toBe(503);
   expect(await first.json()).toEqual({ status: 'starting' });
@@ -76,10 +92,21 @@ it('SIGTERM to `npm start` stops the gateway after its shutdown scripts, leaving
   const exited = new Promise((resolve) => npm.child.once('exit', resolve));
   npm.child.kill('SIGTERM');
   await exited;
-  await waitFor(() => fetch(`${url}/health`).then(() => false, () => true), 10_000, 'the gateway to stop listening');
+  await waitFor(
+    () =>
+      fetch(`${url}/health`).then(
+        () => false,
+        () => true,
+      ),
+    10_000,
+    'the gateway to stop listening',
+  );
   // The gateway stops listening first, then runs the shutdown scripts: their output may follow a moment later.
   await waitFor(() => npm.output().includes('viaNpm shutting down'), 10_000, 'the shutdown script to run');
-  const gatewaysLeft = () => spawnSync('ps', ['-eo', 'args='], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.includes(join(dir, 'npm')) && l.includes('flint.mjs start'));
+  const gatewaysLeft = () =>
+    spawnSync('ps', ['-eo', 'args='], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .filter((l) => l.includes(join(dir, 'npm')) && l.includes('flint.mjs start'));
   await waitFor(() => gatewaysLeft().length === 0, 10_000, 'the gateway process to end');
 });
 
@@ -87,7 +114,17 @@ it('a SIGTERM while the projects load stops the gateway once they have, running 
   const projects = join(dir, 'early/projects');
   project(projects, 'early', 1500);
   const port = await freePort();
-  const gateway = run(process.execPath, ['--no-node-snapshot', 'bin/flint.mjs', 'start', '--port', String(port), '--projects', projects, '--data', join(dir, 'early/data')]);
+  const gateway = run(process.execPath, [
+    '--no-node-snapshot',
+    'bin/flint.mjs',
+    'start',
+    '--port',
+    String(port),
+    '--projects',
+    projects,
+    '--data',
+    join(dir, 'early/data'),
+  ]);
   const exited = new Promise<number | null>((resolve) => gateway.child.once('exit', (code) => resolve(code)));
   const first = await waitFor(() => fetch(`http://127.0.0.1:${port}/health`), 20_000, 'the port to be bound');
   expect(first.status).toBe(503);
@@ -101,9 +138,20 @@ it('a gateway started in the background by a shell that then exits keeps running
   project(projects, 'detached', 0);
   const port = await freePort();
   const data = join(dir, 'detached/data');
-  const shell = spawnSync('sh', ['-c', `${process.execPath} --no-node-snapshot bin/flint.mjs start --port ${port} --projects ${projects} --data ${data} > /dev/null 2>&1 & sleep 1`], { cwd: ROOT, env: { ...process.env, npm_lifecycle_event: '' } });
+  const shell = spawnSync(
+    'sh',
+    [
+      '-c',
+      `${process.execPath} --no-node-snapshot bin/flint.mjs start --port ${port} --projects ${projects} --data ${data} > /dev/null 2>&1 & sleep 1`,
+    ],
+    { cwd: ROOT, env: { ...process.env, npm_lifecycle_event: '' } },
+  );
   expect(shell.status).toBe(0);
-  await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined))?.status === 200, 20_000, 'the gateway to start');
+  await waitFor(
+    async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined))?.status === 200,
+    20_000,
+    'the gateway to start',
+  );
   await new Promise((resolve) => setTimeout(resolve, 2500)); // its shell has exited: past two looks at its parent
   expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
 });

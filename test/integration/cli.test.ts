@@ -24,7 +24,10 @@ describe('flint check', () => {
     const dir = mkdtempSync(join(tmpdir(), 'flint-check-'));
     mkdirSync(join(dir, 'p/gateway-events/message'), { recursive: true });
     writeFileSync(join(dir, 'p/project.json'), '{"enabled": "yes"}');
-    writeFileSync(join(dir, 'p/gateway-events/message/a.ts'), `export default function () {\n  const n: number = 'text';\n  return system.util.sendRequest(1, 'x');\n}\n`);
+    writeFileSync(
+      join(dir, 'p/gateway-events/message/a.ts'),
+      `export default function () {\n  const n: number = 'text';\n  return system.util.sendRequest(1, 'x');\n}\n`,
+    );
     writeFileSync(join(dir, 'p/gateway-events/message/b.ts'), `import { exec } from 'child_process';\nexport default () => exec('ls');\n`);
     const result = flint(['check', dir], dir);
     rmSync(dir, { recursive: true });
@@ -55,11 +58,23 @@ describe('a gateway started by the CLI', () => {
     dir = mkdtempSync(join(tmpdir(), 'flint-cli-'));
     mkdirSync(join(dir, 'projects/demo/gateway-events/message'), { recursive: true });
     writeFileSync(join(dir, 'projects/demo/project.json'), '{}');
-    writeFileSync(join(dir, 'projects/demo/gateway-events/message/echo.ts'), `export default (payload: any) => ({ echo: payload.message });\n`);
+    writeFileSync(
+      join(dir, 'projects/demo/gateway-events/message/echo.ts'),
+      `export default (payload: any) => ({ echo: payload.message });\n`,
+    );
     writeFileSync(join(dir, 'projects/demo/gateway-events/message/fails.ts'), `export default () => {\n  throw new Error('broken');\n};\n`);
-    writeFileSync(join(dir, 'projects/demo/gateway-events/shutdown.ts'), `export default () => system.util.getLogger('demo').info('demo shutting down');\n`);
-    writeFileSync(join(dir, 'projects/demo/gateway-events/startup.ts'), `export default () => system.util.getLogger('demo').info('demo starting up');\n`);
-    child = spawn(NODE24, ['--no-node-snapshot', FLINT, 'start', '--port', '0'], { cwd: dir, env: { ...process.env, FLINT_PROJECTS: '', FLINT_DATA: '' } });
+    writeFileSync(
+      join(dir, 'projects/demo/gateway-events/shutdown.ts'),
+      `export default () => system.util.getLogger('demo').info('demo shutting down');\n`,
+    );
+    writeFileSync(
+      join(dir, 'projects/demo/gateway-events/startup.ts'),
+      `export default () => system.util.getLogger('demo').info('demo starting up');\n`,
+    );
+    child = spawn(NODE24, ['--no-node-snapshot', FLINT, 'start', '--port', '0'], {
+      cwd: dir,
+      env: { ...process.env, FLINT_PROJECTS: '', FLINT_DATA: '' },
+    });
     child.stdout!.on('data', (d) => (output += d));
     child.stderr!.on('data', (d) => (output += d));
     url = await new Promise<string>((resolve, reject) => {
@@ -101,25 +116,45 @@ describe('a gateway started by the CLI', () => {
   });
 
   it('runs `flint message` and `flint status`', () => {
-    expect(JSON.parse(flint(['message', 'demo', 'echo', '{}', '--url', url], dir).stdout)).toEqual(['type=Gateway,project=demo,messageHandler=echo']);
+    expect(JSON.parse(flint(['message', 'demo', 'echo', '{}', '--url', url], dir).stdout)).toEqual([
+      'type=Gateway,project=demo,messageHandler=echo',
+    ]);
     expect(flint(['status', '--url', url], dir).stdout).toContain('demo: loaded');
   });
 
   it('refuses bad arguments with a clear message', () => {
-    expect(flint(['request', 'demo', 'echo', '{not json', '--url', url], dir)).toMatchObject({ code: 2, stderr: expect.stringContaining('payload must be JSON') });
+    expect(flint(['request', 'demo', 'echo', '{not json', '--url', url], dir)).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('payload must be JSON'),
+    });
     expect(flint(['start', '--port', 'eighty'], dir)).toMatchObject({ code: 2, stderr: expect.stringContaining('port must be a number') });
     expect(flint(['frobnicate'], dir)).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown command "frobnicate"') });
-    expect(flint(['request', 'demo', 'echo', '{}', 'extra', '--url', url], dir)).toMatchObject({ code: 2, stderr: expect.stringContaining('unexpected argument "extra"') });
-    expect(flint(['status', 'demo', '--url', url], dir)).toMatchObject({ code: 2, stderr: expect.stringContaining('unexpected argument "demo"') });
-    expect(flint(['request', 'demo', 'echo', '--scope', 'G', '--url', url], dir)).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown option --scope') });
+    expect(flint(['request', 'demo', 'echo', '{}', 'extra', '--url', url], dir)).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('unexpected argument "extra"'),
+    });
+    expect(flint(['status', 'demo', '--url', url], dir)).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('unexpected argument "demo"'),
+    });
+    expect(flint(['request', 'demo', 'echo', '--scope', 'G', '--url', url], dir)).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('unknown option --scope'),
+    });
   });
 
   it('refuses a projects folder that does not exist, for start and check, without creating it', () => {
     const missing = join(dir, 'no-such-folder');
     const started = flint(['start', '--port', '0', '--projects', missing], dir);
-    expect(started).toMatchObject({ code: 2, stderr: `flint: projects folder ${missing} does not exist or is not a folder; create it or pass --projects DIR\n` });
+    expect(started).toMatchObject({
+      code: 2,
+      stderr: `flint: projects folder ${missing} does not exist or is not a folder; create it or pass --projects DIR\n`,
+    });
     expect(existsSync(missing)).toBe(false);
-    expect(flint(['check', missing], dir)).toMatchObject({ code: 2, stderr: `flint: projects folder ${missing} does not exist or is not a folder\n` });
+    expect(flint(['check', missing], dir)).toMatchObject({
+      code: 2,
+      stderr: `flint: projects folder ${missing} does not exist or is not a folder\n`,
+    });
   });
 
   it('a second gateway on the same port fails at once, before loading any project or replacing the admin token', () => {

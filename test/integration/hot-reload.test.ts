@@ -22,7 +22,12 @@ describe('hot reload', () => {
     t.write('p', 'gateway-events/message/echo.ts', `export default function () {\n  return 'x';\n  const = 3;\n}\n`);
     await t.waitFor(() => diagnosticsOf('p').length > 0, 5000, 'a diagnostic');
     const [d] = diagnosticsOf('p');
-    expect(d).toMatchObject({ line: 3, column: 9, severity: 'error', file: expect.stringMatching(/p\/gateway-events\/message\/echo\.ts$/) });
+    expect(d).toMatchObject({
+      line: 3,
+      column: 9,
+      severity: 'error',
+      file: expect.stringMatching(/p\/gateway-events\/message\/echo\.ts$/),
+    });
     expect(t.gateway.project('p')!.status().status).toBe('failing');
     expect(await t.request('p', 'echo')).toBe('good');
     expect(t.logs((r) => r.level === 'error' && /echo\.ts:3:9 /.test(r.message)).length).toBe(1);
@@ -35,7 +40,11 @@ describe('hot reload', () => {
     t = await startGateway({ p: { files: { 'gateway-events/message/echo.ts': handler("'good'") } } });
     const cases: [string, RegExp, number][] = [
       [`const x = 1;\nthrow new Error('load failed ' + x);\nexport default () => 1;\n`, /load failed 1/, 2],
-      [`import { readFileSync } from 'node:fs';\nexport default () => readFileSync('/etc/passwd');\n`, /import of "node:fs" is not allowed/, 1],
+      [
+        `import { readFileSync } from 'node:fs';\nexport default () => readFileSync('/etc/passwd');\n`,
+        /import of "node:fs" is not allowed/,
+        1,
+      ],
       [`import x from '../../../other/lib/x';\nexport default () => x;\n`, /outside the project's lib\/ folder|not allowed/, 1],
       [`export const notDefault = 1;\n`, /no default export function/, 1],
     ];
@@ -73,14 +82,25 @@ describe('hot reload', () => {
   });
 
   it('applies project.json changes: a bad file keeps the last good configuration, disabling unloads, enabling loads', async () => {
-    t = await startGateway({ p: { files: { 'gateway-events/message/echo.ts': handler("'on'") } }, q: { files: { 'gateway-events/message/echo.ts': handler("'q'") } } });
+    t = await startGateway({
+      p: { files: { 'gateway-events/message/echo.ts': handler("'on'") } },
+      q: { files: { 'gateway-events/message/echo.ts': handler("'q'") } },
+    });
     t.write('p', 'project.json', '{ "enabled": tru }');
-    await t.waitFor(() => diagnosticsOf('p').some((d) => /project\.json$/.test(d.file) && /invalid JSON/.test(d.message)), 5000, 'json diagnostic');
+    await t.waitFor(
+      () => diagnosticsOf('p').some((d) => /project\.json$/.test(d.file) && /invalid JSON/.test(d.message)),
+      5000,
+      'json diagnostic',
+    );
     expect(await t.request('p', 'echo')).toBe('on');
     t.write('p', 'project.json', '{ "enabled": true, "colour": "red" }');
     await t.waitFor(() => diagnosticsOf('p').some((d) => /unknown key "colour"/.test(d.message)), 5000, 'unknown key diagnostic');
     t.write('p', 'project.json', '{ "limits": { "timeoutMs": "soon" } }');
-    await t.waitFor(() => diagnosticsOf('p').some((d) => /"limits.timeoutMs" must be a number/.test(d.message)), 5000, 'wrong type diagnostic');
+    await t.waitFor(
+      () => diagnosticsOf('p').some((d) => /"limits.timeoutMs" must be a number/.test(d.message)),
+      5000,
+      'wrong type diagnostic',
+    );
     expect(await t.request('p', 'echo')).toBe('on');
     t.write('p', 'project.json', '{ "enabled": false }');
     await t.waitFor(async () => (await t.request('p', 'echo').catch((e) => e.code)) === 'PROJECT_UNAVAILABLE', 5000, 'disabled');
@@ -95,7 +115,13 @@ describe('hot reload', () => {
     t.write('bad', 'project.json', '[1, 2]');
     t.write('late', 'project.json', '{"title": 5}');
     t.write('late', 'gateway-events/message/echo.ts', handler("'late'"));
-    await t.waitFor(() => t.gateway.project('late')?.status().status === 'not-loaded' && diagnosticsOf('late').some((d) => /"title" must be a string/.test(d.message)), 5000, 'late not loaded');
+    await t.waitFor(
+      () =>
+        t.gateway.project('late')?.status().status === 'not-loaded' &&
+        diagnosticsOf('late').some((d) => /"title" must be a string/.test(d.message)),
+      5000,
+      'late not loaded',
+    );
     t.write('late', 'project.json', '{"title": "Late"}');
     await t.waitFor(async () => (await t.request('late', 'echo').catch(() => undefined)) === 'late', 5000, 'late loaded');
   });
@@ -149,7 +175,12 @@ describe('hot reload', () => {
 
   it('follows a lib renamed together with the import of its handler, when the old name goes before the new one appears', async () => {
     t = await startGateway({
-      p: { files: { 'lib/util.ts': `export const v = 'util';\n`, 'gateway-events/message/h.ts': `import { v } from '../../lib/util';\nexport default () => 'old ' + v;\n` } },
+      p: {
+        files: {
+          'lib/util.ts': `export const v = 'util';\n`,
+          'gateway-events/message/h.ts': `import { v } from '../../lib/util';\nexport default () => 'old ' + v;\n`,
+        },
+      },
     });
     expect(await t.request('p', 'h')).toBe('old util');
     t.write('p', 'gateway-events/message/h.ts', `import { v } from '../../lib/helpers';\nexport default () => 'new ' + v;\n`);
@@ -165,7 +196,11 @@ describe('hot reload', () => {
   it('warns about two handlers of one event, and drops the warning once one of them is deleted', async () => {
     t = await startGateway({ p: { files: { 'gateway-events/message/e.ts': handler("'ts'") } } });
     t.write('p', 'gateway-events/message/e.js', `export default function () {\n  return 'js';\n}\n`);
-    await t.waitFor(() => diagnosticsOf('p').some((d) => d.severity === 'warning' && /e\.ts already handles this event/.test(d.message)), 5000, 'the duplicate warning');
+    await t.waitFor(
+      () => diagnosticsOf('p').some((d) => d.severity === 'warning' && /e\.ts already handles this event/.test(d.message)),
+      5000,
+      'the duplicate warning',
+    );
     expect(await t.request('p', 'e')).toBe('ts');
     t.remove('p', 'gateway-events/message/e.ts');
     await t.waitFor(async () => (await t.request('p', 'e').catch(() => undefined)) === 'js', 5000, 'e.js to take over');
@@ -190,8 +225,12 @@ describe('hot reload', () => {
       symlinkSync(target, join(t.projectsDir, project, rel));
     };
     const linkWarnings = (gateway: Gateway) =>
-      (gateway.project('p')?.status().diagnostics ?? []).filter((d) => d.severity === 'warning' && /symbolic link/.test(d.message)).map((d) => d.file.slice(d.file.lastIndexOf('/projects/') + '/projects/'.length)).sort();
-    const projectLinkWarnings = (gateway: Gateway) => gateway.logs.ring.query().filter((r) => /ignoring "q".*symbolic links are not followed/.test(r.message)).length;
+      (gateway.project('p')?.status().diagnostics ?? [])
+        .filter((d) => d.severity === 'warning' && /symbolic link/.test(d.message))
+        .map((d) => d.file.slice(d.file.lastIndexOf('/projects/') + '/projects/'.length))
+        .sort();
+    const projectLinkWarnings = (gateway: Gateway) =>
+      gateway.logs.ring.query().filter((r) => /ignoring "q".*symbolic links are not followed/.test(r.message)).length;
     const expectIgnored = async (gateway: Gateway) => {
       expect(linkWarnings(gateway)).toEqual(['p/gateway-events/message/linked.ts', 'p/lib']);
       expect(await gateway.request('p', 'linked').catch((e) => e.code)).toBe('NOT_FOUND');
@@ -205,7 +244,11 @@ describe('hot reload', () => {
     link(join(t.root, 'outside/lib'), 'p', 'lib');
     link(join(t.root, 'outside/project'), 'q', '');
     t.write('p', 'gateway-events/message/uses-lib.ts', `import { x } from '../../lib/x';\nexport default () => x;\n`);
-    await t.waitFor(() => linkWarnings(t.gateway).length === 2 && projectLinkWarnings(t.gateway) === 1, 5000, 'link warnings on hot reload');
+    await t.waitFor(
+      () => linkWarnings(t.gateway).length === 2 && projectLinkWarnings(t.gateway) === 1,
+      5000,
+      'link warnings on hot reload',
+    );
     await t.gateway.projects.settled();
     await expectIgnored(t.gateway);
     // ...and the same for a gateway that starts with these links in place.
@@ -273,22 +316,34 @@ describe('gateway timer scripts', () => {
     const ticks = () => t.logs((r) => r.logger === 'tick').length;
     await t.waitFor(() => ticks() >= 3, 5000, 'three ticks');
     t.write('p', 'gateway-events/timer/tick.json', '{"delayMs": 20, "enabled": false}');
-    await t.waitFor(async () => {
-      const before = ticks();
-      await new Promise((r) => setTimeout(r, 100));
-      return ticks() === before;
-    }, 5000, 'ticks to stop when disabled');
+    await t.waitFor(
+      async () => {
+        const before = ticks();
+        await new Promise((r) => setTimeout(r, 100));
+        return ticks() === before;
+      },
+      5000,
+      'ticks to stop when disabled',
+    );
     t.write('p', 'gateway-events/timer/tick.json', '{"delayMs": "often"}');
-    await t.waitFor(() => diagnosticsOf('p').some((d) => d.message === '"delayMs" must be a number between 10 and 86400000; received "often"'), 5000, 'sidecar diagnostic');
+    await t.waitFor(
+      () => diagnosticsOf('p').some((d) => d.message === '"delayMs" must be a number between 10 and 86400000; received "often"'),
+      5000,
+      'sidecar diagnostic',
+    );
     t.write('p', 'gateway-events/timer/tick.json', '{"delayMs": 20, "mode": "fixedRate"}');
     const resumed = ticks();
     await t.waitFor(() => ticks() >= resumed + 3, 5000, 'ticks to resume');
     t.remove('p', 'gateway-events/timer/tick.ts');
-    await t.waitFor(async () => {
-      const before = ticks();
-      await new Promise((r) => setTimeout(r, 100));
-      return ticks() === before;
-    }, 5000, 'ticks to stop after delete');
+    await t.waitFor(
+      async () => {
+        const before = ticks();
+        await new Promise((r) => setTimeout(r, 100));
+        return ticks() === before;
+      },
+      5000,
+      'ticks to stop after delete',
+    );
   });
   it('keep running on their last good settings while the sidecar is refused by its schema', async () => {
     t = await startGateway({
@@ -310,8 +365,13 @@ describe('gateway timer scripts', () => {
   });
 
   it('warn while a timer script has no sidecar, and run once it has one', async () => {
-    t = await startGateway({ p: { files: { 'gateway-events/timer/tick.ts': `export default function () {\n  system.util.getLogger('tick').info('tick');\n}\n` } } });
-    const missing = { severity: 'warning', message: 'gateway-events/timer/tick.json is missing: this timer script does not run until its settings exist' };
+    t = await startGateway({
+      p: { files: { 'gateway-events/timer/tick.ts': `export default function () {\n  system.util.getLogger('tick').info('tick');\n}\n` } },
+    });
+    const missing = {
+      severity: 'warning',
+      message: 'gateway-events/timer/tick.json is missing: this timer script does not run until its settings exist',
+    };
     expect(diagnosticsOf('p')).toEqual([expect.objectContaining({ ...missing, file: expect.stringMatching(/timer\/tick\.ts$/) })]);
     expect(t.logs((r) => r.message.includes('tick.json is missing'))).toHaveLength(1);
     t.write('p', 'gateway-events/timer/tick.json', '{"delayMs": 20}');
@@ -338,6 +398,10 @@ describe('a handler and the lib module it imports, written together', () => {
     t.write('p', 'gateway-events/message/uses.ts', `import { h } from '../../lib/broken';\nexport default () => h();\n`);
     t.write('p', 'lib/broken.ts', `export const h = () => {\n`);
     await t.waitFor(() => diagnosticsOf('p').some((d) => d.file.endsWith('uses.ts')), 5000, 'the handler’s diagnostic');
-    expect(diagnosticsOf('p').map((d) => d.file.split('/').pop()).sort()).toEqual(['broken.ts', 'uses.ts']);
+    expect(
+      diagnosticsOf('p')
+        .map((d) => d.file.split('/').pop())
+        .sort(),
+    ).toEqual(['broken.ts', 'uses.ts']);
   });
 });

@@ -31,7 +31,10 @@ describe('the admin HTTP API', () => {
   });
 
   it('calls a handler and returns its value', async () => {
-    expect(await call('POST', '/api/projects/p/request/echo', { body: '{"payload":{"a":1}}' })).toMatchObject({ status: 200, json: { value: { got: { a: 1 } } } });
+    expect(await call('POST', '/api/projects/p/request/echo', { body: '{"payload":{"a":1}}' })).toMatchObject({
+      status: 200,
+      json: { value: { got: { a: 1 } } },
+    });
   });
 
   it("returns a handler's error with the user's file:line and no host stack", async () => {
@@ -43,7 +46,10 @@ describe('the admin HTTP API', () => {
 
   it('reports status and diagnostics', async () => {
     expect((await call('GET', '/api/status')).json).toMatchObject({ projects: [{ name: 'p', status: 'loaded' }] });
-    expect((await call('GET', '/api/projects/p')).json).toMatchObject({ name: 'p', handlers: ['gateway:message:echo', 'gateway:message:fails'] });
+    expect((await call('GET', '/api/projects/p')).json).toMatchObject({
+      name: 'p',
+      handlers: ['gateway:message:echo', 'gateway:message:fails'],
+    });
     expect((await call('GET', '/api/diagnostics')).json).toEqual({ diagnostics: [] });
     expect((await call('GET', '/api/logs?limit=5&level=info')).status).toBe(200);
   });
@@ -55,24 +61,66 @@ describe('the admin HTTP API', () => {
     ['a wrong method', 'DELETE', '/api/status', {}, 405, /not allowed/],
     ['an unknown project', 'GET', '/api/projects/none', {}, 404, /does not exist/],
     ['a name with ..', 'GET', '/api/projects/..%2F..%2Fetc', {}, 400, /not a valid name/],
-    ['a name starting with a dot', 'GET', '/api/projects/.p', {}, 400, /not a valid name \(1 to 128 letters, digits, _ \. - or spaces, starting with a letter, digit or _\)/],
+    [
+      'a name starting with a dot',
+      'GET',
+      '/api/projects/.p',
+      {},
+      400,
+      /not a valid name \(1 to 128 letters, digits, _ \. - or spaces, starting with a letter, digit or _\)/,
+    ],
     ['a valid name with .. inside (no such project)', 'GET', '/api/projects/a..b', {}, 404, /"a..b" does not exist/],
     ['a name with NUL', 'POST', '/api/projects/p%00/request/echo', { body: '{}' }, 400, /not a valid name/],
     ['bad percent-encoding', 'GET', '/api/projects/%E0%A4%A', {}, 400, /percent-encoding/],
     ['invalid JSON', 'POST', '/api/projects/p/request/echo', { body: '{"payload":' }, 400, /not valid JSON/],
     ['a JSON array body', 'POST', '/api/projects/p/request/echo', { body: '[1]' }, 400, /must be a JSON object/],
-    ['a wrong content type', 'POST', '/api/projects/p/request/echo', { body: 'a=1', type: 'application/x-www-form-urlencoded' }, 400, /content-type/],
+    [
+      'a wrong content type',
+      'POST',
+      '/api/projects/p/request/echo',
+      { body: 'a=1', type: 'application/x-www-form-urlencoded' },
+      400,
+      /content-type/,
+    ],
     ['an unknown field', 'POST', '/api/projects/p/request/echo', { body: '{"paylod":{}}' }, 400, /unknown field "paylod"/],
-    ['a payload that is not an object', 'POST', '/api/projects/p/request/echo', { body: '{"payload":"x"}' }, 400, /"payload" must be a JSON object/],
+    [
+      'a payload that is not an object',
+      'POST',
+      '/api/projects/p/request/echo',
+      { body: '{"payload":"x"}' },
+      400,
+      /"payload" must be a JSON object/,
+    ],
     ['a negative timeout', 'POST', '/api/projects/p/request/echo', { body: '{"timeoutSec":-1}' }, 400, /"timeoutSec"/],
     ['a timeout of 0', 'POST', '/api/projects/p/request/echo', { body: '{"timeoutSec":0}' }, 400, /"timeoutSec" must be at least 0.001$/],
-    ['a timeout that rounds to 0 ms', 'POST', '/api/projects/p/request/echo', { body: '{"timeoutSec":0.0004}' }, 400, /"timeoutSec" must be at least 0.001$/],
-    ['a timeout over a day', 'POST', '/api/projects/p/request/echo', { body: '{"timeoutSec":86401}' }, 400, /"timeoutSec" must be at most 86400$/],
+    [
+      'a timeout that rounds to 0 ms',
+      'POST',
+      '/api/projects/p/request/echo',
+      { body: '{"timeoutSec":0.0004}' },
+      400,
+      /"timeoutSec" must be at least 0.001$/,
+    ],
+    [
+      'a timeout over a day',
+      'POST',
+      '/api/projects/p/request/echo',
+      { body: '{"timeoutSec":86401}' },
+      400,
+      /"timeoutSec" must be at most 86400$/,
+    ],
     ['a bad scope', 'POST', '/api/projects/p/message/echo', { body: '{"scope":"Q"}' }, 400, /letters C, G and S/],
     ['an unknown handler', 'POST', '/api/projects/p/request/none', { body: '{}' }, 404, /no gateway message handler "none"/],
     ['a bad log level', 'GET', '/api/logs?level=loud', {}, 400, /"level"/],
     ['a bad log cursor', 'GET', '/api/logs?after=-3', {}, 400, /"after"/],
-    ['a payload over the project\'s limit', 'POST', '/api/projects/p/request/echo', { body: JSON.stringify({ payload: { x: 'y'.repeat(2_100_000) } }) }, 413, /larger than the payload limit/],
+    [
+      "a payload over the project's limit",
+      'POST',
+      '/api/projects/p/request/echo',
+      { body: JSON.stringify({ payload: { x: 'y'.repeat(2_100_000) } }) },
+      413,
+      /larger than the payload limit/,
+    ],
   ];
   for (const [what, method, path, options, status, message] of malformed) {
     it(`answers ${what} with ${status} and a message, and keeps serving`, async () => {
@@ -110,7 +158,12 @@ describe('the admin HTTP API', () => {
     req.destroy();
     const aborted = await t.waitFor(() => t.logs((r) => r.logger === 'http').slice(-1)[0], 5000, 'the abort to be logged');
     expect(aborted).toMatchObject({ level: 'debug', message: 'the client closed the connection while sending its request (aborted)' });
-    expect(t.logs().slice(seen).filter((r) => r.level === 'error' || r.level === 'warn')).toEqual([]);
+    expect(
+      t
+        .logs()
+        .slice(seen)
+        .filter((r) => r.level === 'error' || r.level === 'warn'),
+    ).toEqual([]);
     expect((await call('GET', '/health', { token: null })).status).toBe(200);
   });
 

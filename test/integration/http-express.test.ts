@@ -20,18 +20,29 @@ beforeAll(async () => {
   writeFileSync(join(site, 'app', '.secret'), 'token');
   writeFileSync(join(site, 'outside.txt'), 'not served');
   http.mountStatic('/editor', join(site, 'app'));
-  http.websockets.add({ path: '/test/echo', handle: (socket) => socket.on('message', (data) => socket.send(`echo:${(data as Buffer).toString('utf8')}`)) });
+  http.websockets.add({
+    path: '/test/echo',
+    handle: (socket) => socket.on('message', (data) => socket.send(`echo:${(data as Buffer).toString('utf8')}`)),
+  });
   http.websockets.add({ path: '/test/public', public: true, maxPayload: 16, handle: () => undefined });
 });
 
 /** A raw request, so paths are sent exactly as written (fetch would normalise them). */
-function raw(method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<{ status: number; type: string; text: string }> {
+function raw(
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<{ status: number; type: string; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: http.port, method, path, headers: { authorization: `Bearer ${http.adminToken}`, ...headers } }, (res) => {
-      let text = '';
-      res.on('data', (d) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode!, type: String(res.headers['content-type']), text }));
-    });
+    const req = request(
+      { host: '127.0.0.1', port: http.port, method, path, headers: { authorization: `Bearer ${http.adminToken}`, ...headers } },
+      (res) => {
+        let text = '';
+        res.on('data', (d) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode!, type: String(res.headers['content-type']), text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -70,10 +81,38 @@ describe('the API on Express', () => {
 
   it.each([
     ['bad JSON', '/api/projects/p/request/echo', { 'content-type': 'application/json' }, '{"payload":', 400, /not valid JSON/],
-    ['a wrong content type', '/api/projects/p/request/echo', { 'content-type': 'text/plain' }, '{}', 400, /content-type must be application\/json/],
-    ['a body that is not an object', '/api/projects/p/request/echo', { 'content-type': 'application/json' }, '[1]', 400, /must be a JSON object/],
-    ['a huge body', '/api/projects/p/request/echo', { 'content-type': 'application/json' }, `{"payload":{"x":"${'y'.repeat(70 * 1024 * 1024)}"}}`, 413, /larger than/],
-    ['a bad project name', '/api/projects/..%2f..%2fetc/request/echo', { 'content-type': 'application/json' }, '{}', 400, /is not a valid name/],
+    [
+      'a wrong content type',
+      '/api/projects/p/request/echo',
+      { 'content-type': 'text/plain' },
+      '{}',
+      400,
+      /content-type must be application\/json/,
+    ],
+    [
+      'a body that is not an object',
+      '/api/projects/p/request/echo',
+      { 'content-type': 'application/json' },
+      '[1]',
+      400,
+      /must be a JSON object/,
+    ],
+    [
+      'a huge body',
+      '/api/projects/p/request/echo',
+      { 'content-type': 'application/json' },
+      `{"payload":{"x":"${'y'.repeat(70 * 1024 * 1024)}"}}`,
+      413,
+      /larger than/,
+    ],
+    [
+      'a bad project name',
+      '/api/projects/..%2f..%2fetc/request/echo',
+      { 'content-type': 'application/json' },
+      '{}',
+      400,
+      /is not a valid name/,
+    ],
     ['a bad handler name', '/api/projects/p/request/-x', { 'content-type': 'application/json' }, '{}', 400, /is not a valid name/],
     ['an unknown project', '/api/projects/nope/request/echo', { 'content-type': 'application/json' }, '{}', 404, /nope/],
   ])('answers a POST with %s with a JSON 4xx and its message', async (_what, path, headers, body, status, message) => {
@@ -93,20 +132,40 @@ describe('the API on Express', () => {
   });
 
   it('reads no body before the token is checked', async () => {
-    const answer = await raw('POST', '/api/projects/p/request/echo', { authorization: 'Bearer wrong', 'content-type': 'application/json' }, '{"payload":');
+    const answer = await raw(
+      'POST',
+      '/api/projects/p/request/echo',
+      { authorization: 'Bearer wrong', 'content-type': 'application/json' },
+      '{"payload":',
+    );
     expect(answer.status).toBe(401);
   });
 });
 
 describe('static folders', () => {
   it('serves files with their content types and index.html for the folder', async () => {
-    expect(await raw('GET', '/editor/main.js', {})).toMatchObject({ status: 200, type: expect.stringMatching(/javascript/), text: 'console.log(1);' });
+    expect(await raw('GET', '/editor/main.js', {})).toMatchObject({
+      status: 200,
+      type: expect.stringMatching(/javascript/),
+      text: 'console.log(1);',
+    });
     expect(await raw('GET', '/editor/sub/style.css')).toMatchObject({ status: 200, type: expect.stringMatching(/^text\/css/) });
-    expect(await raw('GET', '/editor/')).toMatchObject({ status: 200, type: expect.stringMatching(/^text\/html/), text: expect.stringContaining('editor') });
+    expect(await raw('GET', '/editor/')).toMatchObject({
+      status: 200,
+      type: expect.stringMatching(/^text\/html/),
+      text: expect.stringContaining('editor'),
+    });
   });
 
   it('lists no folder, serves no dotfile and nothing outside its root', async () => {
-    for (const path of ['/editor/sub/', '/editor/.secret', '/editor/../outside.txt', '/editor/%2e%2e/outside.txt', '/editor/..%2foutside.txt', '/editor/sub/..%2f..%2foutside.txt']) {
+    for (const path of [
+      '/editor/sub/',
+      '/editor/.secret',
+      '/editor/../outside.txt',
+      '/editor/%2e%2e/outside.txt',
+      '/editor/..%2foutside.txt',
+      '/editor/sub/..%2f..%2foutside.txt',
+    ]) {
       const answer = await raw('GET', path);
       expect(answer.status, path).toBeGreaterThanOrEqual(400);
       expect(answer.text, path).not.toMatch(/not served|token|style\.css/);
@@ -141,6 +200,8 @@ describe('WebSocket endpoints', () => {
 
   it('answers a plain request to an upgrade path through the API (404 JSON), and the gateway keeps serving', async () => {
     expect((await raw('GET', '/test/echo')).status).toBe(404);
-    expect((await raw('POST', '/api/projects/p/request/echo', { 'content-type': 'application/json' }, '{"payload":{"a":1}}')).text).toBe('{"value":{"got":{"a":1}}}');
+    expect((await raw('POST', '/api/projects/p/request/echo', { 'content-type': 'application/json' }, '{"payload":{"a":1}}')).text).toBe(
+      '{"value":{"got":{"a":1}}}',
+    );
   });
 });

@@ -54,13 +54,22 @@ for (const [what, change] of changes) {
 
 it('a handler saved again for a lib’s new version keeps running it after a restart', async () => {
   t = await startGateway({
-    p: { files: { 'lib/x.ts': `export const v: any = 1;\n`, 'gateway-events/message/h.ts': `import { v } from '../../lib/x';\nconst a = v.toFixed(0);\nexport default function () {\n  return a;\n}\n` } },
+    p: {
+      files: {
+        'lib/x.ts': `export const v: any = 1;\n`,
+        'gateway-events/message/h.ts': `import { v } from '../../lib/x';\nconst a = v.toFixed(0);\nexport default function () {\n  return a;\n}\n`,
+      },
+    },
   });
   expect(await t.request('p', 'h')).toBe('1');
   t.write('p', 'lib/x.ts', `export const v: any = undefined;\nexport const w: any = 2;\n`); // h, re-evaluated, throws: it keeps running its old version
   await settled();
   expect(await t.request('p', 'h')).toBe('1');
-  t.write('p', 'gateway-events/message/h.ts', `import { w } from '../../lib/x';\nconst b = w.toFixed(0);\nexport default function () {\n  return 'new ' + b;\n}\n`);
+  t.write(
+    'p',
+    'gateway-events/message/h.ts',
+    `import { w } from '../../lib/x';\nconst b = w.toFixed(0);\nexport default function () {\n  return 'new ' + b;\n}\n`,
+  );
   await settled();
   expect(await t.request('p', 'h')).toBe('new 2');
   await crashSandboxProcess('p');
@@ -71,14 +80,25 @@ it('a module that cannot be loaded again after a restart is reported, and leaves
   t = await startGateway();
   // A handler that loads only before a moment just ahead: the restart comes after it.
   const until = Date.now() + 1500;
-  t.project('p', { 'gateway-events/message/expires.ts': `if (Date.now() > ${until}) throw new Error('expired');\nexport default function () {\n  return 'fresh';\n}\n` });
+  t.project('p', {
+    'gateway-events/message/expires.ts': `if (Date.now() > ${until}) throw new Error('expired');\nexport default function () {\n  return 'fresh';\n}\n`,
+  });
   expect(await t.waitFor(() => t.request('p', 'expires').catch(() => undefined), 1400, 'the new project')).toBe('fresh');
   await new Promise((resolve) => setTimeout(resolve, until - Date.now() + 50));
   await crashSandboxProcess('p');
-  await t.waitFor(() => !t.gateway.project('p')!.status().handlers.includes('gateway:message:expires'), 10_000, 'the handler to leave the index');
+  await t.waitFor(
+    () => !t.gateway.project('p')!.status().handlers.includes('gateway:message:expires'),
+    10_000,
+    'the handler to leave the index',
+  );
   expect(t.gateway.project('p')!.status()).toMatchObject({
     status: 'failing',
-    diagnostics: [{ file: expect.stringMatching(/expires\.ts$/), message: expect.stringContaining('not running: after its sandbox was rebuilt it could not be loaded again: expired') }],
+    diagnostics: [
+      {
+        file: expect.stringMatching(/expires\.ts$/),
+        message: expect.stringContaining('not running: after its sandbox was rebuilt it could not be loaded again: expired'),
+      },
+    ],
   });
   await expect(t.request('p', 'expires')).rejects.toMatchObject({ code: 'NOT_FOUND' });
 });
@@ -86,7 +106,11 @@ it('a module that cannot be loaded again after a restart is reported, and leaves
 it('a module saved while its old version fails to load again after a restart keeps running its new version', async () => {
   const until = Date.now() + 3000;
   t = await startGateway({
-    p: { files: { 'gateway-events/message/h.ts': `if (Date.now() > ${until}) {\n  const end = Date.now() + 1500;\n  while (Date.now() < end);\n  throw new Error('expired');\n}\nexport default function () {\n  return 'v1';\n}\n` } },
+    p: {
+      files: {
+        'gateway-events/message/h.ts': `if (Date.now() > ${until}) {\n  const end = Date.now() + 1500;\n  while (Date.now() < end);\n  throw new Error('expired');\n}\nexport default function () {\n  return 'v1';\n}\n`,
+      },
+    },
   });
   expect(await t.request('p', 'h')).toBe('v1');
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, until - Date.now() + 50)));

@@ -11,7 +11,7 @@ const t = useGateway({
         "  const logger = system.util.getLogger('Audit');",
         "  logger.trace('t'); logger.debug('d'); logger.info('i'); logger.warn('w'); logger.error('e');",
         "  logger.infof('%s scanned %d items at %.2f kg (%x) %j 100%%', 'Ada', 12.9, 3.14159, 255, { a: 1 });",
-        "  logger.info({ structured: true });",
+        '  logger.info({ structured: true });',
         "  console.log('from console', 42);",
         '}',
         '',
@@ -58,7 +58,9 @@ describe('system.util.getLogger', () => {
   });
 
   it('refuses an empty logger name with a clear message', async () => {
-    expect(await t.request('p', 'badLogger')).toBe('system.util.getLogger: argument 1 "name" must be at least 1 characters long; received ""');
+    expect(await t.request('p', 'badLogger')).toBe(
+      'system.util.getLogger: argument 1 "name" must be at least 1 characters long; received ""',
+    );
   });
 });
 
@@ -92,7 +94,15 @@ describe('LogRing', () => {
     const ring = new LogRing(3);
     const seen: number[] = [];
     const unsubscribe = ring.subscribe((r) => seen.push(r.seq));
-    for (let seq = 1; seq <= 5; seq++) ring.push({ seq, time: '', level: seq % 2 ? 'info' : 'error', logger: 'x', message: String(seq), project: seq === 5 ? 'q' : undefined });
+    for (let seq = 1; seq <= 5; seq++)
+      ring.push({
+        seq,
+        time: '',
+        level: seq % 2 ? 'info' : 'error',
+        logger: 'x',
+        message: String(seq),
+        project: seq === 5 ? 'q' : undefined,
+      });
     unsubscribe();
     ring.push({ seq: 6, time: '', level: 'info', logger: 'x', message: '6' });
     expect(seen).toEqual([1, 2, 3, 4, 5]);

@@ -41,8 +41,14 @@ describe('system.util.sendRequest', () => {
   });
 
   it('describes a thrown value that is not an error by its data', async () => {
-    await expect(t.request('alpha', 'throwsData', { plain: true })).rejects.toMatchObject({ code: 'SCRIPT_ERROR', message: 'alpha/throwsData: a non-error value was thrown: {"reason":"out of stock","sku":42}' });
-    await expect(t.request('alpha', 'throwsData', { plain: false })).rejects.toMatchObject({ code: 'SCRIPT_ERROR', message: 'alpha/throwsData: a non-error value was thrown: [object Map]' });
+    await expect(t.request('alpha', 'throwsData', { plain: true })).rejects.toMatchObject({
+      code: 'SCRIPT_ERROR',
+      message: 'alpha/throwsData: a non-error value was thrown: {"reason":"out of stock","sku":42}',
+    });
+    await expect(t.request('alpha', 'throwsData', { plain: false })).rejects.toMatchObject({
+      code: 'SCRIPT_ERROR',
+      message: 'alpha/throwsData: a non-error value was thrown: [object Map]',
+    });
   });
 
   it('rejects inside the calling script with the code and location of the failed handler', async () => {
@@ -53,12 +59,18 @@ describe('system.util.sendRequest', () => {
 
   it('fails clearly for an unknown project or handler', async () => {
     await expect(t.request('nope', 'echo')).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'project "nope" does not exist' });
-    await expect(t.request('alpha', 'nope')).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'project "alpha" has no gateway message handler "nope"' });
+    await expect(t.request('alpha', 'nope')).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: 'project "alpha" has no gateway message handler "nope"',
+    });
   });
 
   it('times out after timeoutSec', async () => {
     const started = Date.now();
-    await expect(t.request('alpha', 'slow', {}, 0.2)).rejects.toMatchObject({ code: 'TIMEOUT', message: expect.stringMatching(/alpha\/slow: .*slow\.ts timed out after 200 ms/) });
+    await expect(t.request('alpha', 'slow', {}, 0.2)).rejects.toMatchObject({
+      code: 'TIMEOUT',
+      message: expect.stringMatching(/alpha\/slow: .*slow\.ts timed out after 200 ms/),
+    });
     expect(Date.now() - started).toBeLessThan(1500);
   });
 });
@@ -70,7 +82,11 @@ describe('system.util.sendMessage', () => {
   });
 
   it('validates scope letters with a clear message inside the script', async () => {
-    t.write('alpha', 'gateway-events/message/badScope.ts', `export default function () {\n  try { system.util.sendMessage('beta', 'record', {}, 'X'); } catch (e: any) { return e.message; }\n}\n`);
+    t.write(
+      'alpha',
+      'gateway-events/message/badScope.ts',
+      `export default function () {\n  try { system.util.sendMessage('beta', 'record', {}, 'X'); } catch (e: any) { return e.message; }\n}\n`,
+    );
     const answer = await t.waitFor(() => t.request('alpha', 'badScope'), 5000, 'badScope handler');
     expect(answer).toBe('system.util.sendMessage: argument 4 "scope" must match /^[CGS]+$/; received "X"');
   });

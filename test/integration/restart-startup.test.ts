@@ -4,7 +4,11 @@
 import { expect, it } from 'vitest';
 import { startGateway, useGateway } from '../helpers/fixture.ts';
 
-const t = useGateway({ idle: { files: { 'gateway-events/startup.ts': `export default function () {\n  system.util.getLogger('idle').info('idle started');\n}\n` } } });
+const t = useGateway({
+  idle: {
+    files: { 'gateway-events/startup.ts': `export default function () {\n  system.util.getLogger('idle').info('idle started');\n}\n` },
+  },
+});
 
 const starts = () => t.logs((r) => r.message === 'idle started').length;
 
@@ -21,12 +25,18 @@ it('stops running a startup script again that keeps getting its process killed f
   const crashing = await startGateway({
     stuck: {
       config: { limits: { timeoutMs: 300 } },
-      files: { 'gateway-events/startup.ts': `export default function () {\n  system.util.getLogger('stuck').info('stuck started');\n  setTimeout(() => new Array(2 ** 32 - 1).indexOf(1), 50);\n}\n` },
+      files: {
+        'gateway-events/startup.ts': `export default function () {\n  system.util.getLogger('stuck').info('stuck started');\n  setTimeout(() => new Array(2 ** 32 - 1).indexOf(1), 50);\n}\n`,
+      },
     },
   });
   try {
     const kills = () => crashing.logs((r) => r.message.includes('is stuck in')).length;
-    await crashing.waitFor(() => crashing.logs((r) => r.message.includes('its startup script is not run again')).length === 1, 30_000, 'the restarts to stop re-running the startup script');
+    await crashing.waitFor(
+      () => crashing.logs((r) => r.message.includes('its startup script is not run again')).length === 1,
+      30_000,
+      'the restarts to stop re-running the startup script',
+    );
     const killed = kills();
     await new Promise((resolve) => setTimeout(resolve, 3000));
     expect(kills()).toBe(killed); // no more startups, so no more stuck timers

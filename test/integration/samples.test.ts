@@ -25,7 +25,10 @@ describe('the sample project samplequickstart', () => {
   });
 
   it('echoes through its lib module', async () => {
-    expect(await gateway.request('samplequickstart', 'echo', { message: 'hello' })).toEqual({ echo: 'hello', at: expect.stringMatching(/^\[\d{4}-.*\] hello$/) });
+    expect(await gateway.request('samplequickstart', 'echo', { message: 'hello' })).toEqual({
+      echo: 'hello',
+      at: expect.stringMatching(/^\[\d{4}-.*\] hello$/),
+    });
   });
 
   it('greets by awaiting its own echo handler', async () => {

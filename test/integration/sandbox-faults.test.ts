@@ -44,7 +44,11 @@ function projects(isolated: boolean) {
   for (const [name, fault] of Object.entries(FAULTS)) {
     all[name] = {
       config: { isolated, limits: fault.limits },
-      files: { [`gateway-events/message/${fault.handler}.ts`]: fault.script, 'gateway-events/message/ping.ts': PING, 'gateway-events/message/counter.ts': COUNTER },
+      files: {
+        [`gateway-events/message/${fault.handler}.ts`]: fault.script,
+        'gateway-events/message/ping.ts': PING,
+        'gateway-events/message/counter.ts': COUNTER,
+      },
     };
   }
   return all;
@@ -86,17 +90,22 @@ async function fault(t: TestGateway, project: Fault, bystanderThroughout: boolea
   const recovered = (async () => {
     await outcome;
     // a timer fault is over once the budget or the watchdog has dealt with it
-    if (project === 'timerLooper') await t.waitFor(() => t.logs((r) => r.project === project && r.message.includes('used up')).length > 0, 15_000, 'the CPU budget');
+    if (project === 'timerLooper')
+      await t.waitFor(() => t.logs((r) => r.project === project && r.message.includes('used up')).length > 0, 15_000, 'the CPU budget');
     if (project === 'timerWedger') await t.waitFor(() => t.gateway.supervisor.processOf(project)?.pid !== pid, 15_000, 'the restart');
     await t.waitFor(() => answers(t, project, 2), 15_000, `${project} to answer again`);
   })().finally(() => (over = true));
   let checks = 0;
-  await t.waitFor(async () => {
-    await health(t);
-    if (bystanderThroughout) await answers(t, 'bystander', 1);
-    checks++;
-    return over;
-  }, 20_000, `${project}'s fault to be over`);
+  await t.waitFor(
+    async () => {
+      await health(t);
+      if (bystanderThroughout) await answers(t, 'bystander', 1);
+      checks++;
+      return over;
+    },
+    20_000,
+    `${project}'s fault to be over`,
+  );
   await recovered;
   expect(checks).toBeGreaterThan(0);
   return outcome;
@@ -119,7 +128,12 @@ function expectLogged(t: TestGateway, project: Fault): void {
 function expectCrashed(outcome: unknown): void {
   expect(outcome).toBeInstanceOf(FlintError);
   // V8 aborts the process (SIGABRT), or the watchdog kills it (SIGKILL) when the isolate is stuck after disposal
-  expect(outcome).toMatchObject({ code: 'SANDBOX_CRASHED', message: expect.stringMatching(/^crasher\/crash: the sandbox process (was killed by SIG[A-Z]+|exited with code \d+) while running this call; the project is being restarted with its last good scripts$/) });
+  expect(outcome).toMatchObject({
+    code: 'SANDBOX_CRASHED',
+    message: expect.stringMatching(
+      /^crasher\/crash: the sandbox process (was killed by SIG[A-Z]+|exited with code \d+) while running this call; the project is being restarted with its last good scripts$/,
+    ),
+  });
 }
 
 function expectTimedOut(outcome: unknown, project: Fault): void {
@@ -156,7 +170,11 @@ describe.each([
   it('a script stuck in a builtin that ignores interrupts: the watchdog restarts the process, the project comes back', async () => {
     await prepare(t, 'wedger');
     expectTimedOut(await fault(t, 'wedger', isolated), 'wedger');
-    await t.waitFor(() => t.logs((r) => r.message.includes('project "wedger" is stuck in gateway-events/message/wedge.ts')).length > 0, 5000, 'the watchdog');
+    await t.waitFor(
+      () => t.logs((r) => r.message.includes('project "wedger" is stuck in gateway-events/message/wedge.ts')).length > 0,
+      5000,
+      'the watchdog',
+    );
     await expectBackWithLastGoodScripts(t, 'wedger');
     expectLogged(t, 'wedger');
     await othersServe();
@@ -165,7 +183,12 @@ describe.each([
   it('timer callbacks stuck in such a builtin: the watchdog restarts the process, the project comes back without the timer', async () => {
     await prepare(t, 'timerWedger');
     expect(await fault(t, 'timerWedger', isolated)).toBe('armed');
-    expect(t.logs((r) => r.message.match(/project "timerWedger" is stuck in a timer callback of .*timerWedger\/gateway-events\/message\/arm\.ts/) !== null)).toHaveLength(1);
+    expect(
+      t.logs(
+        (r) =>
+          r.message.match(/project "timerWedger" is stuck in a timer callback of .*timerWedger\/gateway-events\/message\/arm\.ts/) !== null,
+      ),
+    ).toHaveLength(1);
     await expectBackWithLastGoodScripts(t, 'timerWedger');
     await othersServe();
   });
@@ -174,7 +197,13 @@ describe.each([
     await prepare(t, 'timerLooper');
     const pid = t.gateway.supervisor.processOf('timerLooper')?.pid;
     expect(await fault(t, 'timerLooper', isolated)).toBe('armed');
-    expect(t.logs((r) => r.project === 'timerLooper' && /^a timer callback of .*timerLooper\/gateway-events\/message\/arm\.ts ran past 300 ms/.test(r.message)).length).toBeGreaterThanOrEqual(1);
+    expect(
+      t.logs(
+        (r) =>
+          r.project === 'timerLooper' &&
+          /^a timer callback of .*timerLooper\/gateway-events\/message\/arm\.ts ran past 300 ms/.test(r.message),
+      ).length,
+    ).toBeGreaterThanOrEqual(1);
     expect(t.gateway.supervisor.processOf('timerLooper')?.pid).toBe(pid);
     // the same isolate: module state kept
     expect(await t.request('timerLooper', 'counter')).toBe(3);

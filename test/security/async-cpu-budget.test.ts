@@ -36,7 +36,10 @@ const t = useGateway({
 describe('CPU burnt in async continuations', () => {
   it('ends the invocation with CPU_BUDGET once the budget is used up, long before its deadline', async () => {
     const started = Date.now();
-    await expect(t.request('hostile', 'burn', {}, 30)).rejects.toMatchObject({ code: 'CPU_BUDGET', message: expect.stringContaining('CPU budget of 300 ms') });
+    await expect(t.request('hostile', 'burn', {}, 30)).rejects.toMatchObject({
+      code: 'CPU_BUDGET',
+      message: expect.stringContaining('CPU budget of 300 ms'),
+    });
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
@@ -58,7 +61,9 @@ describe('many timers spinning at once', () => {
     const g = await startGateway({
       spinners: {
         config: { limits: { cpuBudgetMs: 500 } },
-        files: { 'gateway-events/startup.ts': `export default function () {\n  for (let i = 0; i < 20; i++) setInterval(() => { while (true); }, 10);\n}\n` },
+        files: {
+          'gateway-events/startup.ts': `export default function () {\n  for (let i = 0; i < 20; i++) setInterval(() => { while (true); }, 10);\n}\n`,
+        },
       },
     });
     try {

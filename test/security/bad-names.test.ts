@@ -6,7 +6,18 @@ import { describe, expect, it } from 'vitest';
 import { useGateway } from '../helpers/fixture.ts';
 import { expectServing, logsOf, sandboxPid, script } from './hostile.ts';
 
-const BAD_NAMES = ['..', '../bystander', 'bystander/../bystander', 'bystander\u0000', '\u0000', 'ping\u0000.ts', '.hidden', '', 'a\\b', 'x'.repeat(200)];
+const BAD_NAMES = [
+  '..',
+  '../bystander',
+  'bystander/../bystander',
+  'bystander\u0000',
+  '\u0000',
+  'ping\u0000.ts',
+  '.hidden',
+  '',
+  'a\\b',
+  'x'.repeat(200),
+];
 
 const t = useGateway({
   bystander: {
@@ -85,10 +96,19 @@ describe('names with .., slashes or NUL', () => {
     // node:http sends the path as written; fetch would resolve ".." segments (even as %2E%2E) before sending
     const post = (path: string) =>
       new Promise<number>((resolve, reject) => {
-        const req = request({ host: '127.0.0.1', port: server.port, path, method: 'POST', headers: { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/json' } }, (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode ?? 0));
-        });
+        const req = request(
+          {
+            host: '127.0.0.1',
+            port: server.port,
+            path,
+            method: 'POST',
+            headers: { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/json' },
+          },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          },
+        );
         req.on('error', reject);
         req.end('{"payload":{}}');
       });

@@ -33,7 +33,8 @@ const pids: Record<string, number | undefined> = {};
 
 beforeAll(async () => {
   const projects: Record<string, { config?: object; files: Record<string, string> }> = { bystander };
-  for (const [name, flood] of Object.entries(FLOODS)) projects[name] = { config: LIMITS, files: { 'gateway-events/message/flood.ts': flood, 'gateway-events/message/ping.ts': PING } };
+  for (const [name, flood] of Object.entries(FLOODS))
+    projects[name] = { config: LIMITS, files: { 'gateway-events/message/flood.ts': flood, 'gateway-events/message/ping.ts': PING } };
   t = await startGateway(projects);
   for (const name of Object.keys(FLOODS)) pids[name] = sandboxPid(t, name);
 });
@@ -41,7 +42,10 @@ afterAll(() => t.stop());
 
 describe('a million system calls in a loop', () => {
   it('stops at QUOTA_EXCEEDED once the project made callsPerSecond calls', async () => {
-    await expect(t.request('logs', 'flood')).rejects.toMatchObject({ code: 'QUOTA_EXCEEDED', message: 'logs/flood: system.util.log: project "logs" made more than 2000 system calls in one second' });
+    await expect(t.request('logs', 'flood')).rejects.toMatchObject({
+      code: 'QUOTA_EXCEEDED',
+      message: 'logs/flood: system.util.log: project "logs" made more than 2000 system calls in one second',
+    });
     expect(logsOf(t, 'logs', 'call ').length).toBeLessThanOrEqual(2000);
   });
 
@@ -60,7 +64,10 @@ describe('a million system calls in a loop', () => {
   it('of the cheapest host calls (set and clear a timer), errors caught, is stopped at its timeout too, not by killing the process', async () => {
     // Such a loop is inside a host call nearly all the time, where isolated-vm's termination does not take:
     // without the prelude's own deadline it would run until the watchdog killed the shared sandbox process.
-    await expect(t.request('timers', 'flood')).rejects.toMatchObject({ code: 'TIMEOUT', message: expect.stringContaining('timed out after 1500 ms') });
+    await expect(t.request('timers', 'flood')).rejects.toMatchObject({
+      code: 'TIMEOUT',
+      message: expect.stringContaining('timed out after 1500 ms'),
+    });
     await expectAnswers(t, 'timers');
     expect(sandboxPid(t, 'timers')).toBe(pids.timers);
     expect(t.logs((r) => r.message.includes('is stuck in'))).toEqual([]);
@@ -68,17 +75,25 @@ describe('a million system calls in a loop', () => {
 
   it('of sendMessage stops at a quota', async () => {
     // Deliveries are answered about as fast as they are made, so the calls-per-second quota is usually the one that stops it.
-    const quota = /^messages\/flood: system\.util\.sendMessage: project "messages" (made more than 2000 system calls in one second|already has 20 requests waiting for an answer)$/;
+    const quota =
+      /^messages\/flood: system\.util\.sendMessage: project "messages" (made more than 2000 system calls in one second|already has 20 requests waiting for an answer)$/;
     // Each blocking sendMessage waits for the gateway's routing: on a loaded machine fewer than 2000 fit in a second, and
     // then the handler's own deadline is what stops the flood.
     const deadline = /^messages\/flood: .*flood\.ts timed out after \d+ ms$/;
-    const error = await t.request('messages', 'flood').then(() => undefined, (e: { code: string; message: string }) => e);
+    const error = await t.request('messages', 'flood').then(
+      () => undefined,
+      (e: { code: string; message: string }) => e,
+    );
     if (error?.code === 'TIMEOUT') expect(error.message).toMatch(deadline);
     else expect(error).toMatchObject({ code: 'QUOTA_EXCEEDED', message: expect.stringMatching(quota) });
   });
 
   it('of sendRequest stops at the pending-requests quota (answers the busy script has not taken yet still count), and those sent are answered', async () => {
-    expect(await t.request('requests', 'flood')).toEqual({ sent: 20, answered: 20, refused: 'QUOTA_EXCEEDED system.util.sendRequest: project "requests" already has 20 requests waiting for an answer' });
+    expect(await t.request('requests', 'flood')).toEqual({
+      sent: 20,
+      answered: 20,
+      refused: 'QUOTA_EXCEEDED system.util.sendRequest: project "requests" already has 20 requests waiting for an answer',
+    });
   });
 
   it('leaves the sandbox process running, the flooding projects answering once their second is over, the gateway up and the other project answering', async () => {

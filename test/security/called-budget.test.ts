@@ -46,7 +46,10 @@ const t = useGateway({
 const count = (message: string, project?: string) => t.logs((r) => r.message === message && (!project || r.project === project)).length;
 
 describe('the budget of handlers that scripts call', () => {
-  for (const [target, handler] of [['victim', 'work'], ['victim2', 'asyncWork']]) {
+  for (const [target, handler] of [
+    ['victim', 'work'],
+    ['victim2', 'asyncWork'],
+  ]) {
     it(`can be used up by another project's calls (${handler}), which leaves the target’s timers running`, async () => {
       const refused = (await t.request('attacker', 'flood', { target, handler }, 30)) as number;
       expect(refused).toBeGreaterThan(0);

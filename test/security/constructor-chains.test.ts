@@ -68,7 +68,26 @@ describe('constructor chains', () => {
   it('never reach the host Function: every chain from every value a script can reach ends in a ReferenceError', async () => {
     const pid = sandboxPid(t, 'hostile');
     const results = (await t.request('hostile', 'climb', { a: [1] })) as Record<string, string>;
-    const starts = ['this', 'handlerArguments', 'payload', 'system', 'sendRequest', 'logger', 'console', 'setTimeout', 'syncError', 'rejection', 'remoteRejection', 'promise', 'value', 'valueArray', 'valueNested', 'delivery', 'timerId', 'chainedRejection'];
+    const starts = [
+      'this',
+      'handlerArguments',
+      'payload',
+      'system',
+      'sendRequest',
+      'logger',
+      'console',
+      'setTimeout',
+      'syncError',
+      'rejection',
+      'remoteRejection',
+      'promise',
+      'value',
+      'valueArray',
+      'valueNested',
+      'delivery',
+      'timerId',
+      'chainedRejection',
+    ];
     for (const start of starts) {
       for (const chain of ['ctor', 'proto', 'dunder']) expect(results[`${start}.${chain}`], `${start}.${chain}`).toBe('contained');
       // the global object a Function reaches has no process, require, module, global or Buffer

@@ -32,7 +32,10 @@ beforeAll(() => {
 
 describe('crafted error stacks', () => {
   it('from a handler are reported without a location', async () => {
-    await expect(t.request('hostile', 'throwsCrafted')).rejects.toMatchObject({ code: 'SCRIPT_ERROR', message: 'hostile/throwsCrafted: crafted' });
+    await expect(t.request('hostile', 'throwsCrafted')).rejects.toMatchObject({
+      code: 'SCRIPT_ERROR',
+      message: 'hostile/throwsCrafted: crafted',
+    });
   });
 
   it('from 50 timers leave the shared sandbox process answering past its heartbeat deadline', async () => {

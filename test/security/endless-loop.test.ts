@@ -56,7 +56,9 @@ describe('an endless loop', () => {
     t.write('hostile', 'gateway-events/message/ping.ts', `while (true) {}\nexport default function () {\n  return 'never';\n}\n`);
     await t.waitFor(() => t.gateway.project('hostile')?.status().diagnostics.length === 1, 10_000, 'the load diagnostic');
     const [diagnostic] = t.gateway.project('hostile')!.status().diagnostics;
-    expect(diagnostic.message).toMatch(/^loading .*hostile\/gateway-events\/message\/ping\.ts: .* ran for more than 1000 ms and was stopped$/);
+    expect(diagnostic.message).toMatch(
+      /^loading .*hostile\/gateway-events\/message\/ping\.ts: .* ran for more than 1000 ms and was stopped$/,
+    );
     await expectAnswers(t, 'hostile');
   });
 

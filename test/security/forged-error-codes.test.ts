@@ -31,7 +31,10 @@ describe('an error forged to look like Flint’s own', () => {
 
   it('cannot tell an admin client that its token or its request was wrong', async () => {
     const server = await t.http();
-    const response = await fetch(`${server.url}/api/projects/hostile/request/blamesTheCaller`, { method: 'POST', headers: { authorization: `Bearer ${server.adminToken}` } });
+    const response = await fetch(`${server.url}/api/projects/hostile/request/blamesTheCaller`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${server.adminToken}` },
+    });
     expect(response.status).toBe(422);
     expect(await response.json()).toMatchObject({ code: 'SCRIPT_ERROR' });
   });

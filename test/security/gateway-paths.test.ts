@@ -49,7 +49,11 @@ async function get(path: string): Promise<string> {
 }
 
 async function post(path: string, body: unknown): Promise<string> {
-  const init = { method: 'POST', headers: { authorization: `Bearer ${http.adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify(body) };
+  const init = {
+    method: 'POST',
+    headers: { authorization: `Bearer ${http.adminToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  };
   return (await fetch(http.url + path, init)).text();
 }
 
@@ -89,10 +93,19 @@ describe('a project file, as scripts and API clients see it', () => {
     expect(JSON.parse(diagnostics)).toMatchObject({
       diagnostics: expect.arrayContaining([
         expect.objectContaining({ project: 'box', file: 'projects/box/gateway-events/message/broken.ts' }),
-        expect.objectContaining({ project: 'box', file: 'projects/box/gateway-events/message/failsToLoad.ts', message: expect.stringContaining('top level') }),
+        expect.objectContaining({
+          project: 'box',
+          file: 'projects/box/gateway-events/message/failsToLoad.ts',
+          message: expect.stringContaining('top level'),
+        }),
       ]),
     });
-    const texts = { diagnostics, status: await get('/api/status'), box: await get('/api/projects/box'), logs: await get('/api/logs?project=box') };
+    const texts = {
+      diagnostics,
+      status: await get('/api/status'),
+      box: await get('/api/projects/box'),
+      logs: await get('/api/logs?project=box'),
+    };
     for (const [what, text] of Object.entries(texts)) expectNoGatewayPath(text, what);
     expectNoGatewayPath(JSON.stringify(t.gateway.status()), 'status');
     expectNoGatewayPath(JSON.stringify(t.logs((r) => r.project !== undefined)), 'log records of projects');

@@ -21,7 +21,16 @@ const spins = () => t.logs((r) => r.project === 'hostile' && r.message === 'spin
 describe('a handler that keeps calling itself', () => {
   it('stops once its project’s CPU budget is used up, with the refusal in the log', async () => {
     t.gateway.message('hostile', 'spin', {}, 'G');
-    await t.waitFor(() => t.logs((r) => r.project === 'hostile' && r.message.includes('project "hostile" used up its CPU budget of 300 ms per 10 s for handlers that scripts call')).length > 0, 5000, 'the chain to be refused');
+    await t.waitFor(
+      () =>
+        t.logs(
+          (r) =>
+            r.project === 'hostile' &&
+            r.message.includes('project "hostile" used up its CPU budget of 300 ms per 10 s for handlers that scripts call'),
+        ).length > 0,
+      5000,
+      'the chain to be refused',
+    );
     const stopped = spins();
     // 300 ms of CPU budget at 150 ms of (wall-clock) spinning a run: a few runs, more on a loaded machine, never on and on
     expect(stopped).toBeLessThanOrEqual(12);

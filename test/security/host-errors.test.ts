@@ -70,13 +70,34 @@ const t = useGateway({
 describe('errors made by the host', () => {
   it('reach the script as the isolate’s own errors, made from data, with no host stack or paths', async () => {
     const pid = sandboxPid(t, 'hostile');
-    const errors = (await t.request('hostile', 'collect')) as Record<string, { code: string; message: string; isolateError: boolean; ownKeys: string[]; stack: string; foreign: string[]; reachable: number; escape: string }>;
+    const errors = (await t.request('hostile', 'collect')) as Record<
+      string,
+      {
+        code: string;
+        message: string;
+        isolateError: boolean;
+        ownKeys: string[];
+        stack: string;
+        foreign: string[];
+        reachable: number;
+        escape: string;
+      }
+    >;
     expect(Object.keys(errors).sort()).toEqual(['hostValidation', 'noHandler', 'notFound', 'quota', 'timeout']);
     expect(errors.notFound).toMatchObject({ code: 'NOT_FOUND', message: 'project "nope" does not exist' });
-    expect(errors.timeout).toMatchObject({ code: 'TIMEOUT', message: expect.stringMatching(/^slowpoke\/slow: .*slowpoke\/gateway-events\/message\/slow\.ts timed out after 50 ms$/) });
-    expect(errors.noHandler).toMatchObject({ code: 'NOT_FOUND', message: 'project "bystander" has no message handler "missing" for scope "G"' });
+    expect(errors.timeout).toMatchObject({
+      code: 'TIMEOUT',
+      message: expect.stringMatching(/^slowpoke\/slow: .*slowpoke\/gateway-events\/message\/slow\.ts timed out after 50 ms$/),
+    });
+    expect(errors.noHandler).toMatchObject({
+      code: 'NOT_FOUND',
+      message: 'project "bystander" has no message handler "missing" for scope "G"',
+    });
     expect(errors.quota).toMatchObject({ code: 'QUOTA_EXCEEDED', message: 'project "hostile" already has 2 live timers' });
-    expect(errors.hostValidation).toMatchObject({ code: 'BAD_ARGUMENT', message: expect.stringMatching(/^system\.util\.sendRequest: argument 1 "project" must match .*; received "\.\.\/etc"$/) });
+    expect(errors.hostValidation).toMatchObject({
+      code: 'BAD_ARGUMENT',
+      message: expect.stringMatching(/^system\.util\.sendRequest: argument 1 "project" must match .*; received "\.\.\/etc"$/),
+    });
     for (const [name, e] of Object.entries(errors)) {
       expect(e.isolateError, name).toBe(true);
       expect(e.escape, name).toBe('undefined');
@@ -84,7 +105,10 @@ describe('errors made by the host', () => {
       expect(e.ownKeys, name).toEqual(['code', 'message', 'name', 'stack']);
       // only prelude frames and the script's own: nothing from the gateway, Node or isolated-vm
       const frames = e.stack.split('\n').slice(1);
-      for (const frame of frames) expect(frame, name).toMatch(/\((flint:prelude|projects\/hostile\/gateway-events\/message\/collect\.ts):\d+:\d+\)$|^\s+at (flint:prelude|projects\/hostile\/)/);
+      for (const frame of frames)
+        expect(frame, name).toMatch(
+          /\((flint:prelude|projects\/hostile\/gateway-events\/message\/collect\.ts):\d+:\d+\)$|^\s+at (flint:prelude|projects\/hostile\/)/,
+        );
       expect(e.stack + e.message, name).not.toMatch(/node:|node_modules|isolated-vm|engine\/|\/work\//);
     }
     expect(sandboxPid(t, 'hostile')).toBe(pid);

@@ -81,7 +81,12 @@ beforeAll(async () => {
   // Without the globals the sandbox removes or replaces, so that the native functions can be counted against it.
   // The constructors of async and generator functions, and the stack accessors of errors, are reachable only from such values.
   await context.eval(`${REMOVED_GLOBALS.map((name) => `delete globalThis.${name};`).join(' ')} globalThis.console = {};`);
-  fresh = JSON.parse(await context.eval(`JSON.stringify((${WALK})([globalThis, async function () {}, function* () {}, async function* () {}, new Error('x')]))`, { timeout: 5000 })) as WalkResult;
+  fresh = JSON.parse(
+    await context.eval(
+      `JSON.stringify((${WALK})([globalThis, async function () {}, function* () {}, async function* () {}, new Error('x')]))`,
+      { timeout: 5000 },
+    ),
+  ) as WalkResult;
   isolate.dispose();
 });
 
@@ -106,7 +111,9 @@ describe('what a script can reach', () => {
     expect(found.keys).toEqual(expect.arrayContaining(['sendRequest', 'getLogger', 'infof', 'list', 'two', 'code']));
     const extra = Object.entries(found.natives).filter(([name, count]) => count > (fresh.natives[name] ?? 0));
     expect(extra).toEqual([]);
-    const handleName = (key: string) => /^(Reference|ExternalCopy|Callback|Isolate|Context|Script|Module|NativeModule|derefInto|applySync|copyInto|deref)$/.test(key) || /ivm|isolated/i.test(key);
+    const handleName = (key: string) =>
+      /^(Reference|ExternalCopy|Callback|Isolate|Context|Script|Module|NativeModule|derefInto|applySync|copyInto|deref)$/.test(key) ||
+      /ivm|isolated/i.test(key);
     expect(found.keys.filter((key) => !fresh.keys.includes(key) && handleName(key))).toEqual([]);
     expect(found.keys).not.toContain('process');
     expect(found.keys).not.toContain('bridge');
@@ -114,7 +121,8 @@ describe('what a script can reach', () => {
 
   it('has require, module and exports only as its module’s own locals, and require loads nothing from the host', () => {
     expect(found.locals).toEqual({ require: 'function', module: 'object', exports: 'object' });
-    for (const [id, outcome] of Object.entries(found.requires)) expect(outcome, id).toBe(`cannot find module "${id}": it was deleted or failed to compile`);
+    for (const [id, outcome] of Object.entries(found.requires))
+      expect(outcome, id).toBe(`cannot find module "${id}": it was deleted or failed to compile`);
   });
 
   it('leaves the gateway up and the other project answering', async () => {

@@ -11,9 +11,19 @@ const flood = (logger: string, message: string) =>
   return 'flooded';`);
 
 const t = useGateway({
-  bystander: { files: { 'gateway-events/message/ping.ts': `export default function (payload: any) {\n  system.util.getLogger('bystander').warn('still here');\n  return { pong: payload.n };\n}\n` } },
-  large: { config: { limits: { logBytesPerMinute: 20_000 } }, files: { 'gateway-events/message/flood.ts': flood(`'big'`, `'x'.repeat(1000)`) } },
-  empty: { config: { limits: { logBytesPerMinute: 20_000 } }, files: { 'gateway-events/message/flood.ts': flood(`'n'.repeat(200)`, `''`) } },
+  bystander: {
+    files: {
+      'gateway-events/message/ping.ts': `export default function (payload: any) {\n  system.util.getLogger('bystander').warn('still here');\n  return { pong: payload.n };\n}\n`,
+    },
+  },
+  large: {
+    config: { limits: { logBytesPerMinute: 20_000 } },
+    files: { 'gateway-events/message/flood.ts': flood(`'big'`, `'x'.repeat(1000)`) },
+  },
+  empty: {
+    config: { limits: { logBytesPerMinute: 20_000 } },
+    files: { 'gateway-events/message/flood.ts': flood(`'n'.repeat(200)`, `''`) },
+  },
 });
 beforeAll(async () => {
   await t.request('bystander', 'ping', { n: 0 }); // its record, logged before the floods

@@ -38,9 +38,15 @@ describe('a memory bomb within the heap limit', () => {
     const error = (await t.request('bomb', 'arrays').catch((e) => e)) as FlintError;
     expect(error).toBeInstanceOf(FlintError);
     expect(error.code).toBe('MEMORY_LIMIT');
-    expect(error.message).toBe('bomb/arrays: project "bomb" exceeded its 32 MB memory limit in gateway-events/message/arrays.ts; its sandbox was rebuilt from the last good scripts');
+    expect(error.message).toBe(
+      'bomb/arrays: project "bomb" exceeded its 32 MB memory limit in gateway-events/message/arrays.ts; its sandbox was rebuilt from the last good scripts',
+    );
     await expect(sleeping).resolves.toMatchObject({ code: 'MEMORY_LIMIT' });
-    await t.waitFor(() => logsOf(t, 'bomb', 'exceeded its 32 MB memory limit in gateway-events/message/arrays.ts').length === 1, 5000, 'the log record');
+    await t.waitFor(
+      () => logsOf(t, 'bomb', 'exceeded its 32 MB memory limit in gateway-events/message/arrays.ts').length === 1,
+      5000,
+      'the log record',
+    );
   });
 
   it('leaves the project answering with its last good scripts, from a fresh isolate', async () => {
@@ -49,7 +55,10 @@ describe('a memory bomb within the heap limit', () => {
   });
 
   it('ends with MEMORY_LIMIT again the next time, and the project comes back again', async () => {
-    await expect(t.request('bomb', 'arrays')).rejects.toMatchObject({ code: 'MEMORY_LIMIT', message: expect.stringContaining('in gateway-events/message/arrays.ts') });
+    await expect(t.request('bomb', 'arrays')).rejects.toMatchObject({
+      code: 'MEMORY_LIMIT',
+      message: expect.stringContaining('in gateway-events/message/arrays.ts'),
+    });
     await expectAnswers(t, 'bomb');
     expect(await t.request('bomb', 'counter')).toBe(1);
   });

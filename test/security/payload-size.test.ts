@@ -38,26 +38,38 @@ beforeAll(() => {
 
 describe('a payload over the limit', () => {
   it('sent by the script fails inside it with QUOTA_EXCEEDED, and nothing crosses', async () => {
-    expect(await t.request('small', 'sends', { size: 5000 })).toBe('QUOTA_EXCEEDED system.util.sendRequest: argument 3 "payload" is larger than the payload limit of 1000 bytes');
+    expect(await t.request('small', 'sends', { size: 5000 })).toBe(
+      'QUOTA_EXCEEDED system.util.sendRequest: argument 3 "payload" is larger than the payload limit of 1000 bytes',
+    );
     expect(logsOf(t, 'big', 'received')).toEqual([]);
     expect(await t.request('small', 'sends', { size: 900 })).toBe('sent');
     expect(logsOf(t, 'big', 'received')).toHaveLength(1);
   });
 
   it('returned by the script is refused with QUOTA_EXCEEDED', async () => {
-    await expect(t.request('small', 'returns', { size: 5000 })).rejects.toMatchObject({ code: 'QUOTA_EXCEEDED', message: expect.stringContaining('the return value is larger than the payload limit of 1000 bytes') });
+    await expect(t.request('small', 'returns', { size: 5000 })).rejects.toMatchObject({
+      code: 'QUOTA_EXCEEDED',
+      message: expect.stringContaining('the return value is larger than the payload limit of 1000 bytes'),
+    });
     expect(await t.request('small', 'returns', { size: 900 })).toEqual({ text: 'x'.repeat(900) });
   });
 
   it('sent to the script, by the gateway or by another project, is refused before it runs', async () => {
-    await expect(t.request('small', 'record', { text: 'x'.repeat(5000) })).rejects.toMatchObject({ code: 'QUOTA_EXCEEDED', message: expect.stringContaining('is larger than the payload limit of 1000 bytes of project "small"') });
-    expect(await t.request('big', 'sendsToSmall', { size: 5000 })).toMatch(/^QUOTA_EXCEEDED small\/record: the payload for .*record\.ts is larger than the payload limit of 1000 bytes of project "small"/);
+    await expect(t.request('small', 'record', { text: 'x'.repeat(5000) })).rejects.toMatchObject({
+      code: 'QUOTA_EXCEEDED',
+      message: expect.stringContaining('is larger than the payload limit of 1000 bytes of project "small"'),
+    });
+    expect(await t.request('big', 'sendsToSmall', { size: 5000 })).toMatch(
+      /^QUOTA_EXCEEDED small\/record: the payload for .*record\.ts is larger than the payload limit of 1000 bytes of project "small"/,
+    );
     expect(logsOf(t, 'small', 'received')).toEqual([]);
     expect(await t.request('small', 'record', { text: 'x'.repeat(900) })).toEqual({ length: 900 });
   });
 
   it('answered to the script by another project is refused with QUOTA_EXCEEDED', async () => {
-    expect(await t.request('small', 'asksForMuch', { size: 5000 })).toBe('QUOTA_EXCEEDED the answer is larger than the payload limit of 1000 bytes of project "small"');
+    expect(await t.request('small', 'asksForMuch', { size: 5000 })).toBe(
+      'QUOTA_EXCEEDED the answer is larger than the payload limit of 1000 bytes of project "small"',
+    );
     expect(await t.request('small', 'asksForMuch', { size: 900 })).toBe('answered');
   });
 

@@ -87,7 +87,10 @@ describe('Error.prepareStackTrace', () => {
   });
 
   it('cannot break error reporting with a stack that is not a string', async () => {
-    await expect(t.request('hostile', 'objectStack')).rejects.toMatchObject({ code: 'SCRIPT_ERROR', message: 'hostile/objectStack: RangeError: the real message 2' });
+    await expect(t.request('hostile', 'objectStack')).rejects.toMatchObject({
+      code: 'SCRIPT_ERROR',
+      message: 'hostile/objectStack: RangeError: the real message 2',
+    });
     expect(logsOf(t, 'hostile', 'logged despite an object stack')).toHaveLength(1);
   });
 

@@ -7,7 +7,8 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { useGateway } from '../helpers/fixture.ts';
 import { bystander, expectServing, sandboxPid, script } from './hostile.ts';
 
-const POISON = '{"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}},"nested":[{"__proto__":{"polluted":"yes"}}]}';
+const POISON =
+  '{"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}},"nested":[{"__proto__":{"polluted":"yes"}}]}';
 
 /** What the receiving handler reports about its own realm and the payload it got. */
 const INSPECT = `
@@ -36,7 +37,9 @@ const t = useGateway({
     files: {
       'gateway-events/message/inspect.ts': script(INSPECT),
       'gateway-events/message/asksTamperer.ts': script(`return await system.util.sendRequest('hostile', 'tampersBuiltins');`),
-      'gateway-events/message/spread.ts': script(`const copy = { ...payload, ...JSON.parse(JSON.stringify(payload)) }; Object.assign({}, copy);\n${INSPECT}`),
+      'gateway-events/message/spread.ts': script(
+        `const copy = { ...payload, ...JSON.parse(JSON.stringify(payload)) }; Object.assign({}, copy);\n${INSPECT}`,
+      ),
     },
   },
   hostile: {

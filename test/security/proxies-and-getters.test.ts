@@ -80,7 +80,9 @@ describe('Proxies and getters sent through system.util.sendRequest and sendMessa
     expect(results.deepGetter).toBe(`${prefix}.x.y.z has a getter; only plain data can be sent`);
     expect(results.indexGetter).toBe(`${prefix}.arr[0] has a getter; only plain data can be sent`);
     for (const [name, result] of Object.entries(results)) if (name.endsWith('/message')) expect(result, name).toBe('NOT_SERIALIZABLE');
-    expect(results.proxyAsProjectName).toBe('BAD_ARGUMENT system.util.sendRequest: argument 1 "project" must be a string; received an object');
+    expect(results.proxyAsProjectName).toBe(
+      'BAD_ARGUMENT system.util.sendRequest: argument 1 "project" must be a string; received an object',
+    );
     expect(getterRuns).toBe(0);
     expect(sandboxPid(t, 'hostile')).toBe(pid);
   });
@@ -97,8 +99,13 @@ describe('Proxies and getters sent through system.util.sendRequest and sendMessa
     expect(proxyError).toBeInstanceOf(FlintError);
     expect(proxyError.code).toBe('NOT_SERIALIZABLE');
     expect(proxyError.message).toContain('the return value.ok[0] is a Proxy; only plain data can be sent');
-    await expect(t.request('hostile', 'returnsGetter')).rejects.toMatchObject({ code: 'NOT_SERIALIZABLE', message: expect.stringContaining('the return value.secret has a getter') });
-    expect(await t.request('hostile', 'asksProxy')).toMatch(/^NOT_SERIALIZABLE hostile\/returnsProxy: NotSerializable: the return value\.ok\[0\] is a Proxy/);
+    await expect(t.request('hostile', 'returnsGetter')).rejects.toMatchObject({
+      code: 'NOT_SERIALIZABLE',
+      message: expect.stringContaining('the return value.secret has a getter'),
+    });
+    expect(await t.request('hostile', 'asksProxy')).toMatch(
+      /^NOT_SERIALIZABLE hostile\/returnsProxy: NotSerializable: the return value\.ok\[0\] is a Proxy/,
+    );
   });
 
   it('leaves the gateway up and the other project answering', async () => {

@@ -53,7 +53,10 @@ describe('stack overflow', () => {
   });
 
   it('through a recursive toString handed to the logger ends the handler with a RangeError', async () => {
-    await expect(t.request('hostile', 'formats')).rejects.toMatchObject({ code: 'SCRIPT_ERROR', message: 'hostile/formats: RangeError: Maximum call stack size exceeded' });
+    await expect(t.request('hostile', 'formats')).rejects.toMatchObject({
+      code: 'SCRIPT_ERROR',
+      message: 'hostile/formats: RangeError: Maximum call stack size exceeded',
+    });
   });
 
   it('in a timer callback is logged with the project and file', async () => {
@@ -61,7 +64,9 @@ describe('stack overflow', () => {
     await t.waitFor(() => logsOf(t, 'hostile', 'Maximum call stack size exceeded').length > 0, 5000, 'the timer error in the log');
     const [record] = logsOf(t, 'hostile', 'Maximum call stack size exceeded');
     expect(record).toMatchObject({ level: 'error', logger: 'timer' });
-    expect(record.message).toMatch(/^timer callback of .*hostile\/gateway-events\/message\/timer\.ts threw RangeError: Maximum call stack size exceeded$/);
+    expect(record.message).toMatch(
+      /^timer callback of .*hostile\/gateway-events\/message\/timer\.ts threw RangeError: Maximum call stack size exceeded$/,
+    );
   });
 
   it('leaves the sandbox process running, the project answering, the gateway up and the other project answering', async () => {

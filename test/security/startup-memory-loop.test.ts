@@ -5,7 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { useGateway } from '../helpers/fixture.ts';
 import { bystander, expectAnswers, expectServing } from './hostile.ts';
 
-const rebuilds = () => t.logs((r) => r.project === 'hostile' && r.message.includes('its sandbox was rebuilt from the last good scripts') && r.logger === 'sandbox').length;
+const rebuilds = () =>
+  t.logs(
+    (r) => r.project === 'hostile' && r.message.includes('its sandbox was rebuilt from the last good scripts') && r.logger === 'sandbox',
+  ).length;
 
 const t = useGateway({
   bystander,
@@ -20,7 +23,11 @@ const t = useGateway({
 
 describe('a startup script that runs out of memory', () => {
   it('stops being run again after a few rebuilds', async () => {
-    await t.waitFor(() => t.logs((r) => r.message.includes('its startup script is not run again')).length === 1, 10_000, 'the rebuild loop to be cut');
+    await t.waitFor(
+      () => t.logs((r) => r.message.includes('its startup script is not run again')).length === 1,
+      10_000,
+      'the rebuild loop to be cut',
+    );
     const settled = rebuilds();
     expect(settled).toBeLessThanOrEqual(5);
     await new Promise((resolve) => setTimeout(resolve, 1500));
@@ -33,7 +40,11 @@ describe('a startup script that runs out of memory', () => {
   });
 
   it('runs again at once when the startup script is saved', async () => {
-    t.write('hostile', 'gateway-events/startup.ts', `export default function () {\n  system.util.getLogger('startup').info('fixed startup ran');\n}\n`);
+    t.write(
+      'hostile',
+      'gateway-events/startup.ts',
+      `export default function () {\n  system.util.getLogger('startup').info('fixed startup ran');\n}\n`,
+    );
     await t.waitFor(() => t.logs((r) => r.message === 'fixed startup ran').length === 1, 5000, 'the saved startup script to run');
   });
 });

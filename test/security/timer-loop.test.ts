@@ -34,9 +34,15 @@ async function expectStoppedAndLogged(project: string, file: string): Promise<vo
   const ranPast = logsOf(t, project, 'ran past');
   expect(ranPast.length).toBeGreaterThanOrEqual(1);
   expect(ranPast[0]).toMatchObject({ level: 'error', project });
-  expect(ranPast[0].message).toMatch(new RegExp(`^a timer callback of .*${project}/${file} ran past 300 ms and was stopped \\(CPU budget 300 ms per 10 s\\)$`));
+  expect(ranPast[0].message).toMatch(
+    new RegExp(`^a timer callback of .*${project}/${file} ran past 300 ms and was stopped \\(CPU budget 300 ms per 10 s\\)$`),
+  );
   const [usedUp] = logsOf(t, project, 'used up');
-  expect(usedUp.message).toMatch(new RegExp(`^CPU budget of 300 ms per 10 s used up; a timer callback of .*${project}/${file} was not run and all timers of the project were cleared$`));
+  expect(usedUp.message).toMatch(
+    new RegExp(
+      `^CPU budget of 300 ms per 10 s used up; a timer callback of .*${project}/${file} was not run and all timers of the project were cleared$`,
+    ),
+  );
 }
 
 describe('a timer callback that loops forever', () => {

@@ -25,19 +25,37 @@ beforeAll(() => {
 
 describe('toJSON on Object.prototype', () => {
   it('does not lose the answer to a handler that throws', async () => {
-    await expect(t.request('hostile', 'pollutesThenThrows', {}, 3)).rejects.toMatchObject({ code: 'SCRIPT_ERROR', message: expect.stringContaining('after pollution') });
+    await expect(t.request('hostile', 'pollutesThenThrows', {}, 3)).rejects.toMatchObject({
+      code: 'SCRIPT_ERROR',
+      message: expect.stringContaining('after pollution'),
+    });
     // the pollution stays in the isolate: later failures are still answered, and successes too
     await expect(t.request('hostile', 'pollutesThenThrows', {}, 3)).rejects.toMatchObject({ code: 'SCRIPT_ERROR' });
     await expectAnswers(t, 'hostile');
   });
 
   it('cannot forge a success out of a failure', async () => {
-    await expect(t.request('hostile', 'forges', {}, 3)).rejects.toMatchObject({ code: 'SCRIPT_ERROR', message: expect.stringContaining('real failure') });
+    await expect(t.request('hostile', 'forges', {}, 3)).rejects.toMatchObject({
+      code: 'SCRIPT_ERROR',
+      message: expect.stringContaining('real failure'),
+    });
   });
 
   it('in a script that throws while loading gives a diagnostic, and later saves still load', async () => {
-    t.write('hostile', 'gateway-events/message/loadFails.ts', `(Object.prototype as any).toJSON = () => undefined;\nthrow new Error('at load');\nexport default function () {}\n`);
-    await t.waitFor(() => t.gateway.project('hostile')!.status().diagnostics.some((d) => d.file.endsWith('loadFails.ts') && d.message.includes('at load')), 5000, 'the load diagnostic');
+    t.write(
+      'hostile',
+      'gateway-events/message/loadFails.ts',
+      `(Object.prototype as any).toJSON = () => undefined;\nthrow new Error('at load');\nexport default function () {}\n`,
+    );
+    await t.waitFor(
+      () =>
+        t.gateway
+          .project('hostile')!
+          .status()
+          .diagnostics.some((d) => d.file.endsWith('loadFails.ts') && d.message.includes('at load')),
+      5000,
+      'the load diagnostic',
+    );
     t.write('hostile', 'gateway-events/message/later.ts', `export default function () {\n  return 'later';\n}\n`);
     expect(await t.waitFor(() => t.request('hostile', 'later', {}, 3).catch(() => undefined), 5000, 'the later handler')).toBe('later');
   });

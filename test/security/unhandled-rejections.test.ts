@@ -29,7 +29,9 @@ const t = useGateway({
   Promise.reject(Symbol('rejected'));
   Promise.reject(Object.create(null));
   return 'ok';`),
-      'gateway-events/message/rejectsProxy.ts': script(`throw new Proxy({}, { get() { throw new Error('trap'); }, getPrototypeOf() { throw new Error('trap'); } });`),
+      'gateway-events/message/rejectsProxy.ts': script(
+        `throw new Proxy({}, { get() { throw new Error('trap'); }, getPrototypeOf() { throw new Error('trap'); } });`,
+      ),
       'gateway-events/message/rejectsSymbol.ts': script(`throw Symbol('thrown');`),
       'gateway-events/message/throwingThenable.ts': `export default function () {\n  return { then() { throw new Error('then threw'); } };\n}\n`,
       'gateway-events/message/neverSettles.ts': `export default function () {\n  return new Promise(() => {});\n}\n`,
@@ -57,13 +59,25 @@ describe('unhandled rejections', () => {
   });
 
   it('of a handler are reported with a clear error, whatever the value', async () => {
-    await expect(t.request('hostile', 'rejectsProxy')).rejects.toMatchObject({ code: 'SCRIPT_ERROR', message: 'hostile/rejectsProxy: a value was thrown that could not be described' });
-    await expect(t.request('hostile', 'rejectsSymbol')).rejects.toMatchObject({ code: 'SCRIPT_ERROR', message: 'hostile/rejectsSymbol: a non-error value was thrown: Symbol(thrown)' });
-    await expect(t.request('hostile', 'throwingThenable')).rejects.toMatchObject({ code: 'SCRIPT_ERROR', message: 'hostile/throwingThenable: then threw' });
+    await expect(t.request('hostile', 'rejectsProxy')).rejects.toMatchObject({
+      code: 'SCRIPT_ERROR',
+      message: 'hostile/rejectsProxy: a value was thrown that could not be described',
+    });
+    await expect(t.request('hostile', 'rejectsSymbol')).rejects.toMatchObject({
+      code: 'SCRIPT_ERROR',
+      message: 'hostile/rejectsSymbol: a non-error value was thrown: Symbol(thrown)',
+    });
+    await expect(t.request('hostile', 'throwingThenable')).rejects.toMatchObject({
+      code: 'SCRIPT_ERROR',
+      message: 'hostile/throwingThenable: then threw',
+    });
   });
 
   it('never settling ends in the project’s TIMEOUT', async () => {
-    await expect(t.request('hostile', 'neverSettles')).rejects.toMatchObject({ code: 'TIMEOUT', message: expect.stringContaining('timed out after 1000 ms') });
+    await expect(t.request('hostile', 'neverSettles')).rejects.toMatchObject({
+      code: 'TIMEOUT',
+      message: expect.stringContaining('timed out after 1000 ms'),
+    });
   });
 
   it('leave the sandbox process running, the project answering, the gateway up and the other project answering', async () => {

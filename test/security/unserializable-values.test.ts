@@ -108,7 +108,8 @@ describe('values JSON cannot carry', () => {
       nanTimeout: 'BAD_ARGUMENT system.util.sendRequest: argument 5 "timeoutSec" must be a finite number; received number NaN',
       bigintTimeout: 'BAD_ARGUMENT system.util.sendRequest: argument 5 "timeoutSec" must be a finite number; received a bigint',
       symbolHandler: 'BAD_ARGUMENT system.util.sendRequest: argument 2 "messageHandler" must be a string; received a symbol',
-      arrayPayload: 'BAD_ARGUMENT system.util.sendRequest: argument 3 "payload" must be an object (a dictionary); received an array of length 2',
+      arrayPayload:
+        'BAD_ARGUMENT system.util.sendRequest: argument 3 "payload" must be an object (a dictionary); received an array of length 2',
       tooManyArguments: 'BAD_ARGUMENT system.util.sendRequest: expects at most 5 arguments; received 6',
     });
     expect(sandboxPid(t, 'hostile')).toBe(pid);
@@ -116,7 +117,9 @@ describe('values JSON cannot carry', () => {
 
   it('let nothing cross: the receiving handler never ran', async () => {
     expect(logsOf(t, 'receiver', 'received')).toEqual([]);
-    expect(await t.request('receiver', 'record', { plain: [1, 'two', null, true, { n: 1.5 }] })).toEqual({ plain: [1, 'two', null, true, { n: 1.5 }] });
+    expect(await t.request('receiver', 'record', { plain: [1, 'two', null, true, { n: 1.5 }] })).toEqual({
+      plain: [1, 'two', null, true, { n: 1.5 }],
+    });
     expect(logsOf(t, 'receiver', 'received')).toHaveLength(1);
   });
 
@@ -130,13 +133,20 @@ describe('values JSON cannot carry', () => {
       map: 'the return value is not a plain object or array',
     };
     for (const [kind, message] of Object.entries(expected)) {
-      await expect(t.request('hostile', 'returns', { kind }), kind).rejects.toMatchObject({ code: 'NOT_SERIALIZABLE', message: expect.stringContaining(message) });
+      await expect(t.request('hostile', 'returns', { kind }), kind).rejects.toMatchObject({
+        code: 'NOT_SERIALIZABLE',
+        message: expect.stringContaining(message),
+      });
     }
   });
 
   it('still log as text', async () => {
     await t.waitFor(() => logsOf(t, 'hostile', '').filter((r) => r.logger === 'values').length === 4, 5000, 'the log records');
-    expect(logsOf(t, 'hostile', '').filter((r) => r.logger === 'values').map((r) => r.message)).toEqual(['[object Object]', '10', 'Symbol(logged)', '[object Object] Symbol(s) 3']);
+    expect(
+      logsOf(t, 'hostile', '')
+        .filter((r) => r.logger === 'values')
+        .map((r) => r.message),
+    ).toEqual(['[object Object]', '10', 'Symbol(logged)', '[object Object] Symbol(s) 3']);
   });
 
   it('leave the gateway up and the other project answering', async () => {

@@ -9,7 +9,11 @@ describe('outcomes', () => {
     expect(valueLength(okJson('[1,2]'))).toBe(5);
     const failure = failed('TIMEOUT', 'p/h timed out after 5 ms', { location: { file: 'projects/p/h.ts', line: 1, column: 2 } });
     expect(isOk(failure)).toBe(false);
-    expect(errorOf(failure)).toEqual({ code: 'TIMEOUT', message: 'p/h timed out after 5 ms', location: { file: 'projects/p/h.ts', line: 1, column: 2 } });
+    expect(errorOf(failure)).toEqual({
+      code: 'TIMEOUT',
+      message: 'p/h timed out after 5 ms',
+      location: { file: 'projects/p/h.ts', line: 1, column: 2 },
+    });
     expect(parseOutcome(okJson('"x"'))).toEqual({ ok: true, value: 'x' });
     expect(() => errorOf(ok(1))).toThrow('the outcome is a success');
   });

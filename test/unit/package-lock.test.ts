@@ -9,6 +9,8 @@ const read = (file: string) => JSON.parse(readFileSync(new URL(`../../${file}`, 
 it("package-lock.json's root entry matches package.json", () => {
   const pkg = read('package.json');
   const { name, version, dependencies, devDependencies, bin, engines, license } = pkg;
-  const expected = Object.fromEntries(Object.entries({ name, version, dependencies, devDependencies, bin, engines, license }).filter(([, v]) => v !== undefined));
+  const expected = Object.fromEntries(
+    Object.entries({ name, version, dependencies, devDependencies, bin, engines, license }).filter(([, v]) => v !== undefined),
+  );
   expect(read('package-lock.json').packages['']).toEqual(expected);
 });

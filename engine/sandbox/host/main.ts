@@ -36,7 +36,10 @@ async function handle(message: ToSandbox): Promise<void> {
       const loading = (loads.get(message.project) ?? Promise.resolve())
         .then(() => sandboxFor(message))
         .then((sandbox) => sandbox.load(message.modules, message.remove, message.reevaluate));
-      loads.set(message.project, loading.catch(() => undefined));
+      loads.set(
+        message.project,
+        loading.catch(() => undefined),
+      );
       return send({ t: 'loaded', req: message.req, results: await loading });
     }
     case 'unload': {
@@ -50,7 +53,10 @@ async function handle(message: ToSandbox): Promise<void> {
       await loads.get(message.project);
       const sandbox = sandboxes.get(message.project);
       if (!sandbox) {
-        const outcome = JSON.stringify({ ok: false, error: { code: 'PROJECT_UNAVAILABLE', message: `project "${message.project}" is not loaded` } });
+        const outcome = JSON.stringify({
+          ok: false,
+          error: { code: 'PROJECT_UNAVAILABLE', message: `project "${message.project}" is not loaded` },
+        });
         return send({ t: 'result', call: message.call, outcome });
       }
       return (await sandbox).invoke(message.call, message.module, message.args, message.timeoutMs, message.budgeted);
@@ -81,7 +87,13 @@ function answerFailed(message: ToSandbox, reason: string): void {
 process.on('message', (message: ToSandbox) => {
   handle(message).catch((error: unknown) => {
     const reason = error instanceof Error ? error.message : String(error);
-    send({ t: 'log', project: 'project' in message ? message.project : '', level: 'error', logger: 'sandbox', message: `sandbox host failed to handle "${message.t}": ${reason}` });
+    send({
+      t: 'log',
+      project: 'project' in message ? message.project : '',
+      level: 'error',
+      logger: 'sandbox',
+      message: `sandbox host failed to handle "${message.t}": ${reason}`,
+    });
     answerFailed(message, reason);
   });
 });

@@ -64,7 +64,9 @@ const OK_PREFIX = '{"ok":true,"value":';
  * HTTP edge's (BAD_REQUEST, UNAUTHORIZED): a script must not pass itself off as a crash, nor tell a client that its
  * request or its token was wrong.
  */
-const SCRIPT_ERROR_CODES: ReadonlySet<string> = new Set(USER_ERROR_CODES.filter((code) => code !== 'BAD_REQUEST' && code !== 'UNAUTHORIZED'));
+const SCRIPT_ERROR_CODES: ReadonlySet<string> = new Set(
+  USER_ERROR_CODES.filter((code) => code !== 'BAD_REQUEST' && code !== 'UNAUTHORIZED'),
+);
 /** Error text from inside the isolate is cut to these lengths: a little over the prelude's own cut and its note, for a script that tampered with the prelude. */
 const MAX_ERROR_MESSAGE = 11_000;
 const MAX_ERROR_STACK = 21_000;
@@ -113,9 +115,15 @@ export class ProjectSandbox {
   private readonly modules = this.lastGood.modules;
   private readonly stacks = new StackMapper();
   /** Invocations in flight; `waiting` once the handler returned a promise (its continuations run on the CPU budget). */
-  private readonly calls = new Map<number, { module: string; deadlineAt: number; timeoutMs: number; budgeted: boolean; waiting?: boolean }>();
+  private readonly calls = new Map<
+    number,
+    { module: string; deadlineAt: number; timeoutMs: number; budgeted: boolean; waiting?: boolean }
+  >();
   private deadlineSweep: NodeJS.Timeout | undefined;
-  private readonly timers = new Map<number, { handle: NodeJS.Timeout; repeat: boolean; running: boolean; owner: string; budgeted: boolean }>();
+  private readonly timers = new Map<
+    number,
+    { handle: NodeJS.Timeout; repeat: boolean; running: boolean; owner: string; budgeted: boolean }
+  >();
   /** Requests waiting for the gateway's answer: the size of their arguments, and the budget their continuation runs on. */
   private readonly pendingRequests = new Map<number, { bytes: number; budgeted: boolean }>();
   private pendingBytes = 0;
@@ -194,7 +202,14 @@ export class ProjectSandbox {
    * Calls wait for a rebuild in progress, except the rebuild's own (`duringRebuild`), which would wait for themselves;
    * the prelude function is looked up by name after that wait, so it belongs to the isolate that is current then.
    */
-  private async enter(fn: keyof PreludeRefs, args: unknown[], timeoutMs: number, module: string, budget: WindowCounter | undefined, duringRebuild = false): Promise<EntryResult> {
+  private async enter(
+    fn: keyof PreludeRefs,
+    args: unknown[],
+    timeoutMs: number,
+    module: string,
+    budget: WindowCounter | undefined,
+    duringRebuild = false,
+  ): Promise<EntryResult> {
     if (this.disposed) return { ok: false, code: 'PROJECT_UNAVAILABLE', message: `project "${this.project}" is unloaded` };
     if (this.rebuilding && !duringRebuild) await this.rebuilding;
     const generation = this.generation;
@@ -208,7 +223,8 @@ export class ProjectSandbox {
       // Every prelude entry takes the timeout last: past it, the prelude stops calling the host (see stopIfOverdue).
       const value: unknown = await ref.apply(undefined, [...args, timeout], { timeout });
       // The prelude answers in text; anything else means a script broke what it runs on, which must not break the host.
-      if (value !== undefined && typeof value !== 'string') return { ok: false, code: 'INTERNAL', message: `${module}: the sandbox answered with something other than text` };
+      if (value !== undefined && typeof value !== 'string')
+        return { ok: false, code: 'INTERNAL', message: `${module}: the sandbox answered with something other than text` };
       return { ok: true, value };
     } catch (error) {
       const overdue = this.overdue.get(isolate);
@@ -220,13 +236,19 @@ export class ProjectSandbox {
         // Only waiting in line behind it: once the rebuild is under way, the caller may run this again (see run, load).
         await overdue.ended;
         const message = `${this.lossReason(isolate)}; its sandbox was rebuilt from the last good scripts`;
-        return this.isolate === isolate ? { ok: false, code: 'PROJECT_UNAVAILABLE', message } : { ok: false, code: 'PROJECT_UNAVAILABLE', message, lost: true };
+        return this.isolate === isolate
+          ? { ok: false, code: 'PROJECT_UNAVAILABLE', message }
+          : { ok: false, code: 'PROJECT_UNAVAILABLE', message, lost: true };
       }
       if (isolate.isDisposed) {
         // The first entry to see the loss names its cause: the entry running then (all of them are still listed).
         if (!this.lostTo.has(isolate)) this.lostTo.set(isolate, [...this.entries].find((e) => e.isolate === isolate)?.module ?? module);
         if (!this.disposed) void this.rebuild(generation, 'MEMORY_LIMIT', this.lossReason(isolate), false);
-        return { ok: false, code: 'MEMORY_LIMIT', message: `project "${this.project}" ran out of its ${this.limits.memoryMb} MB memory limit in ${module}; its sandbox was rebuilt from the last good scripts` };
+        return {
+          ok: false,
+          code: 'MEMORY_LIMIT',
+          message: `project "${this.project}" ran out of its ${this.limits.memoryMb} MB memory limit in ${module}; its sandbox was rebuilt from the last good scripts`,
+        };
       }
       if (Date.now() - entry.start >= timeout - 5) {
         return { ok: false, code: 'TIMEOUT', message: `${module} ran for more than ${timeout} ms and was stopped` };
@@ -259,7 +281,10 @@ export class ProjectSandbox {
   /** Entries on a budget run one at a time, so that each starts only with budget left and runs on what is left. */
   private inTurn(budget: WindowCounter, work: () => Promise<void>): Promise<void> {
     const turn = (this.turns.get(budget) ?? Promise.resolve()).then(work);
-    this.turns.set(budget, turn.catch(() => undefined)); // one entry failing must not stop the turns of the next
+    this.turns.set(
+      budget,
+      turn.catch(() => undefined),
+    ); // one entry failing must not stop the turns of the next
     return turn;
   }
 
@@ -326,11 +351,19 @@ export class ProjectSandbox {
     if (this.rebuilding) await this.rebuilding;
     if (this.generation === generation) return results;
     const guilty = this.lostTo.get(isolate);
-    const again = await this.load(modules.filter((m) => m.id !== guilty), remove, reevaluate.filter(([id]) => id !== guilty));
+    const again = await this.load(
+      modules.filter((m) => m.id !== guilty),
+      remove,
+      reevaluate.filter(([id]) => id !== guilty),
+    );
     return guilty !== undefined && results[guilty] ? { ...again, [guilty]: results[guilty] } : again;
   }
 
-  private async loadInto(modules: ModuleSpec[], remove: string[], reevaluate: [string, boolean][]): Promise<Record<string, ModuleLoadResult>> {
+  private async loadInto(
+    modules: ModuleSpec[],
+    remove: string[],
+    reevaluate: [string, boolean][],
+  ): Promise<Record<string, ModuleLoadResult>> {
     const results: Record<string, ModuleLoadResult> = {};
     const removed = remove.map((id) => this.modules.get(id)).filter((spec) => spec !== undefined);
     for (const id of remove) await this.enter('remove', [id], this.limits.timeoutMs, id, undefined);
@@ -338,8 +371,12 @@ export class ProjectSandbox {
     if (reevaluate.length > 0) {
       const outcome = await this.enter('reevaluate', [JSON.stringify(reevaluate)], this.limits.timeoutMs, reevaluate[0][0], undefined);
       if (outcome.ok) {
-        const byId = JSON.parse(outcome.value!) as Record<string, { ok: boolean; error?: { code: string; name: string; message: string; stack?: string } }>;
-        for (const [id, r] of Object.entries(byId)) results[id] = r.ok ? { ok: true } : { ok: false, error: this.errorData(rawError(r.error), this.modules.get(id)?.displayPath) };
+        const byId = JSON.parse(outcome.value!) as Record<
+          string,
+          { ok: boolean; error?: { code: string; name: string; message: string; stack?: string } }
+        >;
+        for (const [id, r] of Object.entries(byId))
+          results[id] = r.ok ? { ok: true } : { ok: false, error: this.errorData(rawError(r.error), this.modules.get(id)?.displayPath) };
       } else {
         for (const [id] of reevaluate) results[id] = { ok: false, error: { code: outcome.code, message: outcome.message } };
       }
@@ -363,19 +400,43 @@ export class ProjectSandbox {
     const restoreMap = () => (previous ? this.stacks.set(previous.displayPath, previous.mappings) : this.stacks.delete(spec.displayPath));
     let factory: ivm.Reference;
     try {
-      const script = await this.isolate.compileScript(`(function (exports, require, module, ${HELPERS_PARAM}) {\n${spec.code}\n})`, { filename: spec.displayPath, lineOffset: -1 });
+      const script = await this.isolate.compileScript(`(function (exports, require, module, ${HELPERS_PARAM}) {\n${spec.code}\n})`, {
+        filename: spec.displayPath,
+        lineOffset: -1,
+      });
       factory = await script.run(this.context, { reference: true });
       script.release();
     } catch (error) {
       restoreMap();
-      return { ok: false, error: { code: 'COMPILE_ERROR', message: error instanceof Error ? error.message : String(error), location: { file: spec.displayPath, line: 1, column: 1 } } };
+      return {
+        ok: false,
+        error: {
+          code: 'COMPILE_ERROR',
+          message: error instanceof Error ? error.message : String(error),
+          location: { file: spec.displayPath, line: 1, column: 1 },
+        },
+      };
     }
     // Handles are released at once, not when the host's GC gets to them: each save would otherwise keep its version alive for a while.
-    const outcome = await this.enter('define', [spec.id, factory.derefInto(), spec.handler], this.limits.timeoutMs, spec.id, undefined, duringRebuild);
+    const outcome = await this.enter(
+      'define',
+      [spec.id, factory.derefInto(), spec.handler],
+      this.limits.timeoutMs,
+      spec.id,
+      undefined,
+      duringRebuild,
+    );
     factory.release();
     if (!outcome.ok) {
       restoreMap();
-      return { ok: false, error: { code: outcome.code, message: `loading ${spec.displayPath}: ${outcome.message}`, location: { file: spec.displayPath, line: 1, column: 1 } } };
+      return {
+        ok: false,
+        error: {
+          code: outcome.code,
+          message: `loading ${spec.displayPath}: ${outcome.message}`,
+          location: { file: spec.displayPath, line: 1, column: 1 },
+        },
+      };
     }
     const answer = JSON.parse(outcome.value!) as { ok: boolean; error?: { code: string; name: string; message: string; stack?: string } };
     if (!answer.ok) {
@@ -395,7 +456,13 @@ export class ProjectSandbox {
     this.deadlineSweep ??= setInterval(() => this.sweepDeadlines(), DEADLINE_SWEEP_MS);
     // `args` is the JSON list of the handler's arguments: its payload may be no larger than what the project may send.
     if (args.length > this.limits.maxPayloadBytes + 2) {
-      return this.finish(call, failure('QUOTA_EXCEEDED', `the payload for ${this.displayName(module)} is larger than the payload limit of ${this.limits.maxPayloadBytes} bytes of project "${this.project}"`));
+      return this.finish(
+        call,
+        failure(
+          'QUOTA_EXCEEDED',
+          `the payload for ${this.displayName(module)} is larger than the payload limit of ${this.limits.maxPayloadBytes} bytes of project "${this.project}"`,
+        ),
+      );
     }
     if (!budgeted) return this.run(call, module, args, deadlineAt, timeoutMs);
     return this.inTurn(this.calledCpu, () => this.runOnBudget(call, module, args, deadlineAt, timeoutMs));
@@ -405,25 +472,39 @@ export class ProjectSandbox {
   private async runOnBudget(call: number, module: string, args: string, deadlineAt: number, timeoutMs: number): Promise<void> {
     if (!this.calls.has(call)) return; // past its deadline while it waited for its turn
     const left = Math.floor(Math.min(timeoutMs, deadlineAt - Date.now(), this.calledCpu.remaining(this.limits.cpuBudgetMs)));
-    const refused = () => failure('CPU_BUDGET', `${this.displayName(module)} was not run to its end: project "${this.project}" used up its CPU budget of ${this.limits.cpuBudgetMs} ms per 10 s for handlers that scripts call`);
+    const refused = () =>
+      failure(
+        'CPU_BUDGET',
+        `${this.displayName(module)} was not run to its end: project "${this.project}" used up its CPU budget of ${this.limits.cpuBudgetMs} ms per 10 s for handlers that scripts call`,
+      );
     if (left <= 0) return this.finish(call, refused());
     const cutByBudget = this.calledCpu.remaining(this.limits.cpuBudgetMs) < Math.min(timeoutMs, deadlineAt - Date.now());
     return this.run(call, module, args, deadlineAt, left, this.calledCpu, cutByBudget ? refused : undefined);
   }
 
   /** Runs a handler within `timeoutMs`, charged to `budget` if any; `onTimeout` says why it was cut short, if not its own timeout. */
-  private async run(call: number, module: string, args: string, deadlineAt: number, timeoutMs: number, budget?: WindowCounter, onTimeout?: () => string): Promise<void> {
+  private async run(
+    call: number,
+    module: string,
+    args: string,
+    deadlineAt: number,
+    timeoutMs: number,
+    budget?: WindowCounter,
+    onTimeout?: () => string,
+  ): Promise<void> {
     const started = Date.now();
     const outcome = await this.enter('invoke', [call, module, args, deadlineAt, budget === this.calledCpu], timeoutMs, module, budget);
     if (!outcome.ok) {
       // Waited in line behind an entry that ignored its timeout, whose isolate was rebuilt: runs in the new one.
       if (outcome.lost && this.calls.has(call)) return this.run(call, module, args, deadlineAt, deadlineAt - Date.now(), budget, onTimeout);
-      if (outcome.code === 'TIMEOUT') return this.finish(call, onTimeout?.() ?? failure('TIMEOUT', `${this.displayName(module)} timed out after ${timeoutMs} ms`));
+      if (outcome.code === 'TIMEOUT')
+        return this.finish(call, onTimeout?.() ?? failure('TIMEOUT', `${this.displayName(module)} timed out after ${timeoutMs} ms`));
       return this.finish(call, failure(outcome.code, outcome.message));
     }
     const value = outcome.value ?? '';
     if (value !== '{"pending":true}') this.finish(call, value);
-    else if (Date.now() - started > timeoutMs) this.finish(call, failure('TIMEOUT', `${this.displayName(module)} timed out after ${timeoutMs} ms`));
+    else if (Date.now() - started > timeoutMs)
+      this.finish(call, failure('TIMEOUT', `${this.displayName(module)} timed out after ${timeoutMs} ms`));
     else {
       // Still waiting on async work, unless that finished during the call itself (an async handler with no await).
       const state = this.calls.get(call);
@@ -438,7 +519,8 @@ export class ProjectSandbox {
   private sweepDeadlines(): void {
     const now = Date.now();
     for (const [call, state] of this.calls) {
-      if (now >= state.deadlineAt) this.finish(call, failure('TIMEOUT', `${this.displayName(state.module)} timed out after ${state.timeoutMs} ms`));
+      if (now >= state.deadlineAt)
+        this.finish(call, failure('TIMEOUT', `${this.displayName(state.module)} timed out after ${state.timeoutMs} ms`));
     }
     if (this.calls.size === 0) {
       clearInterval(this.deadlineSweep);
@@ -466,7 +548,10 @@ export class ProjectSandbox {
   private checkedOutcome(outcome: string, file: string): string {
     const ok = outcome.startsWith(OK_PREFIX) || outcome === '{"ok":true}';
     if (ok && outcome.length > this.limits.maxPayloadBytes + OK_PREFIX.length + 1) {
-      return failure('QUOTA_EXCEEDED', `the return value of ${file} is larger than the payload limit of ${this.limits.maxPayloadBytes} bytes`);
+      return failure(
+        'QUOTA_EXCEEDED',
+        `the return value of ${file} is larger than the payload limit of ${this.limits.maxPayloadBytes} bytes`,
+      );
     }
     if (!ok && outcome.length > MAX_ERROR_OUTCOME) return failure('SCRIPT_ERROR', `${file} failed with an error too large to report`);
     try {
@@ -484,7 +569,8 @@ export class ProjectSandbox {
     const mapped = this.stacks.mapStack(error.stack);
     const name = error.name && error.name !== 'Error' && error.name !== 'SystemError' ? `${error.name}: ` : '';
     const data: ErrorData = { code: error.code as ErrorCode, message: `${name}${error.message}` };
-    const location = mapped.location ?? (fallbackFile && error.code === 'COMPILE_ERROR' ? { file: fallbackFile, line: 1, column: 1 } : undefined);
+    const location =
+      mapped.location ?? (fallbackFile && error.code === 'COMPILE_ERROR' ? { file: fallbackFile, line: 1, column: 1 } : undefined);
     if (location) data.location = location;
     if (mapped.stack) data.stack = mapped.stack;
     return data;
@@ -538,7 +624,10 @@ export class ProjectSandbox {
     const blocked = this.blocking.get(request);
     if (blocked) {
       if (answer.startsWith(OK_PREFIX) && answer.length > this.limits.maxPayloadBytes + OK_PREFIX.length + 1) {
-        answer = failure('QUOTA_EXCEEDED', `the answer is larger than the payload limit of ${this.limits.maxPayloadBytes} bytes of project "${this.project}"`);
+        answer = failure(
+          'QUOTA_EXCEEDED',
+          `the answer is larger than the payload limit of ${this.limits.maxPayloadBytes} bytes of project "${this.project}"`,
+        );
       }
       if (blocked.resolve) {
         this.blocking.delete(request);
@@ -552,7 +641,10 @@ export class ProjectSandbox {
     // so a script that loops making requests cannot pile up answers without bound.
     try {
       if (answer.startsWith(OK_PREFIX) && answer.length > this.limits.maxPayloadBytes + OK_PREFIX.length + 1) {
-        answer = failure('QUOTA_EXCEEDED', `the answer is larger than the payload limit of ${this.limits.maxPayloadBytes} bytes of project "${this.project}"`);
+        answer = failure(
+          'QUOTA_EXCEEDED',
+          `the answer is larger than the payload limit of ${this.limits.maxPayloadBytes} bytes of project "${this.project}"`,
+        );
       }
       const budget = this.budgetOf(waiting.budgeted);
       await this.inTurn(budget, async () => {
@@ -560,7 +652,10 @@ export class ProjectSandbox {
         if (timeout <= 0) return this.budgetUsedUp(waiting.budgeted, 'an async continuation');
         const outcome = await this.enter('settle', [request, answer], timeout, 'an async continuation', budget);
         if (!outcome.ok && outcome.code === 'TIMEOUT') {
-          this.log('error', `an async continuation ran past ${timeout} ms and was stopped (CPU budget ${this.limits.cpuBudgetMs} ms per 10 s)`);
+          this.log(
+            'error',
+            `an async continuation ran past ${timeout} ms and was stopped (CPU budget ${this.limits.cpuBudgetMs} ms per 10 s)`,
+          );
           if (this.timeLeftOn(budget) <= 0) this.budgetUsedUp(waiting.budgeted, 'the rest of that async work');
         }
       });
@@ -605,9 +700,16 @@ export class ProjectSandbox {
     const decl = DECLS.get(fnName);
     if (!decl) return failure('NOT_FOUND', `system.${fnName} does not exist`);
     if (!this.callRate.tryAdd(1, this.limits.callsPerSecond)) {
-      return failure('QUOTA_EXCEEDED', `system.${fnName}: project "${this.project}" made more than ${this.limits.callsPerSecond} system calls in one second`);
+      return failure(
+        'QUOTA_EXCEEDED',
+        `system.${fnName}: project "${this.project}" made more than ${this.limits.callsPerSecond} system calls in one second`,
+      );
     }
-    if (argsJson.length > this.limits.maxPayloadBytes * 2) return failure('QUOTA_EXCEEDED', `system.${fnName}: arguments are larger than the payload limit of ${this.limits.maxPayloadBytes} bytes`);
+    if (argsJson.length > this.limits.maxPayloadBytes * 2)
+      return failure(
+        'QUOTA_EXCEEDED',
+        `system.${fnName}: arguments are larger than the payload limit of ${this.limits.maxPayloadBytes} bytes`,
+      );
     let args: unknown;
     try {
       args = JSON.parse(argsJson);
@@ -621,13 +723,19 @@ export class ProjectSandbox {
     if (fnName === 'util.log') return this.onLog(checked.values, source);
     if (decl.mode === 'async') {
       if (this.pendingRequests.size >= this.limits.maxPendingRequests) {
-        return failure('QUOTA_EXCEEDED', `system.${fnName}: project "${this.project}" already has ${this.limits.maxPendingRequests} requests waiting for an answer`);
+        return failure(
+          'QUOTA_EXCEEDED',
+          `system.${fnName}: project "${this.project}" already has ${this.limits.maxPendingRequests} requests waiting for an answer`,
+        );
       }
       // Each waiting request's arguments cost this process and the gateway their parsing, copying and memory: many
       // large ones at once would stall this process's main thread (and with it every project it hosts).
       const maxPendingBytes = PENDING_PAYLOADS * this.limits.maxPayloadBytes;
       if (this.pendingBytes + argsJson.length > maxPendingBytes) {
-        return failure('QUOTA_EXCEEDED', `system.${fnName}: project "${this.project}" already has requests carrying ${this.pendingBytes} bytes waiting for an answer (at most ${maxPendingBytes}: ${PENDING_PAYLOADS} times its payload limit)`);
+        return failure(
+          'QUOTA_EXCEEDED',
+          `system.${fnName}: project "${this.project}" already has requests carrying ${this.pendingBytes} bytes waiting for an answer (at most ${maxPendingBytes}: ${PENDING_PAYLOADS} times its payload limit)`,
+        );
       }
       const request = this.nextRequest++;
       this.pendingRequests.set(request, { bytes: argsJson.length, budgeted });
@@ -649,10 +757,21 @@ export class ProjectSandbox {
     const [level, logger, message, frame] = values as [LogLevel, string, string, string | undefined];
     const location = source ?? (frame ? this.stacks.mapFrame(frame) : undefined);
     if (!this.logBytes.tryAdd(LOG_RECORD_OVERHEAD + logger.length + message.length, this.limits.logBytesPerMinute)) {
-      if (this.logBytes.firstWarningThisWindow()) this.log('warn', `log quota of ${this.limits.logBytesPerMinute} bytes per minute exceeded; further records are dropped until the minute is over`);
+      if (this.logBytes.firstWarningThisWindow())
+        this.log(
+          'warn',
+          `log quota of ${this.limits.logBytesPerMinute} bytes per minute exceeded; further records are dropped until the minute is over`,
+        );
       return OK;
     }
-    this.send({ t: 'systemCall', project: this.project, request: 0, fn: 'util.log', args: [level, logger, message, undefined], source: location });
+    this.send({
+      t: 'systemCall',
+      project: this.project,
+      request: 0,
+      fn: 'util.log',
+      args: [level, logger, message, undefined],
+      source: location,
+    });
     return OK;
   }
 
@@ -701,13 +820,24 @@ export class ProjectSandbox {
         // pile up callbacks waiting for it. (After a rebuild the id may belong to a new timer.)
         if (!timer.repeat && this.timers.get(id) === timer) this.timers.delete(id);
         if (!outcome.ok) {
-          if (outcome.code === 'TIMEOUT') this.log('error', `${what} ran past ${timeout} ms and was stopped (CPU budget ${this.limits.cpuBudgetMs} ms per 10 s)`);
+          if (outcome.code === 'TIMEOUT')
+            this.log('error', `${what} ran past ${timeout} ms and was stopped (CPU budget ${this.limits.cpuBudgetMs} ms per 10 s)`);
           return;
         }
         if (outcome.value) {
-          const { owner, error } = JSON.parse(outcome.value) as { owner: string; error: { code: string; name: string; message: string; stack?: string } };
+          const { owner, error } = JSON.parse(outcome.value) as {
+            owner: string;
+            error: { code: string; name: string; message: string; stack?: string };
+          };
           const data = this.errorData(rawError(error), this.displayName(owner));
-          this.send({ t: 'log', project: this.project, level: 'error', logger: 'timer', message: `timer callback of ${this.displayName(owner)} threw ${data.message}`, source: data.location });
+          this.send({
+            t: 'log',
+            project: this.project,
+            level: 'error',
+            logger: 'timer',
+            message: `timer callback of ${this.displayName(owner)} threw ${data.message}`,
+            source: data.location,
+          });
         }
       });
     } finally {
@@ -730,9 +860,19 @@ export class ProjectSandbox {
     if (budgeted) void this.enter('dropTimers', [true], 100, 'dropTimers', undefined);
     else for (const drop of [false, true]) void this.enter('dropTimers', [drop], 100, 'dropTimers', undefined);
     const budget = `CPU budget of ${this.limits.cpuBudgetMs} ms per 10 s${budgeted ? ' for handlers that scripts call' : ''}`;
-    this.log('error', `${budget} used up; ${what} was not run and ${budgeted ? 'the timers those handlers set' : 'all timers of the project'} were cleared`);
+    this.log(
+      'error',
+      `${budget} used up; ${what} was not run and ${budgeted ? 'the timers those handlers set' : 'all timers of the project'} were cleared`,
+    );
     for (const [call, state] of this.calls) {
-      if (state.waiting && state.budgeted === budgeted) this.finish(call, failure('CPU_BUDGET', `${this.displayName(state.module)} was stopped: project "${this.project}" used up its ${budget} for async work`));
+      if (state.waiting && state.budgeted === budgeted)
+        this.finish(
+          call,
+          failure(
+            'CPU_BUDGET',
+            `${this.displayName(state.module)} was stopped: project "${this.project}" used up its ${budget} for async work`,
+          ),
+        );
     }
   }
 

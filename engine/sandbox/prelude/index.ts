@@ -10,7 +10,6 @@ import { installProxyRegistry } from './proxy-registry.ts';
 import { dataJson, NotSerializable, toJson, type ProxyCheck } from './serialize.ts';
 import type { BlockingCallArgs, Bridge, Flag } from '../bridge.ts';
 
-
 /**
  * A blocking call and the host's wait for its answer (an isolated-vm Reference to an async host function). Called with
  * applySyncPromise, this isolate's thread waits for the promise while the host's event loop runs on.
@@ -25,7 +24,12 @@ interface Options {
   timeoutMs: number;
 }
 
-type Factory = (exports: object, require: (id: string) => unknown, module: { exports: Record<string, unknown> }, helpers: typeof MODULE_HELPERS) => void;
+type Factory = (
+  exports: object,
+  require: (id: string) => unknown,
+  module: { exports: Record<string, unknown> },
+  helpers: typeof MODULE_HELPERS,
+) => void;
 
 interface ModuleRecord {
   /** Identifies this evaluation of the module: timers started under it are cleared when it is replaced. */
@@ -144,7 +148,10 @@ export function install(bridge: Bridge, blockingWait: BlockingWait, apiJson: str
   const options = parse(optionsJson) as Options;
   const isProxy = installProxyRegistry();
   const records = new MapCtor<string, ModuleRecord>();
-  const pending = new MapCtor<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void; owner: string; token: number; budgeted: boolean }>();
+  const pending = new MapCtor<
+    number,
+    { resolve: (v: unknown) => void; reject: (e: unknown) => void; owner: string; token: number; budgeted: boolean }
+  >();
   const timers = new MapCtor<number, { callback: () => void; owner: string; token: number; repeat: boolean; budgeted: boolean }>();
   let nextTimerId = 1;
   let nextToken = 1;
@@ -183,7 +190,12 @@ export function install(bridge: Bridge, blockingWait: BlockingWait, apiJson: str
     const parts: string[] = [];
     for (let i = 0; i < checked.values.length; i++) {
       try {
-        parts[i] = toJson(checked.values[i], `system.${fn.name}: argument ${i + 1} "${fn.params[i].name}"`, options.maxPayloadBytes, isProxy);
+        parts[i] = toJson(
+          checked.values[i],
+          `system.${fn.name}: argument ${i + 1} "${fn.params[i].name}"`,
+          options.maxPayloadBytes,
+          isProxy,
+        );
       } catch (e) {
         if (e instanceof NotSerializable) throw new SystemError(e.code, e.message);
         throw e;
@@ -210,7 +222,9 @@ export function install(bridge: Bridge, blockingWait: BlockingWait, apiJson: str
     if (!answer.ok) throw new SystemError(answer.error!.code, answer.error!.message);
     if (answer.pending !== undefined) {
       const id = answer.pending;
-      return new PromiseCtor((resolve, reject) => pending.set(id, { resolve, reject, owner: currentOwner, token: currentToken, budgeted: currentBudgeted }));
+      return new PromiseCtor((resolve, reject) =>
+        pending.set(id, { resolve, reject, owner: currentOwner, token: currentToken, budgeted: currentBudgeted }),
+      );
     }
     return answer.value;
   };
@@ -245,19 +259,37 @@ export function install(bridge: Bridge, blockingWait: BlockingWait, apiJson: str
   for (const ns of Object.keys(system)) freeze(system[ns]);
   freeze(system);
 
-  const consoleLog = (level: string) => (...args: unknown[]) => log(level, 'console', args.map(messageText).join(' '));
-  const consoleObject = freeze({ log: consoleLog('info'), info: consoleLog('info'), debug: consoleLog('debug'), warn: consoleLog('warn'), error: consoleLog('error') });
+  const consoleLog =
+    (level: string) =>
+    (...args: unknown[]) =>
+      log(level, 'console', args.map(messageText).join(' '));
+  const consoleObject = freeze({
+    log: consoleLog('info'),
+    info: consoleLog('info'),
+    debug: consoleLog('debug'),
+    warn: consoleLog('warn'),
+    error: consoleLog('error'),
+  });
 
   // Timers live in the host; the callbacks stay here, keyed by id and owned by the module that was running.
   const addTimer = (callback: unknown, ms: unknown, args: unknown[], repeat: boolean): number => {
     stopIfOverdue();
-    if (typeof callback !== 'function') throw new SystemError('BAD_ARGUMENT', `${repeat ? 'setInterval' : 'setTimeout'}: argument 1 "callback" must be a function`);
+    if (typeof callback !== 'function')
+      throw new SystemError('BAD_ARGUMENT', `${repeat ? 'setInterval' : 'setTimeout'}: argument 1 "callback" must be a function`);
     const id = nextTimerId++;
     const delay = Math.max(repeat ? 10 : 1, Number(ms) || 0);
     // The owning module goes last: the host names it in the log when the callback runs too long.
-    const answer = parse(bridge('setTimer', StringCtor(id), StringCtor(delay), repeat ? '1' : '', currentBudgeted ? '1' : '', currentOwner)!) as { ok: boolean; error?: { code: string; message: string } };
+    const answer = parse(
+      bridge('setTimer', StringCtor(id), StringCtor(delay), repeat ? '1' : '', currentBudgeted ? '1' : '', currentOwner)!,
+    ) as { ok: boolean; error?: { code: string; message: string } };
     if (!answer.ok) throw new SystemError(answer.error!.code, answer.error!.message);
-    timers.set(id, { callback: () => void apply(callback as () => void, undefined, args), owner: currentOwner, token: currentToken, repeat, budgeted: currentBudgeted });
+    timers.set(id, {
+      callback: () => void apply(callback as () => void, undefined, args),
+      owner: currentOwner,
+      token: currentToken,
+      repeat,
+      budgeted: currentBudgeted,
+    });
     return id;
   };
   const removeTimer = (id: unknown) => {
@@ -278,7 +310,8 @@ export function install(bridge: Bridge, blockingWait: BlockingWait, apiJson: str
     clearInterval: removeTimer,
     queueMicrotask: (cb: () => void) => void PromiseCtor.resolve().then(cb),
   };
-  for (const name of Object.keys(globals)) defineProperty(globalThis, name, { value: globals[name], writable: false, configurable: false, enumerable: false });
+  for (const name of Object.keys(globals))
+    defineProperty(globalThis, name, { value: globals[name], writable: false, configurable: false, enumerable: false });
   // seeds and issue 5: no WebAssembly, no SharedArrayBuffer inside the sandbox.
   deleteProperty(globalThis, 'WebAssembly');
   deleteProperty(globalThis, 'SharedArrayBuffer');
@@ -317,7 +350,11 @@ export function install(bridge: Bridge, blockingWait: BlockingWait, apiJson: str
       if (isHandler) {
         const exports = evaluate(id, fresh);
         if (typeof exports.default !== 'function') {
-          return failed({ code: 'COMPILE_ERROR', name: 'Error', message: 'the script has no default export function: write `export default function (...) { ... }`' });
+          return failed({
+            code: 'COMPILE_ERROR',
+            name: 'Error',
+            message: 'the script has no default export function: write `export default function (...) { ... }`',
+          });
         }
       }
       const old = records.get(id);
@@ -332,7 +369,8 @@ export function install(bridge: Bridge, blockingWait: BlockingWait, apiJson: str
     }
   };
 
-  const finish = (callId: number, outcome: Outcome) => bridge('done', StringCtor(callId), outcomeJson(outcome, options.maxPayloadBytes, isProxy));
+  const finish = (callId: number, outcome: Outcome) =>
+    bridge('done', StringCtor(callId), outcomeJson(outcome, options.maxPayloadBytes, isProxy));
 
   return {
     define(id: string, factory: Factory, isHandler: boolean, timeoutMs: number): string {
@@ -367,7 +405,11 @@ export function install(bridge: Bridge, blockingWait: BlockingWait, apiJson: str
       waitDeadline = deadlineAt;
       currentBudgeted = budgeted;
       // Queued behind other work until past its deadline: the caller has had its TIMEOUT, so the handler must not run.
-      if (now() >= deadlineAt) return dataJson({ ok: false, error: { code: 'TIMEOUT', name: 'Error', message: `${id} waited past its deadline and was not run` } });
+      if (now() >= deadlineAt)
+        return dataJson({
+          ok: false,
+          error: { code: 'TIMEOUT', name: 'Error', message: `${id} waited past its deadline and was not run` },
+        });
       let result: unknown;
       try {
         const record = records.get(id);

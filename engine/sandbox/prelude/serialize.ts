@@ -39,7 +39,8 @@ export function toJson(value: unknown, what: string, maxBytes: number, isProxy: 
   let json = '';
   const emit = (text: string) => {
     json += text;
-    if (json.length > maxBytes) throw new NotSerializable(`${what} is larger than the payload limit of ${maxBytes} bytes`, 'QUOTA_EXCEEDED');
+    if (json.length > maxBytes)
+      throw new NotSerializable(`${what} is larger than the payload limit of ${maxBytes} bytes`, 'QUOTA_EXCEEDED');
   };
   const walk = (v: unknown, path: string, depth: number): void => {
     if (depth > 200) throw new NotSerializable(`${what}${path} is nested more than 200 levels deep`);
@@ -71,7 +72,8 @@ export function toJson(value: unknown, what: string, maxBytes: number, isProxy: 
       for (let i = 0; i < length; i++) {
         if (i) emit(',');
         const d = getOwnPropertyDescriptor(obj, StringCtor(i));
-        if (d && (hasOwn(d, 'get') || hasOwn(d, 'set'))) throw new NotSerializable(`${what}${path}[${i}] has a getter; only plain data can be sent`);
+        if (d && (hasOwn(d, 'get') || hasOwn(d, 'set')))
+          throw new NotSerializable(`${what}${path}[${i}] has a getter; only plain data can be sent`);
         walk(d ? d.value : undefined, `${path}[${i}]`, depth + 1);
       }
       emit(']');
@@ -93,7 +95,8 @@ export function toJson(value: unknown, what: string, maxBytes: number, isProxy: 
         if (typeof key === 'symbol') throw new NotSerializable(`${what}${path} has a symbol key; only JSON-compatible values can be sent`);
         const d = getOwnPropertyDescriptor(obj, key);
         if (!d || !d.enumerable) continue;
-        if (hasOwn(d, 'get') || hasOwn(d, 'set')) throw new NotSerializable(`${what}${path}.${key} has a getter; only plain data can be sent`);
+        if (hasOwn(d, 'get') || hasOwn(d, 'set'))
+          throw new NotSerializable(`${what}${path}.${key} has a getter; only plain data can be sent`);
         if (d.value === undefined) continue;
         emit(first ? '' : ',');
         first = false;

@@ -9,7 +9,14 @@ export interface UtilDeps {
   logs: { write(entry: Omit<LogRecord, 'seq' | 'time'>): unknown };
   messaging: {
     send(project: string, handler: string, payloadJson: string, filters: SendMessageOptions, fromScript: boolean): string[];
-    request(project: string, handler: string, payloadJson: string, remoteServer: string | undefined, timeoutSec: number, fromScript: boolean): Promise<Outcome>;
+    request(
+      project: string,
+      handler: string,
+      payloadJson: string,
+      remoteServer: string | undefined,
+      timeoutSec: number,
+      fromScript: boolean,
+    ): Promise<Outcome>;
   };
 }
 
@@ -19,7 +26,13 @@ const FROM_SCRIPT = true;
 /** system.util.*: logging and gateway messaging. Arguments arrive validated against declaration.ts. */
 export const utilService = defineService<UtilDeps>(UTIL, {
   'util.log': ({ caller, deps }, [level, logger, message]) => {
-    deps.logs.write({ level: level as LogLevel, logger: logger as string, message: message as string, project: caller.project, source: caller.source });
+    deps.logs.write({
+      level: level as LogLevel,
+      logger: logger as string,
+      message: message as string,
+      project: caller.project,
+      source: caller.source,
+    });
     return undefined;
   },
   'util.sendMessage': ({ deps }, [project, messageHandler, payload, scope, clientSessionId, user, hasRole, hostName, remoteServers]) => {
@@ -34,7 +47,14 @@ export const utilService = defineService<UtilDeps>(UTIL, {
     return deps.messaging.send(project as string, messageHandler as string, JSON.stringify(payload), filters, FROM_SCRIPT);
   },
   'util.sendRequest': async ({ deps }, [project, messageHandler, payload, remoteServer, timeoutSec]) => {
-    const outcome = await deps.messaging.request(project as string, messageHandler as string, JSON.stringify(payload), remoteServer as string | undefined, timeoutSec as number, FROM_SCRIPT);
+    const outcome = await deps.messaging.request(
+      project as string,
+      messageHandler as string,
+      JSON.stringify(payload),
+      remoteServer as string | undefined,
+      timeoutSec as number,
+      FROM_SCRIPT,
+    );
     return { outcome };
   },
 });

@@ -34,7 +34,19 @@ describe('the event catalogue', () => {
 
   it('declares the eleven Session Events of seeds/002 and the component message handler', () => {
     const session = EVENTS.filter((e) => e.family === 'session').map((e) => e.event);
-    expect(session.sort()).toEqual(['accelerometer', 'auth-challenge', 'barcode', 'bluetooth', 'form-submission', 'keystroke', 'message', 'nfc', 'page-startup', 'shutdown', 'startup']);
+    expect(session.sort()).toEqual([
+      'accelerometer',
+      'auth-challenge',
+      'barcode',
+      'bluetooth',
+      'form-submission',
+      'keystroke',
+      'message',
+      'nfc',
+      'page-startup',
+      'shutdown',
+      'startup',
+    ]);
     expect(EVENTS.filter((e) => e.family === 'component').map((e) => e.id)).toEqual(['component/message']);
   });
 
@@ -75,7 +87,10 @@ describe('the event catalogue', () => {
       }
       expect(await checkProjects(root)).toEqual([]);
       // The check is real: a template with a wrong parameter type fails it.
-      writeFileSync(join(dir, 'gateway-events/message/sample.ts'), 'export default ((payload: number) => payload) satisfies Flint.GatewayMessageHandler;\n');
+      writeFileSync(
+        join(dir, 'gateway-events/message/sample.ts'),
+        'export default ((payload: number) => payload) satisfies Flint.GatewayMessageHandler;\n',
+      );
       expect((await checkProjects(root)).map((d) => d.severity)).toContain('error');
     } finally {
       rmSync(root, { recursive: true, force: true });
@@ -89,7 +104,8 @@ describe('the event catalogue', () => {
       for (const file of sourceFiles(join(ROOT, dir))) {
         if (file.includes(`${join('engine', 'catalogue')}`)) continue;
         const text = readFileSync(file, 'utf8');
-        for (const name of names) if (text.includes(`'${name}'`) || text.includes(`"${name}"`)) offenders.push(`${file.slice(ROOT.length)}: ${name}`);
+        for (const name of names)
+          if (text.includes(`'${name}'`) || text.includes(`"${name}"`)) offenders.push(`${file.slice(ROOT.length)}: ${name}`);
       }
     }
     expect(offenders).toEqual([]);

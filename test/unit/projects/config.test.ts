@@ -6,7 +6,10 @@ const parse = (text: string) => parseProjectConfig(text, 'projects/p/project.jso
 
 describe('parseProjectConfig', () => {
   it('fills defaults', () => {
-    expect(parse('{}')).toEqual({ ok: true, config: { title: 'p', description: '', enabled: true, isolated: false, limits: DEFAULT_LIMITS, sessionTimeoutMs: 60000 } });
+    expect(parse('{}')).toEqual({
+      ok: true,
+      config: { title: 'p', description: '', enabled: true, isolated: false, limits: DEFAULT_LIMITS, sessionTimeoutMs: 60000 },
+    });
   });
 
   it('overrides limits', () => {
@@ -15,14 +18,21 @@ describe('parseProjectConfig', () => {
   });
 
   it('names the file, line and column of invalid JSON', () => {
-    expect(parse('{\n  "title": "x",\n  oops\n}')).toMatchObject({ ok: false, diagnostic: { file: 'projects/p/project.json', line: 3, message: expect.stringMatching(/^invalid JSON/) } });
+    expect(parse('{\n  "title": "x",\n  oops\n}')).toMatchObject({
+      ok: false,
+      diagnostic: { file: 'projects/p/project.json', line: 3, message: expect.stringMatching(/^invalid JSON/) },
+    });
   });
 
   it('refuses unknown keys and wrong types with the key named', () => {
     expect(parse('{"titel": "x"}')).toMatchObject({ diagnostic: { message: expect.stringContaining('unknown key "titel"') } });
     expect(parse('{"enabled": "yes"}')).toMatchObject({ diagnostic: { message: '"enabled" must be true or false' } });
-    expect(parse('{"limits": {"memoryMb": 1e9}}')).toMatchObject({ diagnostic: { message: '"limits.memoryMb" must be a number between 8 and 4096; received 1000000000' } });
-    expect(parse('{"limits": {"heap": 1}}')).toMatchObject({ diagnostic: { message: expect.stringContaining('unknown key "limits.heap"') } });
+    expect(parse('{"limits": {"memoryMb": 1e9}}')).toMatchObject({
+      diagnostic: { message: '"limits.memoryMb" must be a number between 8 and 4096; received 1000000000' },
+    });
+    expect(parse('{"limits": {"heap": 1}}')).toMatchObject({
+      diagnostic: { message: expect.stringContaining('unknown key "limits.heap"') },
+    });
     expect(parse('[]')).toMatchObject({ diagnostic: { message: 'project.json must hold a JSON object' } });
   });
 });

@@ -12,7 +12,12 @@ describe('classify', () => {
     for (const event of ['startup', 'shutdown', 'page-startup', 'auth-challenge', 'barcode', 'bluetooth', 'accelerometer', 'nfc']) {
       expect(classify(`session-events/${event}.ts`)).toMatchObject({ kind: 'handler', scope: 'session', event });
     }
-    expect(classify('session-events/message/myMessage.ts')).toMatchObject({ kind: 'handler', scope: 'session', event: 'message', name: 'myMessage' });
+    expect(classify('session-events/message/myMessage.ts')).toMatchObject({
+      kind: 'handler',
+      scope: 'session',
+      event: 'message',
+      name: 'myMessage',
+    });
     expect(classify('session-events/keystroke/scanner.json')).toMatchObject({ kind: 'sidecar', event: 'keystroke', name: 'scanner' });
     expect(classify('session-events/form-submission/Form.ts')).toMatchObject({ kind: 'handler', event: 'form-submission', name: 'Form' });
     expect(classify('views/main/list/view.json')).toEqual({ kind: 'view', view: 'main/list' });
@@ -22,7 +27,14 @@ describe('classify', () => {
   });
 
   it('ignores what is not part of the layout, with a reason', () => {
-    for (const path of ['README.md', 'gateway-events/message/.echo.ts.swp', 'gateway-events/message/echo.ts~', 'session-events/unknown.ts', 'lib/types.d.ts', 'gateway-events/message/../x.ts']) {
+    for (const path of [
+      'README.md',
+      'gateway-events/message/.echo.ts.swp',
+      'gateway-events/message/echo.ts~',
+      'session-events/unknown.ts',
+      'lib/types.d.ts',
+      'gateway-events/message/../x.ts',
+    ]) {
       expect(classify(path).kind, path).toBe('ignored');
     }
   });

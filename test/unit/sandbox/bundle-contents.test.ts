@@ -6,17 +6,29 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** The source files an entry point pulls in, project-relative. */
 function inputsOf(entry: string): string[] {
-  const result = esbuild.buildSync({ entryPoints: [ROOT + entry], bundle: true, write: false, metafile: true, platform: 'node', format: 'esm', external: ['esbuild', 'isolated-vm'], logLevel: 'silent' });
+  const result = esbuild.buildSync({
+    entryPoints: [ROOT + entry],
+    bundle: true,
+    write: false,
+    metafile: true,
+    platform: 'node',
+    format: 'esm',
+    external: ['esbuild', 'isolated-vm'],
+    logLevel: 'silent',
+  });
   return Object.keys(result.metafile.inputs).sort();
 }
 
 describe('what runs in a sandbox process', () => {
   it('the prelude (inside every isolate) bundles only itself and the argument validator', () => {
-    expect(inputsOf('engine/sandbox/prelude/index.ts').filter((f) => !f.startsWith('engine/sandbox/prelude/'))).toEqual(['engine/system/validate.ts']);
+    expect(inputsOf('engine/sandbox/prelude/index.ts').filter((f) => !f.startsWith('engine/sandbox/prelude/'))).toEqual([
+      'engine/system/validate.ts',
+    ]);
   });
 
   it('the sandbox host bundles no gateway-only code: no implementations of system.*, no messaging, projects or gateway', () => {
-    const gatewayOnly = /^engine\/(gateway|messaging\/|events\/|projects\/(?!limits)|system\/(services|service|dispatch)\.ts|system\/[a-z]+\/service\.ts|catalogue\/)/;
+    const gatewayOnly =
+      /^engine\/(gateway|messaging\/|events\/|projects\/(?!limits)|system\/(services|service|dispatch)\.ts|system\/[a-z]+\/service\.ts|catalogue\/)/;
     const inputs = inputsOf('engine/sandbox/host/main.ts');
     expect(inputs).toContain('engine/system/util/declaration.ts');
     expect(inputs.filter((f) => gatewayOnly.test(f))).toEqual([]);

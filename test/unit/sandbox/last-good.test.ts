@@ -45,8 +45,21 @@ describe('LastGood', () => {
 
   it('takes a held-back library’s newer version reached through another library too', () => {
     const good = new LastGood();
-    good.apply({ modules: [spec('lib/b.ts', 'b1'), spec('lib/a.ts', 'a1', ['lib/b.ts']), spec(H, 'h1', ['lib/a.ts'])], remove: [], reevaluate: [] }, { 'lib/b.ts': ok, 'lib/a.ts': ok, [H]: ok });
-    good.apply({ modules: [spec('lib/b.ts', 'b2')], remove: [], reevaluate: [['lib/a.ts', false], [H, true]] }, { 'lib/b.ts': ok, 'lib/a.ts': ok, [H]: failed });
+    good.apply(
+      { modules: [spec('lib/b.ts', 'b1'), spec('lib/a.ts', 'a1', ['lib/b.ts']), spec(H, 'h1', ['lib/a.ts'])], remove: [], reevaluate: [] },
+      { 'lib/b.ts': ok, 'lib/a.ts': ok, [H]: ok },
+    );
+    good.apply(
+      {
+        modules: [spec('lib/b.ts', 'b2')],
+        remove: [],
+        reevaluate: [
+          ['lib/a.ts', false],
+          [H, true],
+        ],
+      },
+      { 'lib/b.ts': ok, 'lib/a.ts': ok, [H]: failed },
+    );
     expect(codes(good)['lib/b.ts']).toBe('b1');
     good.apply({ modules: [spec(H, 'h2', ['lib/a.ts'])], remove: [], reevaluate: [] }, { [H]: ok });
     expect(codes(good)).toEqual({ 'lib/b.ts': 'b2', 'lib/a.ts': 'a1', [H]: 'h2' });
@@ -70,7 +83,16 @@ describe('LastGood', () => {
   it('drops a chain of kept libraries together, and forgets handlers and modules that failed to load', () => {
     const good = new LastGood();
     good.apply(
-      { modules: [spec('lib/b.ts', 'b1'), spec('lib/a.ts', 'a1', ['lib/b.ts']), spec(H, 'h1', ['lib/a.ts']), spec('gateway-events/message/bad.ts', 'x')], remove: [], reevaluate: [] },
+      {
+        modules: [
+          spec('lib/b.ts', 'b1'),
+          spec('lib/a.ts', 'a1', ['lib/b.ts']),
+          spec(H, 'h1', ['lib/a.ts']),
+          spec('gateway-events/message/bad.ts', 'x'),
+        ],
+        remove: [],
+        reevaluate: [],
+      },
       { 'lib/b.ts': ok, 'lib/a.ts': ok, [H]: ok, 'gateway-events/message/bad.ts': failed },
     );
     expect(Object.keys(codes(good))).toEqual(['lib/b.ts', 'lib/a.ts', H]);

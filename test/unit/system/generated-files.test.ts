@@ -23,7 +23,10 @@ describe('the system.* declaration', () => {
   });
 
   it('has a gateway implementation for exactly the functions that are not implemented inside the isolate', () => {
-    const declared = API.functions.filter((f) => f.mode !== 'prelude').map((f) => f.name).sort();
+    const declared = API.functions
+      .filter((f) => f.mode !== 'prelude')
+      .map((f) => f.name)
+      .sort();
     expect(Object.keys(IMPLEMENTATIONS).sort()).toEqual(declared);
   });
 
@@ -41,6 +44,16 @@ describe('the system.* declaration', () => {
 
   it('lists sendMessage parameters in the order of seeds/001', () => {
     const fn = API.functions.find((f) => f.name === 'util.sendMessage')!;
-    expect(fn.params.map((p) => p.name)).toEqual(['project', 'messageHandler', 'payload', 'scope', 'clientSessionId', 'user', 'hasRole', 'hostName', 'remoteServers']);
+    expect(fn.params.map((p) => p.name)).toEqual([
+      'project',
+      'messageHandler',
+      'payload',
+      'scope',
+      'clientSessionId',
+      'user',
+      'hasRole',
+      'hostName',
+      'remoteServers',
+    ]);
   });
 });

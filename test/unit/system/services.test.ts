@@ -8,7 +8,14 @@ import { composeServices } from '../../../engine/system/services.ts';
 const DEMO: ServiceDecl = {
   namespace: 'demo',
   functions: [
-    { name: 'demo.twice', mode: 'async', params: [{ name: 'n', type: { type: 'number' }, doc: 'A number to double.' }], returns: 'Promise<number>', result: { type: 'number' }, doc: 'Doubles a number.' },
+    {
+      name: 'demo.twice',
+      mode: 'async',
+      params: [{ name: 'n', type: { type: 'number' }, doc: 'A number to double.' }],
+      returns: 'Promise<number>',
+      result: { type: 'number' },
+      doc: 'Doubles a number.',
+    },
     { name: 'demo.hello', mode: 'prelude', params: [], returns: 'string', doc: 'Built inside the isolate.' },
   ],
   interfaces: [],
@@ -25,17 +32,26 @@ describe('system.* services', () => {
 
   it('check every value against its declared result type in the gateway: a mismatch is a clear error for the script and a logged gateway fault', async () => {
     const faults: { message: string; fields?: { project?: string } }[] = [];
-    const service = defineService<null>(DEMO, { 'demo.twice': (_call, [n]) => (n === 1 ? 'two' : n === 2 ? undefined : (n as number) * 2) });
+    const service = defineService<null>(DEMO, {
+      'demo.twice': (_call, [n]) => (n === 1 ? 'two' : n === 2 ? undefined : (n as number) * 2),
+    });
     const dispatcher = new Dispatcher([bindService(service, null)], { error: (message, fields) => faults.push({ message, fields }) });
     expect(await dispatcher.dispatch({ project: 'p' }, 'demo.twice', [3])).toBe('{"ok":true,"value":6}');
     expect(JSON.parse(await dispatcher.dispatch({ project: 'p' }, 'demo.twice', [1]))).toEqual({
       ok: false,
-      error: { code: 'INTERNAL', message: 'system.demo.twice failed inside the gateway: its result must be a finite number; received "two", so it was not passed on' },
+      error: {
+        code: 'INTERNAL',
+        message: 'system.demo.twice failed inside the gateway: its result must be a finite number; received "two", so it was not passed on',
+      },
     });
-    expect(JSON.parse(await dispatcher.dispatch({ project: 'p' }, 'demo.twice', [2]))).toMatchObject({ ok: false, error: { code: 'INTERNAL', message: expect.stringContaining('received null') } });
+    expect(JSON.parse(await dispatcher.dispatch({ project: 'p' }, 'demo.twice', [2]))).toMatchObject({
+      ok: false,
+      error: { code: 'INTERNAL', message: expect.stringContaining('received null') },
+    });
     expect(faults).toHaveLength(2);
     expect(faults[0]).toEqual({
-      message: 'system.demo.twice: the gateway\'s implementation broke its declared result type (its result must be a finite number; received "two"); the call failed. A fault in the gateway, not in the script.',
+      message:
+        'system.demo.twice: the gateway\'s implementation broke its declared result type (its result must be a finite number; received "two"); the call failed. A fault in the gateway, not in the script.',
       fields: { project: 'p' },
     });
   });
@@ -56,13 +72,16 @@ describe('system.* services', () => {
       ],
       interfaces: [],
     };
-    const dispatcher = new Dispatcher([bindService(defineService<null>(ask, { 'demo.ask': (_call, [project]) => `answered by ${project as string}` }), null)]);
+    const dispatcher = new Dispatcher([
+      bindService(defineService<null>(ask, { 'demo.ask': (_call, [project]) => `answered by ${project as string}` }), null),
+    ]);
     expect(await dispatcher.dispatch({ project: 'p' }, 'demo.ask', ['q'])).toBe('{"ok":true,"value":"answered by q"}');
     expect(JSON.parse(await dispatcher.dispatch({ project: 'p' }, 'demo.ask', ['p']))).toEqual({
       ok: false,
       error: {
         code: 'PROJECT_UNAVAILABLE',
-        message: 'system.demo.ask: project "p" cannot wait for its own scripts: a blocking call stops its isolate until the answer comes, so they could never answer',
+        message:
+          'system.demo.ask: project "p" cannot wait for its own scripts: a blocking call stops its isolate until the answer comes, so they could never answer',
       },
     });
   });
@@ -83,19 +102,33 @@ describe('system.* services', () => {
     const dispatcher = new Dispatcher([bindService(service, { factor: 2 })]);
     expect(await dispatcher.dispatch({ project: 'p' }, 'demo.twice', [21])).toBe('{"ok":true,"value":42}');
     expect(seen).toEqual(['p']);
-    expect(JSON.parse(await dispatcher.dispatch({ project: 'p' }, 'demo.twice', ['x']))).toMatchObject({ ok: false, error: { code: 'BAD_ARGUMENT' } });
-    expect(JSON.parse(await dispatcher.dispatch({ project: 'p' }, 'demo.hello', []))).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect(JSON.parse(await dispatcher.dispatch({ project: 'p' }, 'demo.twice', ['x']))).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_ARGUMENT' },
+    });
+    expect(JSON.parse(await dispatcher.dispatch({ project: 'p' }, 'demo.hello', []))).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_FOUND' },
+    });
   });
 
   it('declare a result type for every function that returns a value', () => {
-    for (const fn of composeServices({ logs: { write: () => undefined }, messaging: { send: () => [], request: () => Promise.resolve(okJson('1')) } }).flatMap((s) => s.decl.functions)) {
+    for (const fn of composeServices({
+      logs: { write: () => undefined },
+      messaging: { send: () => [], request: () => Promise.resolve(okJson('1')) },
+    }).flatMap((s) => s.decl.functions)) {
       if (fn.mode === 'sync' || fn.mode === 'async') expect(fn.result, fn.name).toBeDefined();
     }
   });
 
   it('are all composed into the gateway: every declared host function dispatches to its implementation', async () => {
     const written: unknown[] = [];
-    const dispatcher = new Dispatcher(composeServices({ logs: { write: (r) => written.push(r) }, messaging: { send: () => ['flint,G,p,h'], request: () => Promise.resolve(okJson('1')) } }));
+    const dispatcher = new Dispatcher(
+      composeServices({
+        logs: { write: (r) => written.push(r) },
+        messaging: { send: () => ['flint,G,p,h'], request: () => Promise.resolve(okJson('1')) },
+      }),
+    );
     expect(await dispatcher.dispatch({ project: 'p' }, 'util.log', ['info', 'L', 'hello', undefined])).toBe('{"ok":true,"value":null}');
     expect(written).toMatchObject([{ level: 'info', logger: 'L', message: 'hello', project: 'p' }]);
     expect(await dispatcher.dispatch({ project: 'p' }, 'util.sendMessage', ['q', 'h'])).toBe('{"ok":true,"value":["flint,G,p,h"]}');

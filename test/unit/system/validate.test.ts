@@ -10,10 +10,19 @@ describe('validateArgs', () => {
       ok: false,
       message: 'system.util.sendMessage: argument 4 "scope" must match /^[CGS]+$/; received "X"',
     });
-    expect(validateArgs(fn('util.sendRequest'), [])).toEqual({ ok: false, message: 'system.util.sendRequest: argument 1 "project" is required; received undefined' });
-    expect(validateArgs(fn('util.sendRequest'), ['p', 'h', [1]])).toMatchObject({ message: 'system.util.sendRequest: argument 3 "payload" must be an object (a dictionary); received an array of length 1' });
-    expect(validateArgs(fn('util.sendRequest'), ['p', 'h', {}, undefined, -1])).toMatchObject({ message: 'system.util.sendRequest: argument 5 "timeoutSec" must be at least 0.001; received number -1' });
-    expect(validateArgs(fn('util.getLogger'), [1])).toMatchObject({ message: 'system.util.getLogger: argument 1 "name" must be a string; received number 1' });
+    expect(validateArgs(fn('util.sendRequest'), [])).toEqual({
+      ok: false,
+      message: 'system.util.sendRequest: argument 1 "project" is required; received undefined',
+    });
+    expect(validateArgs(fn('util.sendRequest'), ['p', 'h', [1]])).toMatchObject({
+      message: 'system.util.sendRequest: argument 3 "payload" must be an object (a dictionary); received an array of length 1',
+    });
+    expect(validateArgs(fn('util.sendRequest'), ['p', 'h', {}, undefined, -1])).toMatchObject({
+      message: 'system.util.sendRequest: argument 5 "timeoutSec" must be at least 0.001; received number -1',
+    });
+    expect(validateArgs(fn('util.getLogger'), [1])).toMatchObject({
+      message: 'system.util.getLogger: argument 1 "name" must be a string; received number 1',
+    });
     expect(validateArgs(fn('util.sendMessage'), ['p', 'h', {}, 'G', null, null, null, null, ['ok', '../x']])).toMatchObject({
       message: expect.stringContaining('argument 9 "remoteServers" must have items that match'),
     });
@@ -28,6 +37,8 @@ describe('validateArgs', () => {
     for (const name of ['..', '../etc', 'a/b', 'nul\u0000', '', ' lead']) {
       expect(validateArgs(fn('util.sendRequest'), [name, 'h']).ok, JSON.stringify(name)).toBe(false);
     }
-    expect(validateArgs(fn('util.getLogger'), ['a', 'b'])).toMatchObject({ message: 'system.util.getLogger: expects at most 1 arguments; received 2' });
+    expect(validateArgs(fn('util.getLogger'), ['a', 'b'])).toMatchObject({
+      message: 'system.util.getLogger: expects at most 1 arguments; received 2',
+    });
   });
 });
