@@ -84,7 +84,10 @@ describe('a million system calls in a loop', () => {
       () => undefined,
       (e: { code: string; message: string }) => e,
     );
+    // Or the bystander's queue fills first: at most 64 messages may wait for one project's handlers.
+    const queueFull = /^messages\/flood: project "bystander" already has 64 messages waiting to be handled; try again later$/;
     if (error?.code === 'TIMEOUT') expect(error.message).toMatch(deadline);
+    else if (error?.code === 'PROJECT_UNAVAILABLE') expect(error.message).toMatch(queueFull);
     else expect(error).toMatchObject({ code: 'QUOTA_EXCEEDED', message: expect.stringMatching(quota) });
   });
 
