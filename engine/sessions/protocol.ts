@@ -1,0 +1,207 @@
+/**
+ * The session protocol (docs/protocol.md): every frame a client and the gateway exchange over the session WebSocket,
+ * declared once as data. The gateway validates each client frame against it, docs/protocol.md's frame tables are
+ * generated from it, and the client SDK (client/) takes its frame types from it. No imports but types: the SDK
+ * bundles this file into browsers.
+ */
+import type { TypeDesc } from '../system/define.ts';
+
+/** The protocol version this gateway speaks; every frame carries it as `v`. */
+export const PROTOCOL_VERSION = 1;
+
+interface FieldDecl {
+  readonly type: TypeDesc;
+  readonly optional?: boolean;
+  readonly doc: string;
+}
+
+interface FrameDecl {
+  readonly doc: string;
+  readonly fields: Readonly<Record<string, FieldDecl>>;
+  /** Client frames: what the gateway's `reply` carries as `value` when the frame had an `id`. */
+  readonly reply?: string;
+}
+
+const NAME = '^[A-Za-z0-9_][A-Za-z0-9_ .-]{0,127}$';
+const ID = { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } as const;
+const PATH = { type: 'string', pattern: '^/[^\\u0000-\\u001f]{0,999}$' } as const;
+const VIEW_PATH = { type: 'string', pattern: '^[A-Za-z0-9_][A-Za-z0-9_ .-]{0,127}(/[A-Za-z0-9_][A-Za-z0-9_ .-]{0,127}){0,15}$' } as const;
+const opt = <T extends FieldDecl>(field: T) => ({ ...field, optional: true }) as T & { optional: true };
+
+/** Frames a client sends. An `id` (optional on every frame) asks for a `reply` frame with the same id. */
+export const CLIENT_FRAMES = {
+  hello: {
+    doc: 'Opens a new session on a project, or resumes one (`resumeSessionId` and `resumeToken` from its `welcome`). The first frame on a socket, and only once.',
+    fields: {
+      project: { type: { type: 'string', pattern: NAME }, doc: 'The project to open a session on.' },
+      token: opt({ type: { type: 'string', maxLength: 200 }, doc: 'A login token from `POST /api/login`.' }),
+      userName: opt({ type: { type: 'string', minLength: 1, maxLength: 64 }, doc: 'Log in with this user name and `password`.' }),
+      password: opt({ type: { type: 'string', maxLength: 1024 }, doc: 'The password of `userName`.' }),
+      resumeSessionId: opt({ type: ID, doc: 'The session to resume after a disconnect.' }),
+      resumeToken: opt({ type: { type: 'string', maxLength: 100 }, doc: 'The secret of the session to resume.' }),
+      userAgent: opt({ type: { type: 'string', maxLength: 500 }, doc: 'What the client is (a browser sends its user agent).' }),
+      device: opt({ type: { type: 'object' }, doc: 'What the client says about its device; becomes `session.props.device`.' }),
+    },
+    reply: 'nothing: the gateway answers with `welcome` (or `error` and a close)',
+  },
+  login: {
+    doc: 'Logs the session in as a user (for example after starting anonymously); `session.props.userName` and `roles` change.',
+    fields: {
+      userName: { type: { type: 'string', minLength: 1, maxLength: 64 }, doc: 'The user name.' },
+      password: { type: { type: 'string', maxLength: 1024 }, doc: 'Its password.' },
+    },
+    reply: '`{ userName, roles }`',
+  },
+  logout: { doc: 'Ends the session: its Shutdown script runs and the socket is closed.', fields: {}, reply: 'null' },
+  openPage: {
+    doc: 'Opens a page (a browser tab). Without `pageId`, or with one the session does not have, the page is new and Page Startup runs; with the `pageId` of an open page (after a reconnect) it is the same page.',
+    fields: {
+      path: { type: PATH, doc: 'The page path, such as `/` or `/line/1`.' },
+      pageId: opt({ type: ID, doc: 'The page to open again, after a reconnect.' }),
+    },
+    reply: '`{ pageId, path, isNew }`',
+  },
+  navigate: {
+    doc: 'Changes the path of an open page (navigation inside the tab): Page Startup does not run.',
+    fields: { pageId: { type: ID, doc: 'The page.' }, path: { type: PATH, doc: 'Its new path.' } },
+    reply: 'null',
+  },
+  closePage: { doc: 'Closes a page and the views mounted on it.', fields: { pageId: { type: ID, doc: 'The page.' } }, reply: 'null' },
+  mountView: {
+    doc: "Mounts a view of the project (`views/<viewPath>/view.json`) on a page: its components' message handlers become live for that page.",
+    fields: {
+      pageId: { type: ID, doc: 'The page.' },
+      viewPath: { type: VIEW_PATH, doc: 'The view, such as `Inventory/List`.' },
+    },
+    reply: '`{ instanceId, components: { <name>: { props, custom } } }`',
+  },
+  unmountView: {
+    doc: 'Unmounts a view instance.',
+    fields: { pageId: { type: ID, doc: 'The page.' }, instanceId: { type: ID, doc: 'The view instance.' } },
+    reply: 'null',
+  },
+  componentEvent: {
+    doc: "Fires a component's event script (such as a button's `onActionPerformed`), which runs as `(self, event)` in this session and page.",
+    fields: {
+      pageId: { type: ID, doc: 'The page.' },
+      instanceId: { type: ID, doc: 'The view instance.' },
+      component: { type: { type: 'string', pattern: NAME }, doc: 'The component name in its view.' },
+      event: { type: { type: 'string', pattern: '^on[A-Za-z]{1,60}$' }, doc: 'The event, such as `onActionPerformed`.' },
+      payload: opt({ type: { type: 'object' }, doc: 'The event object the script gets.' }),
+    },
+    reply: 'null once the script has run (its error, if it failed)',
+  },
+  request: {
+    doc: 'Runs a session message handler (`session-events/message/<handler>`) as `(session, payload)` and answers with its return value.',
+    fields: {
+      handler: { type: { type: 'string', pattern: NAME }, doc: 'The session message handler.' },
+      payload: opt({ type: { type: 'object' }, doc: 'Its payload (default `{}`).' }),
+    },
+    reply: "the handler's return value",
+  },
+  registerHandler: {
+    doc: 'Registers a client-side message handler: `system.util.sendMessage` with scope `C` reaches it as a `message` frame.',
+    fields: { handler: { type: { type: 'string', pattern: NAME }, doc: 'The message handler name.' } },
+    reply: 'null',
+  },
+  unregisterHandler: {
+    doc: 'Removes a client-side message handler.',
+    fields: { handler: { type: { type: 'string', pattern: NAME }, doc: 'The message handler name.' } },
+    reply: 'null',
+  },
+  ping: { doc: 'Asks for a `pong`.', fields: {} },
+} as const satisfies Record<string, FrameDecl>;
+
+/** Frames the gateway sends. */
+export const GATEWAY_FRAMES = {
+  welcome: {
+    doc: 'The session is open (new or resumed). Keep `sessionId` and `resumeToken` to resume it after a disconnect.',
+    fields: {
+      sessionId: { type: { type: 'string' }, doc: 'The session id (`session.props.id`).' },
+      resumeToken: { type: { type: 'string' }, doc: 'The secret that resumes this session; only this client gets it.' },
+      resumed: { type: { type: 'boolean' }, doc: 'True when an existing session was resumed.' },
+      props: { type: { type: 'object' }, doc: 'The session props: id, userName, roles, host, userAgent, device.' },
+      custom: { type: { type: 'object' }, doc: "The session's custom props." },
+      pages: {
+        type: { type: 'array', items: { type: 'object' } },
+        doc: 'The open pages: `{ pageId, path, views: [{ instanceId, viewPath }] }`.',
+      },
+    },
+  },
+  reply: {
+    doc: 'The answer to a client frame that had an `id`.',
+    fields: {
+      id: { type: { type: 'number', integer: true }, doc: "The client frame's id." },
+      ok: { type: { type: 'boolean' }, doc: 'Whether it succeeded.' },
+      value: opt({ type: { type: 'json' }, doc: 'What it answered (see each client frame).' }),
+      error: opt({ type: { type: 'object' }, doc: '`{ code, message }` when it failed.' }),
+    },
+  },
+  error: {
+    doc: 'A frame was refused and had no `id` to reply to (malformed JSON, a binary frame, too many frames).',
+    fields: {
+      code: { type: { type: 'string' }, doc: 'An error code such as `BAD_REQUEST`.' },
+      message: { type: { type: 'string' }, doc: 'What was wrong.' },
+    },
+  },
+  props: {
+    doc: 'A live property changed (a script wrote it): session custom props, page props, or a component of a mounted view.',
+    fields: {
+      object: { type: { type: 'enum', values: ['session', 'page', 'component'] }, doc: 'What changed.' },
+      pageId: opt({ type: { type: 'string' }, doc: 'For pages and components: the page.' }),
+      instanceId: opt({ type: { type: 'string' }, doc: 'For components: the view instance.' }),
+      component: opt({ type: { type: 'string' }, doc: 'For components: its name.' }),
+      group: { type: { type: 'enum', values: ['props', 'custom'] }, doc: 'Which group of properties.' },
+      key: { type: { type: 'string' }, doc: 'The property.' },
+      value: { type: { type: 'json' }, doc: 'Its new value (`null` when deleted).' },
+    },
+  },
+  message: {
+    doc: 'A message for a client-side handler registered with `registerHandler` (`system.util.sendMessage` scope `C`).',
+    fields: {
+      handler: { type: { type: 'string' }, doc: 'The message handler name.' },
+      payload: { type: { type: 'object' }, doc: 'The payload.' },
+    },
+  },
+  ended: {
+    doc: 'The session ended (logout, timeout, lost authorization, project stopped, gateway stopping); the socket closes next.',
+    fields: { reason: { type: { type: 'string' }, doc: 'Why.' } },
+  },
+  pong: { doc: 'The answer to `ping`.', fields: {} },
+} as const satisfies Record<string, FrameDecl>;
+
+type ClientFrameDecls = typeof CLIENT_FRAMES;
+type GatewayFrameDecls = typeof GATEWAY_FRAMES;
+
+type TypeOf<D> = D extends { type: 'string' }
+  ? string
+  : D extends { type: 'number' }
+    ? number
+    : D extends { type: 'boolean' }
+      ? boolean
+      : D extends { type: 'object' }
+        ? Record<string, unknown>
+        : D extends { type: 'array'; items: infer I }
+          ? TypeOf<I>[]
+          : D extends { type: 'enum'; values: readonly (infer V)[] }
+            ? V
+            : unknown;
+
+type Fields<F> = { [K in keyof F as F[K] extends { optional: true } ? never : K]: F[K] extends { type: infer T } ? TypeOf<T> : never } & {
+  [K in keyof F as F[K] extends { optional: true } ? K : never]?: F[K] extends { type: infer T } ? TypeOf<T> : never;
+};
+
+type FrameOf<Decls, T extends keyof Decls> = { v: typeof PROTOCOL_VERSION; type: T } & (Decls[T] extends { fields: infer F }
+  ? Fields<F>
+  : never);
+
+/** A frame from a client, by type; `id` asks for a reply. */
+export type ClientFrame<T extends keyof ClientFrameDecls = keyof ClientFrameDecls> = T extends keyof ClientFrameDecls
+  ? FrameOf<ClientFrameDecls, T> & { id?: number }
+  : never;
+/** A frame from the gateway, by type. */
+export type GatewayFrame<T extends keyof GatewayFrameDecls = keyof GatewayFrameDecls> = T extends keyof GatewayFrameDecls
+  ? FrameOf<GatewayFrameDecls, T>
+  : never;
+export type ClientFrameType = keyof ClientFrameDecls;
+export type GatewayFrameType = keyof GatewayFrameDecls;

@@ -1,0 +1,83 @@
+/**
+ * A view's declaration, `views/<view path>/view.json`: its components, their starting props, their message handlers
+ * (seeds/000: a message type, the listening scopes, a script beside the view.json) and their event scripts.
+ *
+ *   { "components": { "ItemList": { "props": { "items": [] },
+ *       "messageHandlers": [{ "messageType": "NewItem", "scopes": ["view"], "script": "onNewItem" }],
+ *       "events": { "onActionPerformed": "addItem" } } } }
+ */
+export type ListenScope = 'view' | 'page' | 'session';
+
+export interface MessageHandlerDecl {
+  messageType: string;
+  scopes: ListenScope[];
+  /** The script's name: `views/<view path>/<script>.ts`. */
+  script: string;
+}
+
+export interface ComponentDecl {
+  props: Record<string, unknown>;
+  custom: Record<string, unknown>;
+  messageHandlers: MessageHandlerDecl[];
+  /** Event name (`onActionPerformed`) to script name. */
+  events: Record<string, string>;
+}
+
+export interface ViewDecl {
+  components: Record<string, ComponentDecl>;
+}
+
+const NAME = /^[A-Za-z0-9_][A-Za-z0-9_ .-]{0,127}$/;
+const EVENT = /^on[A-Za-z]{1,60}$/;
+const SCOPES: ListenScope[] = ['view', 'page', 'session'];
+const MAX_COMPONENTS = 500;
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Checks a parsed view.json; returns the declaration or what is wrong with it, naming the key. */
+export function parseViewDecl(value: unknown): { ok: true; view: ViewDecl } | { ok: false; message: string } {
+  const fail = (message: string) => ({ ok: false as const, message });
+  if (!isObject(value)) return fail('view.json must hold a JSON object');
+  for (const key of Object.keys(value)) if (key !== 'components') return fail(`unknown key "${key}" (a view has "components")`);
+  const components = value.components ?? {};
+  if (!isObject(components)) return fail('"components" must be an object of components by name');
+  if (Object.keys(components).length > MAX_COMPONENTS) return fail(`a view may have at most ${MAX_COMPONENTS} components`);
+  const view: ViewDecl = { components: {} };
+  for (const [name, raw] of Object.entries(components)) {
+    const at = `components.${name}`;
+    if (!NAME.test(name)) return fail(`"${at}": a component name is 1 to 128 letters, digits, _ . - or spaces`);
+    if (!isObject(raw)) return fail(`"${at}" must be an object`);
+    for (const key of Object.keys(raw))
+      if (!['type', 'props', 'custom', 'messageHandlers', 'events'].includes(key))
+        return fail(`"${at}": unknown key "${key}" (allowed: type, props, custom, messageHandlers, events)`);
+    if (raw.props !== undefined && !isObject(raw.props)) return fail(`"${at}.props" must be an object`);
+    if (raw.custom !== undefined && !isObject(raw.custom)) return fail(`"${at}.custom" must be an object`);
+    const handlers = raw.messageHandlers ?? [];
+    if (!Array.isArray(handlers)) return fail(`"${at}.messageHandlers" must be a list`);
+    const messageHandlers: MessageHandlerDecl[] = [];
+    for (const [i, h] of handlers.entries()) {
+      const where = `${at}.messageHandlers[${i}]`;
+      if (!isObject(h)) return fail(`"${where}" must be an object`);
+      if (typeof h.messageType !== 'string' || h.messageType.length === 0 || h.messageType.length > 200)
+        return fail(`"${where}.messageType" must be a string of 1 to 200 characters`);
+      if (typeof h.script !== 'string' || !NAME.test(h.script)) return fail(`"${where}.script" must name a script beside the view.json`);
+      const scopes = h.scopes ?? ['page'];
+      if (!Array.isArray(scopes) || scopes.length === 0 || scopes.some((s) => !SCOPES.includes(s as ListenScope)))
+        return fail(`"${where}.scopes" must be a non-empty list of "view", "page" and "session"`);
+      messageHandlers.push({ messageType: h.messageType, scopes: scopes as ListenScope[], script: h.script });
+    }
+    const events = raw.events ?? {};
+    if (!isObject(events)) return fail(`"${at}.events" must be an object of event name to script`);
+    for (const [event, script] of Object.entries(events)) {
+      if (!EVENT.test(event)) return fail(`"${at}.events": "${event}" is not an event name (such as onActionPerformed)`);
+      if (typeof script !== 'string' || !NAME.test(script)) return fail(`"${at}.events.${event}" must name a script beside the view.json`);
+    }
+    view.components[name] = {
+      props: (raw.props) ?? {},
+      custom: (raw.custom) ?? {},
+      messageHandlers,
+      events: events as Record<string, string>,
+    };
+  }
+  return { ok: true, view };
+}

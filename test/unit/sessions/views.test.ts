@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { parseViewDecl } from '../../../engine/sessions/views.ts';
+
+describe('view.json declarations', () => {
+  it('read components with props, message handlers (default scope page) and event scripts', () => {
+    const parsed = parseViewDecl({
+      components: {
+        ItemList: { props: { items: [] }, messageHandlers: [{ messageType: 'NewItem', scopes: ['view'], script: 'onNewItem' }] },
+        AddButton: { type: 'button', props: { text: 'Add' }, events: { onActionPerformed: 'addBanana' } },
+        Label: { messageHandlers: [{ messageType: 'Hello', script: 'onHello' }] },
+      },
+    });
+    expect(parsed).toEqual({
+      ok: true,
+      view: {
+        components: {
+          ItemList: {
+            props: { items: [] },
+            custom: {},
+            messageHandlers: [{ messageType: 'NewItem', scopes: ['view'], script: 'onNewItem' }],
+            events: {},
+          },
+          AddButton: { props: { text: 'Add' }, custom: {}, messageHandlers: [], events: { onActionPerformed: 'addBanana' } },
+          Label: { props: {}, custom: {}, messageHandlers: [{ messageType: 'Hello', scopes: ['page'], script: 'onHello' }], events: {} },
+        },
+      },
+    });
+  });
+
+  it('name the key that is wrong', () => {
+    expect(parseViewDecl([])).toEqual({ ok: false, message: 'view.json must hold a JSON object' });
+    expect(parseViewDecl({ root: {} })).toEqual({ ok: false, message: 'unknown key "root" (a view has "components")' });
+    expect(parseViewDecl({ components: { A: { messageHandlers: [{ messageType: 'X', scopes: ['tab'], script: 's' }] } } })).toEqual({
+      ok: false,
+      message: '"components.A.messageHandlers[0].scopes" must be a non-empty list of "view", "page" and "session"',
+    });
+    expect(parseViewDecl({ components: { A: { events: { onClick: '../../etc/passwd' } } } })).toEqual({
+      ok: false,
+      message: '"components.A.events.onClick" must name a script beside the view.json',
+    });
+    expect(parseViewDecl({ components: { A: { props: 3 } } })).toEqual({ ok: false, message: '"components.A.props" must be an object' });
+  });
+});
