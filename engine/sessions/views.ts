@@ -73,8 +73,8 @@ export function parseViewDecl(value: unknown): { ok: true; view: ViewDecl } | { 
       if (typeof script !== 'string' || !NAME.test(script)) return fail(`"${at}.events.${event}" must name a script beside the view.json`);
     }
     view.components[name] = {
-      props: (raw.props) ?? {},
-      custom: (raw.custom) ?? {},
+      props: raw.props ?? {},
+      custom: raw.custom ?? {},
       messageHandlers,
       events: events as Record<string, string>,
     };
