@@ -9,7 +9,16 @@ import type { ErrorCode, ErrorData } from './errors.ts';
 export type Outcome = string & { readonly __outcome: unique symbol };
 
 const OK_VALUE_PREFIX = '{"ok":true,"value":';
-const OK_EMPTY = '{"ok":true}';
+/** A success without a value (a call that answers nothing). */
+export const OK_EMPTY = '{"ok":true}' as Outcome;
+
+/**
+ * What the sandbox host answers the prelude for a system.* call whose answer comes later: the request it will carry
+ * (engine/sandbox/bridge.ts, the `call` operation). It never leaves the sandbox process.
+ */
+export function pendingOn(request: number): Outcome {
+  return `{"ok":true,"pending":${request}}` as Outcome;
+}
 
 /** A success whose value is already JSON text (checked by whoever made it). */
 export function okJson(valueJson: string): Outcome {
@@ -43,6 +52,11 @@ export function valueLength(outcome: Outcome): number {
  * sandbox process, so it is passed on unparsed; parsing every answer again here would cost the hot path its size.
  */
 export function fromSandbox(text: string): Outcome {
+  return text as Outcome;
+}
+
+/** The gateway's answer to a system call, as it reaches the sandbox host: the gateway's Dispatcher built it. */
+export function fromGateway(text: string): Outcome {
   return text as Outcome;
 }
 

@@ -53,6 +53,11 @@ export interface FunctionDecl {
    * (sendMessage does not set it: the gateway answers with the delivery list before any handler runs.)
    */
   answeredByProject?: string;
+  /**
+   * `log`: a log record (`level, logger, message, frame?`). The sandbox host counts its logger name and message against
+   * the project's logBytesPerMinute and drops it past that, with one warning per minute, rather than sending it on.
+   */
+  quota?: 'log';
   doc: string;
   /** Internal functions are part of the bridge (the prelude calls them) but are not on `system`. */
   internal?: boolean;

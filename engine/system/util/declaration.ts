@@ -21,6 +21,7 @@ export const UTIL: ServiceDecl = {
       name: 'util.log',
       mode: 'fire',
       internal: true,
+      quota: 'log',
       params: [
         { name: 'level', type: { type: 'enum', values: ['trace', 'debug', 'info', 'warn', 'error'] }, doc: 'Record level.' },
         { name: 'logger', type: { type: 'string', minLength: 1, maxLength: 200 }, doc: 'Logger name.' },
