@@ -1,5 +1,6 @@
 // The sandbox host process: the only place user code runs. It hosts one isolate per project and talks
 // to the gateway's supervisor over IPC. Started with --no-node-snapshot, as isolated-vm requires.
+import { failed, failedWith } from '../../outcome.ts';
 import type { FromSandbox, ToSandbox } from '../protocol.ts';
 import { ProjectSandbox } from './project-sandbox.ts';
 
@@ -53,10 +54,7 @@ async function handle(message: ToSandbox): Promise<void> {
       await loads.get(message.project);
       const sandbox = sandboxes.get(message.project);
       if (!sandbox) {
-        const outcome = JSON.stringify({
-          ok: false,
-          error: { code: 'PROJECT_UNAVAILABLE', message: `project "${message.project}" is not loaded` },
-        });
+        const outcome = failed('PROJECT_UNAVAILABLE', `project "${message.project}" is not loaded`);
         return send({ t: 'result', call: message.call, outcome });
       }
       return (await sandbox).invoke(message.call, message.module, message.args, message.timeoutMs, message.budgeted);
@@ -74,7 +72,7 @@ function answerFailed(message: ToSandbox, reason: string): void {
   const error = { code: 'INTERNAL' as const, message: `the sandbox failed to handle this ${message.t}: ${reason}` };
   switch (message.t) {
     case 'invoke':
-      return send({ t: 'result', call: message.call, outcome: JSON.stringify({ ok: false, error }) });
+      return send({ t: 'result', call: message.call, outcome: failedWith(error) });
     case 'load': {
       const ids = [...message.modules.map((m) => m.id), ...message.reevaluate.map(([id]) => id)];
       return send({ t: 'loaded', req: message.req, results: Object.fromEntries(ids.map((id) => [id, { ok: false, error }])) });
