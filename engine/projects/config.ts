@@ -10,11 +10,13 @@ export interface ProjectConfig {
   /** Run this project in a sandbox process of its own. */
   isolated: boolean;
   limits: ProjectLimits;
-  /** How long a Session lives after its last client disconnects (used by Sessions). */
+  /** How long a Session lives after its last client disconnects. */
   sessionTimeoutMs: number;
+  /** Whether a client may open a Session without logging in. */
+  allowAnonymous: boolean;
 }
 
-const KNOWN_KEYS = ['title', 'description', 'enabled', 'isolated', 'limits', 'sessionTimeoutMs'];
+const KNOWN_KEYS = ['title', 'description', 'enabled', 'isolated', 'limits', 'sessionTimeoutMs', 'allowAnonymous'];
 
 export type ConfigParse = { ok: true; config: ProjectConfig } | { ok: false; diagnostic: Diagnostic };
 
@@ -36,7 +38,7 @@ export function parseProjectConfig(text: string, displayPath: string, projectNam
   for (const key of ['title', 'description'] as const) {
     if (raw[key] !== undefined && typeof raw[key] !== 'string') return fail(`"${key}" must be a string`);
   }
-  for (const key of ['enabled', 'isolated'] as const) {
+  for (const key of ['enabled', 'isolated', 'allowAnonymous'] as const) {
     if (raw[key] !== undefined && typeof raw[key] !== 'boolean') return fail(`"${key}" must be true or false`);
   }
   if (
@@ -66,6 +68,7 @@ export function parseProjectConfig(text: string, displayPath: string, projectNam
       isolated: (raw.isolated as boolean | undefined) ?? false,
       limits,
       sessionTimeoutMs: raw.sessionTimeoutMs ?? 60_000,
+      allowAnonymous: (raw.allowAnonymous as boolean | undefined) ?? true,
     },
   };
 }

@@ -1,0 +1,189 @@
+import { describeError, FlintError } from '../errors.ts';
+import type { Logger } from '../logging/logger.ts';
+import { errorOf, failed, isOk, type Outcome } from '../outcome.ts';
+import type { EventId } from '../catalogue/events.ts';
+import { MAX_PAGES, Session, type Page, type SessionClient, type SessionOrigin, type SessionUser } from './session.ts';
+
+/** What the session layer needs to know of a project. */
+export interface SessionProject {
+  readonly isRunning: boolean;
+  handlerModule(event: EventId, name?: string): string | undefined;
+  readonly timeoutMs: number;
+  readonly sessionTimeoutMs: number;
+  readonly allowAnonymous: boolean;
+}
+
+/** What the session layer is given: the projects and a way to run a project's handler. */
+export interface SessionDeps {
+  project(name: string): SessionProject | undefined;
+  /** Runs a handler module with a JSON list of arguments; resolves to its outcome. */
+  invoke(project: string, module: string, argsJson: string, timeoutMs: number): Promise<Outcome>;
+  logger: Logger;
+}
+
+/** Filters of system.util.sendMessage that select sessions (seeds/001). */
+export interface SessionFilter {
+  clientSessionId?: string;
+  user?: string;
+  hasRole?: string;
+  hostName?: string;
+}
+
+/** Most sessions one gateway keeps at once; past it, a new session is refused (resuming one still works). */
+export const MAX_SESSIONS = 20_000;
+
+/**
+ * Every live session of the gateway: opens and resumes them, ends them (logout, timeout after the last client left,
+ * the project stopping, the gateway stopping) with their Shutdown script, opens pages with Page Startup, and runs a
+ * session's handlers one after another, in the order their events came.
+ */
+export class SessionManager {
+  private readonly deps: SessionDeps;
+  private readonly sessions = new Map<string, Session>();
+
+  constructor(deps: SessionDeps) {
+    this.deps = deps;
+  }
+
+  get(id: string): Session | undefined {
+    return this.sessions.get(id);
+  }
+
+  list(project?: string): Session[] {
+    const all = [...this.sessions.values()];
+    return project === undefined ? all : all.filter((s) => s.project === project);
+  }
+
+  /** Opens a session on a running project for `client`; its Startup script runs before any other handler of it. */
+  open(projectName: string, user: SessionUser, origin: SessionOrigin, client: SessionClient): Session {
+    const project = this.runningProject(projectName);
+    if (user.userName === null && !project.allowAnonymous)
+      throw new FlintError('UNAUTHORIZED', `project "${projectName}" does not allow anonymous sessions: log in first`);
+    if (this.sessions.size >= MAX_SESSIONS)
+      throw new FlintError('QUOTA_EXCEEDED', `the gateway already has ${MAX_SESSIONS} sessions; try again later`);
+    const session = new Session(projectName, user, origin);
+    session.clients.set(client, new Set());
+    this.sessions.set(session.id, session);
+    this.deps.logger.info(`session ${session.id} started on project "${projectName}" (${user.userName ?? 'anonymous'}, ${origin.host})`, {
+      project: projectName,
+    });
+    void this.run(session, 'session/startup', undefined, () => [session.snapshot()]);
+    return session;
+  }
+
+  /** A client reconnecting to a session it had; the same session and pages, or UNAUTHORIZED. */
+  resume(id: string, token: string, client: SessionClient): Session {
+    const session = this.sessions.get(id);
+    // One answer for an unknown id and a wrong token: a client learns nothing about other sessions.
+    if (!session || session.ended || !session.resumableWith(token))
+      throw new FlintError('UNAUTHORIZED', 'that session cannot be resumed: it ended, or the resume token is wrong');
+    clearTimeout(session.disconnectTimer);
+    session.disconnectTimer = undefined;
+    session.clients.set(client, new Set());
+    return session;
+  }
+
+  /** A client's socket closed: the session stays, and ends once it has had no client for its project's session timeout. */
+  detach(session: Session, client: SessionClient): void {
+    session.clients.delete(client);
+    for (const page of session.pages.values()) if (page.client === client) page.client = undefined;
+    if (session.clients.size > 0 || session.ended) return;
+    const timeoutMs = this.deps.project(session.project)?.sessionTimeoutMs ?? 0;
+    session.disconnectTimer = setTimeout(() => void this.end(session, 'timeout'), timeoutMs);
+    session.disconnectTimer.unref();
+  }
+
+  /** Ends a session once: its clients are told and closed, then its Shutdown script runs. */
+  async end(session: Session, reason: string): Promise<void> {
+    if (session.ended) return;
+    session.ended = reason;
+    clearTimeout(session.disconnectTimer);
+    this.sessions.delete(session.id);
+    for (const client of session.clients.keys()) {
+      client.send({ v: 1, type: 'ended', reason });
+      client.close(1000, `session ended: ${reason}`);
+    }
+    session.clients.clear();
+    this.deps.logger.info(`session ${session.id} ended (${reason})`, { project: session.project });
+    await this.run(session, 'session/shutdown', undefined, () => [session.snapshot()], true);
+  }
+
+  /** Ends every session of a project (it is stopping), after their Shutdown scripts ran. */
+  async endProject(project: string, reason: string): Promise<void> {
+    await Promise.all(this.list(project).map((s) => this.end(s, reason)));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.list().map((s) => this.end(s, 'the gateway is stopping')));
+  }
+
+  /** Ends the sessions of a user who was removed. */
+  async endUser(userName: string, reason: string): Promise<void> {
+    await Promise.all(this.list().filter((s) => s.user.userName === userName).map((s) => this.end(s, reason)));
+  }
+
+  /** Opens a page; a new one runs Page Startup. */
+  openPage(session: Session, client: SessionClient, path: string, pageId?: string): { page: Page; isNew: boolean } {
+    if (pageId === undefined && session.pages.size >= MAX_PAGES)
+      throw new FlintError('QUOTA_EXCEEDED', `session ${session.id} already has ${MAX_PAGES} pages open; close one first`);
+    const opened = session.openPage(client, path, pageId);
+    if (opened.isNew) {
+      const { page } = opened;
+      void this.run(session, 'session/page-startup', undefined, () => [
+        { props: { pageId: page.pageId, path: page.path }, session: session.snapshot() },
+      ]);
+    }
+    return opened;
+  }
+
+  /** Runs a session message handler with `(session, payload)`; resolves to its outcome. */
+  request(session: Session, handler: string, payloadJson: string): Promise<Outcome> {
+    const module = this.deps.project(session.project)?.handlerModule('session/message', handler);
+    if (!module)
+      return Promise.resolve(failed('NOT_FOUND', `project "${session.project}" has no session message handler "${handler}"`));
+    return this.run(session, 'session/message', handler, () => [session.snapshot(), JSON.parse(payloadJson)]);
+  }
+
+  /** The sessions of a project that system.util.sendMessage's filters select. */
+  select(project: string, filter: SessionFilter): Session[] {
+    return this.list(project).filter(
+      (s) =>
+        (filter.clientSessionId === undefined || s.id === filter.clientSessionId) &&
+        (filter.user === undefined || s.user.userName === filter.user) &&
+        (filter.hasRole === undefined || s.hasRole(filter.hasRole)) &&
+        (filter.hostName === undefined || s.origin.host === filter.hostName),
+    );
+  }
+
+  private runningProject(name: string): SessionProject {
+    const project = this.deps.project(name);
+    if (!project) throw new FlintError('NOT_FOUND', `project "${name}" does not exist`);
+    if (!project.isRunning) throw new FlintError('PROJECT_UNAVAILABLE', `project "${name}" is not loaded`);
+    return project;
+  }
+
+  /**
+   * Runs one of the session's handlers in its turn: a session's handlers run one after another, so the next one sees
+   * what the one before it did. `args` is built when its turn comes, from the session as it is then. A session that
+   * ended runs nothing more, but its Shutdown script (`evenIfEnded`). Failures are logged with the script's location.
+   */
+  private run(session: Session, event: EventId, name: string | undefined, args: () => unknown[], evenIfEnded = false): Promise<Outcome> {
+    const turn = session.queue.then(async () => {
+      const project = this.deps.project(session.project);
+      const module = project?.isRunning ? project.handlerModule(event, name) : undefined;
+      if (!project || !module) return failed('NOT_FOUND', `project "${session.project}" has no ${event} handler${name ? ` "${name}"` : ''}`);
+      if (session.ended && !evenIfEnded) return failed('PROJECT_UNAVAILABLE', `session ${session.id} has ended`);
+      const outcome = await this.deps.invoke(session.project, module, JSON.stringify(args()), project.timeoutMs);
+      if (!isOk(outcome) && name === undefined) {
+        const error = errorOf(outcome);
+        this.deps.logger.error(`${event} of session ${session.id} failed: ${describeError(error)}`, {
+          project: session.project,
+          source: error.location,
+        });
+      }
+      return outcome;
+    });
+    session.queue = turn.catch(() => undefined);
+    return turn;
+  }
+}
