@@ -1,13 +1,29 @@
 // Runs INSIDE the isolate, before any user code: builds `system`, console and timers on top of one
 // bridge function, and the module table that handler scripts live in. Everything it needs from the
-// global object is captured here first, so later tampering by scripts can only confuse their own project:
+// global object is captured first (primordials.ts), so later tampering by scripts can only confuse their own project:
 // the host validates every call again.
 import type { ApiDecl, FunctionDecl } from '../../system/define.ts';
 import { validateArgs } from '../../system/validate.ts';
 import { formatPrintf, messageText } from './format.ts';
 import { MODULE_HELPERS } from './module-helpers.ts';
 import { installProxyRegistry } from './proxy-registry.ts';
-import { dataJson, NotSerializable, toJson, type ProxyCheck } from './serialize.ts';
+import { errorInfo, outcomeJson, SystemError, type ErrorInfo, type Outcome } from './errors.ts';
+import {
+  apply,
+  createObject,
+  defineProperty,
+  deleteProperty,
+  ErrorCtor,
+  freeze,
+  MapCtor,
+  now,
+  parse,
+  PromiseCtor,
+  promiseResolve,
+  promiseThen,
+  StringCtor,
+} from './primordials.ts';
+import { dataJson, NotSerializable, toJson } from './serialize.ts';
 import type { BlockingCallArgs, Bridge, Flag } from '../bridge.ts';
 
 /**
@@ -39,94 +55,8 @@ interface ModuleRecord {
   evaluating: boolean;
 }
 
-interface Outcome {
-  ok: boolean;
-  value?: unknown;
-  error?: ErrorInfo;
-}
-
-interface ErrorInfo {
-  code: string;
-  name: string;
-  message: string;
-  stack?: string;
-}
-
-const parse = JSON.parse;
-const createObject = Object.create;
-const { apply, defineProperty, deleteProperty } = Reflect;
-const freeze = Object.freeze;
-const MapCtor = Map;
-const PromiseCtor = Promise;
-const promiseResolve = Promise.resolve;
-const promiseThen = Promise.prototype.then;
-const ErrorCtor = Error;
-const StringCtor = String;
-const now = Date.now;
-/** Error messages and stacks are cut to these lengths: a script could otherwise throw a string of any size. */
-const MAX_MESSAGE = 10_000;
-const MAX_STACK = 20_000;
 /** A blocking call stops waiting this long before its entry's deadline, so that the script gets a clean TIMEOUT it can still report. */
 const BLOCKING_MARGIN_MS = 20;
-
-function cut(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max)}… (${text.length - max} more characters)` : text;
-}
-
-class SystemError extends ErrorCtor {
-  code: string;
-  constructor(code: string, message: string) {
-    super(message);
-    this.name = 'SystemError';
-    this.code = code;
-  }
-}
-
-/** A thrown object that is not an error, as JSON where it is plain data (`{"a":1}`), else as String() gives it. */
-function describeThrown(thrown: object): string {
-  try {
-    return toJson(thrown, 'the thrown value', 1000, () => false);
-  } catch {
-    return StringCtor(thrown);
-  }
-}
-
-/** Describes a thrown value as data, reading it defensively (it may be a Proxy, or have hostile getters). */
-function errorInfo(thrown: unknown, fallbackCode = 'SCRIPT_ERROR'): ErrorInfo {
-  let info: ErrorInfo;
-  try {
-    if (thrown !== null && (typeof thrown === 'object' || typeof thrown === 'function')) {
-      const e = thrown as { name?: unknown; message?: unknown; code?: unknown };
-      info = {
-        code: thrown instanceof SystemError && typeof e.code === 'string' ? e.code : fallbackCode,
-        name: typeof e.name === 'string' ? cut(e.name, 200) : 'Error',
-        message: cut(typeof e.message === 'string' ? e.message : `a non-error value was thrown: ${describeThrown(thrown)}`, MAX_MESSAGE),
-      };
-    } else {
-      return { code: fallbackCode, name: 'Error', message: cut(`a non-error value was thrown: ${StringCtor(thrown)}`, MAX_MESSAGE) };
-    }
-  } catch {
-    return { code: fallbackCode, name: 'Error', message: 'a value was thrown that could not be described' };
-  }
-  // Read apart from the rest: a script's Error.prepareStackTrace may throw, which must not cost the message.
-  try {
-    const stack = (thrown as { stack?: unknown }).stack;
-    if (typeof stack === 'string') info.stack = cut(stack, MAX_STACK);
-  } catch {
-    // no stack, so no source location
-  }
-  return info;
-}
-
-function outcomeJson(outcome: Outcome, maxBytes: number, isProxy: ProxyCheck): string {
-  if (!outcome.ok) return dataJson(outcome);
-  try {
-    return `{"ok":true,"value":${toJson(outcome.value, 'the return value', maxBytes, isProxy)}}`;
-  } catch (e) {
-    const code = e instanceof NotSerializable ? e.code : 'SCRIPT_ERROR';
-    return dataJson({ ok: false, error: errorInfo(e, code) });
-  }
-}
 
 /** The raw stack line of the first caller outside the prelude, for log records' source location. */
 function callerFrame(): string {
