@@ -88,19 +88,22 @@ export class UserSource {
   async add(userName: string, password: string, roles: string[]): Promise<User> {
     const problem = userNameProblem(userName) ?? rolesProblem(roles) ?? newPasswordProblem(password);
     if (problem) throw new FlintError('BAD_REQUEST', problem);
-    this.refresh();
-    if (this.problem) throw this.problem;
+    this.assertAvailable(userName);
     const added: StoredUser = { userName, roles: [...roles], password: await hashPassword(password, this.hashParams) };
     this.update((users) => {
-      const taken = users.find((u) => u.userName.toLowerCase() === userName.toLowerCase());
-      if (taken)
-        throw new FlintError(
-          'BAD_REQUEST',
-          `user "${taken.userName}" already exists in ${this.path}${taken.userName === userName ? '' : ' (names differing only in case count as one)'}`,
-        );
+      this.refuseTaken(userName, users);
       return [...users, added];
     });
     return publicUser(added);
+  }
+
+  /** Throws unless `userName` is a valid name no user has yet, in any case (so the CLI can say so before asking for a password). */
+  assertAvailable(userName: string): void {
+    const problem = userNameProblem(userName);
+    if (problem) throw new FlintError('BAD_REQUEST', problem);
+    this.refresh();
+    if (this.problem) throw this.problem;
+    this.refuseTaken(userName, [...this.users.values()]);
   }
 
   remove(userName: string): void {
@@ -202,6 +205,13 @@ export class UserSource {
     mkdirSync(dirname(this.path), { recursive: true });
     withFileLock(this.path, () => writeUsersFile(this.path, change(readUsersFile(this.path).users)));
     this.refresh();
+  }
+
+  private refuseTaken(userName: string, users: StoredUser[]): void {
+    const taken = users.find((u) => u.userName.toLowerCase() === userName.toLowerCase());
+    if (!taken) return;
+    const note = taken.userName === userName ? '' : ' (names differing only in case count as one)';
+    throw new FlintError('BAD_REQUEST', `user "${taken.userName}" already exists in ${this.path}${note}`);
   }
 
   private notFound(userName: string): FlintError {
