@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { FlintError } from '../errors.ts';
 import { passwordHashProblem, type PasswordHash } from './password-hash.ts';
@@ -147,6 +147,7 @@ export function withFileLock<T>(path: string, change: () => T): T {
   try {
     return change();
   } finally {
-    unlinkSync(lock);
+    // force: a lock another writer took for stale and removed must not hide what `change` threw.
+    rmSync(lock, { force: true });
   }
 }
