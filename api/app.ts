@@ -1,7 +1,8 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { ADMIN_RULES, type AdminFacade } from '../engine/admin-facade.ts';
 import { FlintError } from '../engine/errors.ts';
-import { isAuthorized } from './auth.ts';
+import type { LoginFacade } from '../engine/users/login-facade.ts';
+import { bearerToken, isAuthorized } from './auth.ts';
 import { sendError, sendJson } from './http-errors.ts';
 import { readJsonBody } from './read-body.ts';
 import { ROUTES, type Route } from './routes.ts';
@@ -16,7 +17,7 @@ function isBadEncoding(error: unknown): error is URIError {
   return error instanceof URIError;
 }
 
-function runRoute(route: Route, admin: AdminFacade, adminToken: string): RequestHandler {
+function runRoute(route: Route, admin: AdminFacade, logins: LoginFacade, adminToken: string): RequestHandler {
   return async (req, res) => {
     if (!route.public && !isAuthorized(req, adminToken)) throw new FlintError('UNAUTHORIZED', UNAUTHORIZED);
     const params = req.params as Record<string, string>;
@@ -25,9 +26,14 @@ function runRoute(route: Route, admin: AdminFacade, adminToken: string): Request
       if (problem) throw new FlintError('BAD_REQUEST', problem);
     }
     // The body is read only once the caller is known to be allowed here (a stranger cannot make us read 64 MB).
-    const body = route.method === 'POST' ? await readJsonBody(req) : {};
+    const body = route.method === 'POST' ? await readJsonBody(req, route.maxBodyBytes) : {};
     const query = new URL(req.originalUrl, 'http://localhost').searchParams;
-    sendJson(res, 200, await route.handle({ admin, params, query, body }));
+    const address = req.socket.remoteAddress ?? '';
+    const value = await route.handle({ admin, logins, params, query, body, address, bearer: bearerToken(req) });
+    if (route.status === 204) {
+      res.writeHead(204, { 'cache-control': 'no-store' });
+      res.end();
+    } else sendJson(res, 200, value);
   };
 }
 
@@ -38,7 +44,7 @@ function runRoute(route: Route, admin: AdminFacade, adminToken: string): Request
  * express.json: body-parser skips a body whose content type is not JSON instead of refusing it, and its limit and
  * depth errors would not carry the messages docs/api.md gives. `pages` is where static folders are mounted.
  */
-export function createApp(admin: AdminFacade, adminToken: string): { app: express.Express; pages: express.Router } {
+export function createApp(admin: AdminFacade, logins: LoginFacade, adminToken: string): { app: express.Express; pages: express.Router } {
   const logger = admin.logger('http');
   const app = express();
   app.disable('x-powered-by');
@@ -48,7 +54,7 @@ export function createApp(admin: AdminFacade, adminToken: string): { app: expres
 
   const methodsByPath = new Map<string, string[]>();
   for (const route of ROUTES) {
-    app[route.method === 'GET' ? 'get' : 'post'](route.path, runRoute(route, admin, adminToken));
+    app[route.method === 'GET' ? 'get' : 'post'](route.path, runRoute(route, admin, logins, adminToken));
     methodsByPath.set(route.path, [...(methodsByPath.get(route.path) ?? []), route.method]);
   }
   for (const [path, methods] of methodsByPath) {

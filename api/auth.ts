@@ -19,11 +19,18 @@ export function readAdminToken(dataDir: string): string | undefined {
   return existsSync(path) ? readFileSync(path, 'utf8').trim() : undefined;
 }
 
+/** The token of an `Authorization: Bearer <token>` header, or undefined. */
+export function bearerToken(req: IncomingMessage): string | undefined {
+  const header = req.headers.authorization;
+  if (typeof header !== 'string' || !header.startsWith('Bearer ')) return undefined;
+  return header.slice(7).trim() || undefined;
+}
+
 /** Whether the request carries `Authorization: Bearer <token>`, compared in constant time. */
 export function isAuthorized(req: IncomingMessage, token: string): boolean {
-  const header = req.headers.authorization;
-  if (typeof header !== 'string' || !header.startsWith('Bearer ')) return false;
-  const given = Buffer.from(header.slice(7).trim());
+  const bearer = bearerToken(req);
+  if (bearer === undefined) return false;
+  const given = Buffer.from(bearer);
   const expected = Buffer.from(token);
   return given.length === expected.length && timingSafeEqual(given, expected);
 }

@@ -1,12 +1,14 @@
 import type { ServerResponse } from 'node:http';
 import { errorToData, FlintError, type ErrorCode } from '../engine/errors.ts';
 import type { Logger } from '../engine/logging/logger.ts';
+import { TooManyAttempts } from '../engine/users/attempt-limiter.ts';
 
 /**
  * The caller's own mistakes are 4xx codes other than 422; what a script did wrong is 422. A request body is parsed
  * JSON, so a value that is not serializable comes from a script; the caller's payload is checked against the
  * project's limit before the script runs (PayloadTooLarge, 413), so QUOTA_EXCEEDED from the engine is a script's too:
  * its return value over the payload limit, or its own system calls, timers or pending requests over their quotas.
+ * Too many failed logins (TooManyAttempts, QUOTA_EXCEEDED too) are the caller's: 429 with Retry-After.
  */
 const STATUS: Partial<Record<ErrorCode, number>> = {
   BAD_REQUEST: 400,
@@ -57,6 +59,16 @@ export function sendError(res: ServerResponse, error: unknown, logger: Logger): 
     return;
   }
   const data = errorToData(error);
+  if (error instanceof TooManyAttempts) {
+    res.setHeader('retry-after', String(error.retryAfterSec));
+    return sendJson(res, 429, data);
+  }
+  // The engine logged the file by name when it read it; a client learns no server path, only to come back later.
+  if (data.code === 'DATA_FILE_INVALID')
+    return sendJson(res, 503, {
+      code: data.code,
+      message: 'a data file of the gateway cannot be read; an operator must fix it (see the gateway log)',
+    });
   const status = error instanceof PayloadTooLarge ? 413 : (STATUS[data.code] ?? 500);
   if (status === 500) {
     logger.error(`request failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);

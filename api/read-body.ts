@@ -10,19 +10,23 @@ const MAX_BODY_BYTES = MAX_PAYLOAD_BYTES + 64 * 1024;
 const MAX_PAYLOAD_DEPTH = 200;
 
 /**
- * Reads a JSON object body; an empty body is `{}`. Rejects with PayloadTooLarge when it is too large to read,
- * RequestAborted when the client goes away while sending it, and BAD_REQUEST on anything else.
+ * Reads a JSON object body; an empty body is `{}`. Rejects with PayloadTooLarge when it is larger than `maxBytes`
+ * (default: room for the largest payload a project may set), RequestAborted when the client goes away while sending
+ * it, and BAD_REQUEST on anything else.
  */
-export async function readJsonBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+export async function readJsonBody(req: IncomingMessage, maxBytes?: number): Promise<Record<string, unknown>> {
+  const limit = maxBytes ?? MAX_BODY_BYTES;
   const type = req.headers['content-type'];
   const chunks: Buffer[] = [];
   let size = 0;
   try {
     for await (const chunk of req) {
       size += (chunk as Buffer).length;
-      if (size > MAX_BODY_BYTES)
+      if (size > limit)
         throw new PayloadTooLarge(
-          `request body is larger than ${MAX_BODY_BYTES} bytes (the largest payload limit a project may set, ${MAX_PAYLOAD_BYTES} bytes, plus room for the other fields)`,
+          maxBytes === undefined
+            ? `request body is larger than ${MAX_BODY_BYTES} bytes (the largest payload limit a project may set, ${MAX_PAYLOAD_BYTES} bytes, plus room for the other fields)`
+            : `request body is larger than ${maxBytes} bytes, the limit of this route`,
         );
       chunks.push(chunk as Buffer);
     }

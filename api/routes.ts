@@ -1,11 +1,17 @@
 import type { AdminFacade } from '../engine/admin-facade.ts';
 import { ADMIN_RULES } from '../engine/admin-facade.ts';
 import { FlintError } from '../engine/errors.ts';
+import { LOGIN_RULES, type LoginFacade } from '../engine/users/login-facade.ts';
 import { PayloadTooLarge } from './http-errors.ts';
 import { checkFields } from './read-body.ts';
 
 export interface RouteContext {
   admin: AdminFacade;
+  logins: LoginFacade;
+  /** The client's IP address, as the socket has it (a proxy in front is not trusted to tell another). */
+  address: string;
+  /** The token of an `Authorization: Bearer <token>` header, if the request has one. */
+  bearer: string | undefined;
   params: Record<string, string>;
   query: URLSearchParams;
   /** The JSON body of a POST route ({} when empty), already read and checked for size, type and depth. */
@@ -18,6 +24,10 @@ export interface Route {
   path: string;
   /** Public routes need no admin token. */
   public?: boolean;
+  /** The largest body this route reads (default: room for the largest payload a project may set). */
+  maxBodyBytes?: number;
+  /** 204: the route answers no body, whatever `handle` returns (default 200 with its value as JSON). */
+  status?: 204;
   handle(ctx: RouteContext): unknown;
 }
 
@@ -43,6 +53,29 @@ function intParam(query: URLSearchParams, name: string): number | undefined {
 /** Every route of the gateway's HTTP API, on one screen (docs/api.md describes them). */
 export const ROUTES: Route[] = [
   { method: 'GET', path: '/health', public: true, handle: ({ admin }) => admin.health() },
+  {
+    method: 'POST',
+    path: '/api/login',
+    public: true,
+    maxBodyBytes: LOGIN_RULES.maxBodyBytes,
+    handle: ({ logins, body, address }) => {
+      checkFields(body, { userName: LOGIN_RULES.userName, password: LOGIN_RULES.password });
+      for (const field of ['userName', 'password'])
+        if (body[field] === undefined) throw new FlintError('BAD_REQUEST', `field "${field}" is missing`);
+      return logins.login(body.userName as string, body.password as string, address);
+    },
+  },
+  {
+    method: 'POST',
+    path: '/api/logout',
+    public: true,
+    maxBodyBytes: LOGIN_RULES.maxBodyBytes,
+    status: 204,
+    handle: ({ logins, bearer }) => {
+      if (!bearer) throw new FlintError('UNAUTHORIZED', 'send "Authorization: Bearer <token>" with the token that POST /api/login gave');
+      logins.logout(bearer);
+    },
+  },
   { method: 'GET', path: '/api/status', handle: ({ admin }) => admin.status() },
   { method: 'GET', path: '/api/projects/:project', handle: ({ admin, params }) => admin.projectStatus(params.project) },
   { method: 'GET', path: '/api/diagnostics', handle: ({ admin }) => admin.diagnostics() },

@@ -76,7 +76,7 @@ export async function listen(port: number, host = '127.0.0.1'): Promise<Listener
       // The token is written only now that the port is ours, so a gateway that cannot bind never replaces it.
       const token = issueAdminToken(gateway.config.dataDir);
       adminToken = token;
-      const { app, pages } = createApp(gateway.admin, token);
+      const { app, pages } = createApp(gateway.admin, gateway.loginApi, token);
       handle = app;
       websockets.open();
       return {

@@ -8,8 +8,9 @@ import { parseArgs, parsePort } from './args.ts';
 
 const USAGE = `Usage: flint <command> [options]
 
-  start [--projects DIR] [--data DIR] [--port N] [--sandboxes N]
-                         run a gateway (defaults: ./projects, ./data, 8088, 1; env FLINT_PROJECTS, FLINT_DATA, FLINT_PORT, FLINT_SANDBOXES)
+  start [--projects DIR] [--data DIR] [--port N] [--sandboxes N] [--login-minutes N]
+                         run a gateway (defaults: ./projects, ./data, 8088, 1, 480;
+                         env FLINT_PROJECTS, FLINT_DATA, FLINT_PORT, FLINT_SANDBOXES, FLINT_LOGIN_MINUTES)
   check [projectsDir]    compile and type-check every script; prints file:line:col message, exits 1 on errors
   types [file]           write the system.* typings (default ./system.d.ts) for your editor or tsc
   status                 list the running gateway's projects, their state and diagnostics
@@ -17,6 +18,9 @@ const USAGE = `Usage: flint <command> [options]
                          call a gateway message handler of the running gateway and print its answer
   message <project> <handler> [payloadJson] [--scope CGS]
                          send a message to a running gateway's message handlers
+  user add <name> [--roles a,b] [--password-stdin] [--data DIR]
+  user roles <name> --roles a,b | user remove <name> | user list
+                         manage the users of <data>/users.json (a running gateway picks changes up at once)
 
   status, request and message reach the gateway at http://127.0.0.1:<port> (--port, FLINT_PORT, or --url)
   with the admin token from <data>/admin-token (--data, FLINT_DATA).
@@ -45,13 +49,16 @@ function fail(message: string): never {
 }
 
 async function start(argv: string[]): Promise<void> {
-  const { options, positional } = parseArgs(argv, ['projects', 'data', 'port', 'sandboxes']);
-  noMoreThan(0, positional, 'start [--projects DIR] [--data DIR] [--port N] [--sandboxes N]');
+  const { options, positional } = parseArgs(argv, ['projects', 'data', 'port', 'sandboxes', 'login-minutes']);
+  noMoreThan(0, positional, 'start [--projects DIR] [--data DIR] [--port N] [--sandboxes N] [--login-minutes N]');
   const [{ Gateway }, { listen }] = await Promise.all([import('../engine/gateway.ts'), import('../api/server.ts')]);
   const port = parsePort(options.port ?? env('FLINT_PORT') ?? '8088');
   const host = env('FLINT_HOST') ?? '127.0.0.1';
   const sandboxes = Number(options.sandboxes ?? env('FLINT_SANDBOXES') ?? '1');
   if (!Number.isInteger(sandboxes) || sandboxes < 1 || sandboxes > 64) fail('--sandboxes must be a whole number from 1 to 64');
+  const loginMinutes = Number(options['login-minutes'] ?? env('FLINT_LOGIN_MINUTES') ?? '480');
+  if (!Number.isInteger(loginMinutes) || loginMinutes < 1 || loginMinutes > 525_600)
+    fail('--login-minutes must be a whole number from 1 to 525600 (a year)');
   const projectsDir = options.projects ?? env('FLINT_PROJECTS') ?? 'projects';
   // A mistyped path must not start a gateway with no projects (nor create an empty folder there).
   if (!isDirectory(projectsDir))
@@ -81,7 +88,12 @@ async function start(argv: string[]): Promise<void> {
   }
   let gateway;
   try {
-    gateway = await Gateway.start({ projectsDir, dataDir: options.data ?? env('FLINT_DATA') ?? 'data', sandboxProcesses: sandboxes });
+    gateway = await Gateway.start({
+      projectsDir,
+      dataDir: options.data ?? env('FLINT_DATA') ?? 'data',
+      sandboxProcesses: sandboxes,
+      loginTtlMs: loginMinutes * 60_000,
+    });
   } catch (error) {
     await listener.close();
     throw error;
@@ -206,6 +218,10 @@ async function main(): Promise<void> {
       const result = (await callGateway(options, 'POST', path, body)) as { value?: unknown; delivered?: string[] };
       process.stdout.write(JSON.stringify(command === 'request' ? result.value : result.delivered, null, 2) + '\n');
       return;
+    }
+    case 'user': {
+      const { userCommand } = await import('./user.ts');
+      return userCommand(argv, fail);
     }
     case undefined:
     case 'help':

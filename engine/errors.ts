@@ -3,7 +3,7 @@ export const USER_ERROR_CODES = [
   'BAD_REQUEST', // malformed input at an edge (HTTP body, CLI argument)
   'BAD_ARGUMENT', // a system.* argument failed validation
   'NOT_FOUND', // unknown project, handler or route
-  'UNAUTHORIZED', // missing or wrong admin token
+  'UNAUTHORIZED', // missing or wrong admin token, wrong user name or password
   'SCRIPT_ERROR', // a user script threw; carries file:line:col
   'COMPILE_ERROR', // a script failed to transpile or link
   'TIMEOUT', // an invocation or request ran past its deadline
@@ -15,6 +15,7 @@ export const USER_ERROR_CODES = [
 ] as const;
 export const SYSTEM_ERROR_CODES = [
   'SANDBOX_CRASHED', // the sandbox process died or stopped answering while the call was in flight
+  'DATA_FILE_INVALID', // a file in the data folder (such as users.json) cannot be read or parsed; an operator must fix it
   'INTERNAL', // a bug in Flint
 ] as const;
 

@@ -13,6 +13,9 @@ import type { Project } from './projects/project.ts';
 import { Supervisor } from './sandbox/supervisor.ts';
 import { Dispatcher } from './system/dispatch.ts';
 import { composeServices } from './system/services.ts';
+import { LoginFacade } from './users/login-facade.ts';
+import { DEFAULT_LOGIN_TTL_MS, Logins } from './users/logins.ts';
+import { UserSource } from './users/user-source.ts';
 
 export interface GatewayConfig {
   projectsDir: string;
@@ -25,6 +28,8 @@ export interface GatewayConfig {
   stdoutLevel?: LogLevel | 'off';
   /** This gateway's name, for remoteServers (default "flint"). */
   name?: string;
+  /** How long a login lasts (default 8 hours). */
+  loginTtlMs?: number;
 }
 
 /** The composition root: builds every engine part from the config. Knows nothing about HTTP. */
@@ -36,6 +41,11 @@ export class Gateway {
   readonly messaging: GatewayMessaging;
   /** What the admin API may do (api/ sees the engine only through it). */
   readonly admin = new AdminFacade(this);
+  /** The users of `<dataDir>/users.json` and their logins (issue 11 item 2). */
+  readonly users: UserSource;
+  readonly logins: Logins;
+  /** What the public login routes may do. */
+  readonly loginApi: LoginFacade;
   private readonly dispatcher: Dispatcher;
   private readonly events: GatewayEvents;
   private readonly timers: GatewayTimers;
@@ -46,6 +56,7 @@ export class Gateway {
       sandboxProcesses: 1,
       stdoutLevel: 'info',
       name: 'flint',
+      loginTtlMs: DEFAULT_LOGIN_TTL_MS,
       ...config,
       projectsDir: resolve(config.projectsDir),
       dataDir: resolve(config.dataDir),
@@ -92,6 +103,9 @@ export class Gateway {
       logger: gatewayLogger,
       gatewayName: this.config.name,
     });
+    this.users = new UserSource({ dataDir: this.config.dataDir, logger: this.logs.logger('users') });
+    this.logins = new Logins(this.users, { ttlMs: this.config.loginTtlMs, logger: this.logs.logger('users') });
+    this.loginApi = new LoginFacade(this.logins);
     // The one place the system.* services meet the gateway's parts.
     this.dispatcher = new Dispatcher(composeServices({ logs: this.logs, messaging: this.messaging }), gatewayLogger);
   }
@@ -100,6 +114,7 @@ export class Gateway {
     const gateway = new Gateway(config);
     mkdirSync(gateway.config.dataDir, { recursive: true });
     mkdirSync(gateway.config.projectsDir, { recursive: true });
+    gateway.users.watch();
     await gateway.projects.start(gateway.config.watch);
     gateway.logs
       .logger('gateway')
@@ -111,6 +126,8 @@ export class Gateway {
     this.timers.stopAll();
     await this.projects.stop();
     await this.supervisor.stop();
+    this.logins.close();
+    this.users.close();
   }
 
   /** system.util.sendRequest from outside a script (admin API, CLI): the handler's value, or a FlintError. */
