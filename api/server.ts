@@ -5,7 +5,7 @@ import { createApp } from './app.ts';
 import { issueAdminToken } from './auth.ts';
 import { sendJson } from './http-errors.ts';
 import { mountStatic } from './static.ts';
-import { WebSocketRoutes } from './websocket.ts';
+import { WebSocketRoutes, type WebSocketRoute } from './websocket.ts';
 
 export interface RunningServer {
   server: Server;
@@ -78,6 +78,7 @@ export async function listen(port: number, host = '127.0.0.1'): Promise<Listener
       adminToken = token;
       const { app, pages } = createApp(gateway.admin, gateway.loginApi, token);
       handle = app;
+      websockets.add(sessionRoute(gateway));
       websockets.open();
       return {
         server,
@@ -95,4 +96,25 @@ export async function listen(port: number, host = '127.0.0.1'): Promise<Listener
 /** Serves the gateway's HTTP API on `port` (0 picks a free one). Writes a fresh admin token to the data folder. */
 export async function serve(gateway: Gateway, port: number, host = '127.0.0.1'): Promise<RunningServer> {
   return (await listen(port, host)).attach(gateway);
+}
+
+/** Largest frame a session client may send. */
+const MAX_SESSION_FRAME = 256 * 1024;
+
+/** The session protocol (docs/protocol.md) at `/session`: public, since a session authenticates inside its frames. */
+function sessionRoute(gateway: Gateway): WebSocketRoute {
+  return {
+    path: '/session',
+    public: true,
+    maxPayload: MAX_SESSION_FRAME,
+    handle: (socket, request) => {
+      const origin = { host: request.socket.remoteAddress ?? 'unknown', userAgent: String(request.headers['user-agent'] ?? '') };
+      const connection = gateway.connectSession(socket, origin);
+      socket.on('message', (data, isBinary) => {
+        const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+        connection.received(bytes, isBinary);
+      });
+      socket.on('close', () => connection.disconnected());
+    },
+  };
 }

@@ -8,6 +8,8 @@ import { GatewayTimers } from './events/gateway-timers.ts';
 import { LogHub } from './logging/logger.ts';
 import type { LogLevel } from './logging/record.ts';
 import { GatewayMessaging } from './messaging/gateway-messaging.ts';
+import { Connection, type Authenticator, type Socket } from './sessions/connection.ts';
+import { SessionManager, type SessionProject } from './sessions/session-manager.ts';
 import { ProjectManager } from './projects/manager.ts';
 import type { Project } from './projects/project.ts';
 import { Supervisor } from './sandbox/supervisor.ts';
@@ -39,6 +41,9 @@ export class Gateway {
   readonly supervisor: Supervisor;
   readonly projects: ProjectManager;
   readonly messaging: GatewayMessaging;
+  /** The live Perspective Sessions of every project (issue 11). */
+  readonly sessions: SessionManager;
+  private readonly sessionAuth: Authenticator;
   /** What the admin API may do (api/ sees the engine only through it). */
   readonly admin = new AdminFacade(this);
   /** The users of `<dataDir>/users.json` and their logins (issue 11 item 2). */
@@ -88,8 +93,10 @@ export class Gateway {
       loader: this.supervisor,
       logger: this.logs.logger('projects'),
       loaded: (project) => this.events.fire(project, 'gateway/startup'),
-      unloading: (project) => {
+      unloading: async (project) => {
         this.timers.stop(project.name);
+        // Sessions end first, with their Shutdown scripts, while the project still runs them.
+        await this.sessions.endProject(project.name, 'the project stopped');
         return this.events.fire(project, 'gateway/shutdown');
       },
       changed: (project) => this.timers.sync(project),
@@ -97,7 +104,13 @@ export class Gateway {
         if (project.handlerModule('gateway/startup') === id) void this.events.fire(project, 'gateway/startup');
       },
     });
+    this.sessions = new SessionManager({
+      project: (name) => sessionProject(this.projects.get(name)),
+      invoke: (project, module, argsJson, timeoutMs) => this.supervisor.invoke(project, module, argsJson, timeoutMs),
+      logger: this.logs.logger('sessions'),
+    });
     this.messaging = new GatewayMessaging({
+      sessions: this.sessions,
       projects: this.projects,
       supervisor: this.supervisor,
       logger: gatewayLogger,
@@ -106,6 +119,12 @@ export class Gateway {
     this.users = new UserSource({ dataDir: this.config.dataDir, logger: this.logs.logger('users') });
     this.logins = new Logins(this.users, { ttlMs: this.config.loginTtlMs, logger: this.logs.logger('users') });
     this.loginApi = new LoginFacade(this.logins);
+    this.sessionAuth = {
+      verify: (token) => this.logins.verify(token),
+      login: async (userName, password, address) => (await this.logins.login(userName, password, address)).user,
+    };
+    this.users.onUserRemoved((userName) => void this.sessions.endUser(userName, 'the user was removed'));
+    this.users.onUserChanged(({ user }) => this.sessions.userChanged(user.userName, user.roles));
     // The one place the system.* services meet the gateway's parts.
     this.dispatcher = new Dispatcher(composeServices({ logs: this.logs, messaging: this.messaging }), gatewayLogger);
   }
@@ -122,7 +141,13 @@ export class Gateway {
     return gateway;
   }
 
+  /** A client socket of the session protocol; the caller feeds it frames and tells it when the socket closed. */
+  connectSession(socket: Socket, origin: { host: string; userAgent: string }): Connection {
+    return new Connection(socket, this.sessions, this.sessionAuth, origin);
+  }
+
   async stop(): Promise<void> {
+    await this.sessions.stop();
     this.timers.stopAll();
     await this.projects.stop();
     await this.supervisor.stop();
@@ -154,4 +179,17 @@ export class Gateway {
   projectStatus(project: Project) {
     return { ...project.status(), sandbox: this.supervisor.processOf(project.name) };
   }
+}
+
+/** What the sessions see of a project. */
+function sessionProject(project: Project | undefined): SessionProject | undefined {
+  if (!project) return undefined;
+  const config = project.config;
+  return {
+    isRunning: project.isRunning,
+    handlerModule: (event, name) => project.handlerModule(event, name),
+    timeoutMs: config?.limits.timeoutMs ?? 5000,
+    sessionTimeoutMs: config?.sessionTimeoutMs ?? 60_000,
+    allowAnonymous: config?.allowAnonymous ?? true,
+  };
 }

@@ -35,7 +35,13 @@ export class GatewayMessaging {
   /** Messages delivered to each project's gateway handlers and not handled yet. */
   private readonly queuedMessages = new Map<string, number>();
 
-  constructor(options: { projects: ProjectManager; supervisor: Supervisor; sessions: SessionManager; logger: Logger; gatewayName: string }) {
+  constructor(options: {
+    projects: ProjectManager;
+    supervisor: Supervisor;
+    sessions: SessionManager;
+    logger: Logger;
+    gatewayName: string;
+  }) {
     this.projects = options.projects;
     this.sessions = options.sessions;
     this.supervisor = options.supervisor;
@@ -157,7 +163,9 @@ export class GatewayMessaging {
 
   /** A session message handler runs in the session's turn; one that fails or times out does not hold up the others. */
   private toSession(session: Session, handler: string, payloadJson: string): string {
-    void this.sessions.request(session, handler, payloadJson).then((outcome) => this.logFailure(session.project, handler, outcome, session.id));
+    void this.sessions
+      .request(session, handler, payloadJson)
+      .then((outcome) => this.logFailure(session.project, handler, outcome, session.id));
     return `type=Session,project=${session.project},messageHandler=${handler},sessionId=${session.id}`;
   }
 

@@ -119,7 +119,16 @@ export class SessionManager {
 
   /** Ends the sessions of a user who was removed. */
   async endUser(userName: string, reason: string): Promise<void> {
-    await Promise.all(this.list().filter((s) => s.user.userName === userName).map((s) => this.end(s, reason)));
+    await Promise.all(
+      this.list()
+        .filter((s) => s.user.userName === userName)
+        .map((s) => this.end(s, reason)),
+    );
+  }
+
+  /** A user's roles changed: their sessions' `session.props.roles` follow. */
+  userChanged(userName: string, roles: string[]): void {
+    for (const session of this.list()) if (session.user.userName === userName) session.user = { userName, roles: [...roles] };
   }
 
   /** Opens a page; a new one runs Page Startup. */
@@ -139,8 +148,7 @@ export class SessionManager {
   /** Runs a session message handler with `(session, payload)`; resolves to its outcome. */
   request(session: Session, handler: string, payloadJson: string): Promise<Outcome> {
     const module = this.deps.project(session.project)?.handlerModule('session/message', handler);
-    if (!module)
-      return Promise.resolve(failed('NOT_FOUND', `project "${session.project}" has no session message handler "${handler}"`));
+    if (!module) return Promise.resolve(failed('NOT_FOUND', `project "${session.project}" has no session message handler "${handler}"`));
     return this.run(session, 'session/message', handler, () => [session.snapshot(), JSON.parse(payloadJson)]);
   }
 
@@ -171,7 +179,8 @@ export class SessionManager {
     const turn = session.queue.then(async () => {
       const project = this.deps.project(session.project);
       const module = project?.isRunning ? project.handlerModule(event, name) : undefined;
-      if (!project || !module) return failed('NOT_FOUND', `project "${session.project}" has no ${event} handler${name ? ` "${name}"` : ''}`);
+      if (!project || !module)
+        return failed('NOT_FOUND', `project "${session.project}" has no ${event} handler${name ? ` "${name}"` : ''}`);
       if (session.ended && !evenIfEnded) return failed('PROJECT_UNAVAILABLE', `session ${session.id} has ended`);
       const outcome = await this.deps.invoke(session.project, module, JSON.stringify(args()), project.timeoutMs);
       if (!isOk(outcome) && name === undefined) {

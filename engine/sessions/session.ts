@@ -75,7 +75,14 @@ export class Session {
 
   props(): SessionSnapshot['props'] {
     const { userName, roles } = this.user;
-    return { id: this.id, userName, roles: [...roles], host: this.origin.host, userAgent: this.origin.userAgent, device: this.origin.device };
+    return {
+      id: this.id,
+      userName,
+      roles: [...roles],
+      host: this.origin.host,
+      userAgent: this.origin.userAgent,
+      device: this.origin.device,
+    };
   }
 
   snapshot(): SessionSnapshot {

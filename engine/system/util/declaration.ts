@@ -87,7 +87,7 @@ export const UTIL: ServiceDecl = {
           name: 'remoteServers',
           type: { type: 'array', items: { type: 'string', pattern: NAME } },
           optional: true,
-          doc: 'Gateway server names to deliver to. This gateway\'s own name delivers here; any other is reported as `type=RemoteServer,server=<name>,status=unreachable` in the result (no other gateway is connected yet). Omitted: this gateway.',
+          doc: "Gateway server names to deliver to. This gateway's own name delivers here; any other is reported as `type=RemoteServer,server=<name>,status=unreachable` in the result (no other gateway is connected yet). Omitted: this gateway.",
         },
       ],
       returns: 'string[]',

@@ -1,0 +1,234 @@
+/**
+ * Flint's client SDK (`flint/client`): opens a Perspective-style session on a project over the session protocol
+ * (docs/protocol.md) with the platform's WebSocket, in browsers and in Node 22+. It resumes the same session after a
+ * dropped connection, while the gateway keeps it (the project's sessionTimeoutMs).
+ */
+import { PROTOCOL_VERSION, type ClientFrame, type ClientFrameType, type GatewayFrame } from '../engine/sessions/protocol.ts';
+
+export type { GatewayFrame };
+
+export interface ConnectOptions {
+  /** The gateway's session endpoint, such as `ws://localhost:8088/session`. */
+  url: string;
+  project: string;
+  /** Log in while opening the session: a token from `POST /api/login`, or a user name and password. */
+  token?: string;
+  userName?: string;
+  password?: string;
+  device?: Record<string, unknown>;
+  /** Reconnect and resume after the socket drops (default true); the delay between tries, in ms (default 500). */
+  reconnect?: boolean;
+  reconnectDelayMs?: number;
+}
+
+/** An error the gateway answered with: a code such as `UNAUTHORIZED` and a message. */
+export class FlintClientError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = 'FlintClientError';
+    this.code = code;
+  }
+}
+
+type Payload<T extends ClientFrameType> = Omit<ClientFrame<T>, 'v' | 'type' | 'id'>;
+type Welcome = GatewayFrame<'welcome'>;
+type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
+
+/** An open session. */
+export class FlintSession {
+  sessionId = '';
+  props: Record<string, unknown> = {};
+  custom: Record<string, unknown> = {};
+  private socket: WebSocket | undefined;
+  private readonly options: ConnectOptions;
+  private resumeToken = '';
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private readonly handlers = new Map<string, Set<(payload: Record<string, unknown>) => void>>();
+  private readonly propsListeners = new Set<(frame: GatewayFrame<'props'>) => void>();
+  private readonly endListeners = new Set<(reason: string) => void>();
+  private closing = false;
+  ended: string | undefined;
+
+  private constructor(options: ConnectOptions) {
+    this.options = options;
+  }
+
+  /** Opens a session; rejects with FlintClientError when the gateway refuses it (unknown project, login, anonymous). */
+  static async connect(options: ConnectOptions): Promise<FlintSession> {
+    const session = new FlintSession(options);
+    await session.open(false);
+    return session;
+  }
+
+  /** Logs the session in as a user; `session.props.userName` and `roles` change. */
+  async login(userName: string, password: string): Promise<{ userName: string; roles: string[] }> {
+    const user = (await this.call('login', { userName, password })) as { userName: string; roles: string[] };
+    this.props = { ...this.props, ...user };
+    return user;
+  }
+
+  openPage(path: string, pageId?: string): Promise<{ pageId: string; path: string; isNew: boolean }> {
+    return this.call('openPage', pageId === undefined ? { path } : { path, pageId }) as Promise<{
+      pageId: string;
+      path: string;
+      isNew: boolean;
+    }>;
+  }
+
+  navigate(pageId: string, path: string): Promise<void> {
+    return this.call('navigate', { pageId, path }).then(() => undefined);
+  }
+
+  closePage(pageId: string): Promise<void> {
+    return this.call('closePage', { pageId }).then(() => undefined);
+  }
+
+  /** Runs a session message handler of the project and resolves to its return value. */
+  request(handler: string, payload: Record<string, unknown> = {}): Promise<unknown> {
+    return this.call('request', { handler, payload });
+  }
+
+  /** A client-side message handler (scope `C` of system.util.sendMessage); returns a function that removes it. */
+  onMessage(handler: string, listener: (payload: Record<string, unknown>) => void): () => void {
+    let listeners = this.handlers.get(handler);
+    if (!listeners) {
+      listeners = new Set();
+      this.handlers.set(handler, listeners);
+      void this.call('registerHandler', { handler }).catch(() => undefined);
+    }
+    listeners.add(listener);
+    return () => {
+      listeners.delete(listener);
+      if (listeners.size === 0 && this.handlers.get(handler) === listeners) {
+        this.handlers.delete(handler);
+        void this.call('unregisterHandler', { handler }).catch(() => undefined);
+      }
+    };
+  }
+
+  /** Live property changes pushed by the gateway (session custom props, pages, components). */
+  onProps(listener: (frame: GatewayFrame<'props'>) => void): () => void {
+    this.propsListeners.add(listener);
+    return () => this.propsListeners.delete(listener);
+  }
+
+  /** The session ended on the gateway (logout, timeout, project stopped, gateway stopping). */
+  onEnded(listener: (reason: string) => void): () => void {
+    this.endListeners.add(listener);
+    return () => this.endListeners.delete(listener);
+  }
+
+  /** Ends the session: its Shutdown script runs on the gateway. */
+  async logout(): Promise<void> {
+    await this.call('logout', {});
+  }
+
+  /** Closes the socket without ending the session: it can be resumed until the project's session timeout. */
+  close(): void {
+    this.closing = true;
+    this.socket?.close(1000, 'closed by the client');
+  }
+
+  /** Drops the socket as a network failure would (for tests and for a client that wants to reconnect now). */
+  dropConnection(): void {
+    this.socket?.close(4000, 'dropped by the client');
+  }
+
+  private call<T extends ClientFrameType>(type: T, fields: Payload<T>): Promise<unknown> {
+    const socket = this.socket;
+    if (!socket || socket.readyState !== WebSocket.OPEN) return Promise.reject(new FlintClientError('UNAVAILABLE', 'not connected'));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      socket.send(JSON.stringify({ v: PROTOCOL_VERSION, type, id, ...fields }));
+    });
+  }
+
+  private open(resume: boolean): Promise<void> {
+    const { url, project, token, userName, password, device } = this.options;
+    const socket = new WebSocket(url);
+    this.socket = socket;
+    return new Promise((resolve, reject) => {
+      let welcomed = false;
+      socket.onopen = () => {
+        const hello = resume
+          ? { project, resumeSessionId: this.sessionId, resumeToken: this.resumeToken }
+          : { project, token, userName, password, device, userAgent: typeof navigator === 'object' ? navigator.userAgent : 'flint/client' };
+        socket.send(JSON.stringify({ v: PROTOCOL_VERSION, type: 'hello', ...hello }));
+      };
+      socket.onmessage = (event) => {
+        const frame = JSON.parse(String(event.data)) as GatewayFrame;
+        if (frame.type === 'welcome') {
+          welcomed = true;
+          this.welcome(frame);
+          for (const handler of this.handlers.keys()) void this.call('registerHandler', { handler }).catch(() => undefined);
+          resolve();
+        } else if (frame.type === 'error' && !welcomed) reject(new FlintClientError(frame.code, frame.message));
+        else this.dispatch(frame);
+      };
+      socket.onclose = () => {
+        for (const waiting of this.pending.values()) waiting.reject(new FlintClientError('UNAVAILABLE', 'the connection closed'));
+        this.pending.clear();
+        if (!welcomed) reject(new FlintClientError('UNAVAILABLE', 'the connection closed before the session opened'));
+        else this.reconnectLater();
+      };
+    });
+  }
+
+  private welcome(frame: Welcome): void {
+    this.sessionId = frame.sessionId;
+    this.resumeToken = frame.resumeToken;
+    this.props = frame.props;
+    this.custom = frame.custom;
+  }
+
+  private reconnectLater(): void {
+    if (this.closing || this.ended || this.options.reconnect === false) return;
+    setTimeout(() => {
+      this.open(true).catch((error: unknown) => {
+        // The gateway forgot the session (it timed out, or the gateway restarted): it ended, and a new one can be opened.
+        if (error instanceof FlintClientError && error.code === 'UNAUTHORIZED') this.endedWith('the session could not be resumed');
+      });
+    }, this.options.reconnectDelayMs ?? 500);
+  }
+
+  private endedWith(reason: string): void {
+    if (this.ended) return;
+    this.ended = reason;
+    for (const listener of this.endListeners) listener(reason);
+  }
+
+  private dispatch(frame: GatewayFrame): void {
+    switch (frame.type) {
+      case 'reply': {
+        const waiting = this.pending.get(frame.id);
+        this.pending.delete(frame.id);
+        if (!waiting) return;
+        if (frame.ok) waiting.resolve(frame.value);
+        else {
+          const error = frame.error as { code?: string; message?: string } | undefined;
+          waiting.reject(new FlintClientError(error?.code ?? 'INTERNAL', error?.message ?? 'the gateway refused the frame'));
+        }
+        return;
+      }
+      case 'message':
+        for (const listener of this.handlers.get(frame.handler) ?? []) listener(frame.payload);
+        return;
+      case 'props':
+        if (frame.object === 'session' && frame.group === 'custom') this.custom = { ...this.custom, [frame.key]: frame.value };
+        for (const listener of this.propsListeners) listener(frame);
+        return;
+      case 'ended':
+        return this.endedWith(frame.reason);
+      default:
+        return;
+    }
+  }
+}
+
+/** Opens a session on a project. */
+export function connect(options: ConnectOptions): Promise<FlintSession> {
+  return FlintSession.connect(options);
+}
