@@ -1,3 +1,4 @@
+import { LastGood, type ModuleChanges } from './last-good.ts';
 import type { ModuleLoadResult, ModuleSpec } from './module-loader.ts';
 import { classify, type Resource } from './resources.ts';
 
@@ -15,61 +16,52 @@ export interface RunningModule {
   source: string | undefined;
 }
 
-/** One load as the sandbox applied it: `modules` defined, `remove` dropped, `reevaluate` (id, handler) run again. */
-export interface AppliedLoad {
-  modules: ModuleSpec[];
-  remove: string[];
-  reevaluate: [string, boolean][];
-}
-
 /**
  * A project's scripts as the gateway knows them: the text each file had when last read, and the version of each
  * module its sandbox runs. Where the two differ, the file's latest save did not load (see `stale`).
+ *
+ * Which version runs follows the one rule of last good (last-good.ts), applied to the same loads and results as the
+ * supervisor's and the sandbox host's snapshots, with the project's own data (source, resource) in place of compiled
+ * code. The project reads its `running` view, not the snapshot: while a library is held back in the snapshot for the
+ * modules its new version broke, the isolate runs that new version, and a save of any module is compiled and loaded
+ * against it (and a deleted library is gone). The one difference is `drop`: a module that could not be loaded again
+ * after a rebuild is not running, so the project forgets it, while the sandbox side keeps it in its snapshot and tries
+ * it again at the next rebuild.
  */
 export class RunningModules {
   /** Each script's text when last read, loaded or not. */
   readonly sources = new Map<string, string>();
-  private readonly running = new Map<string, RunningModule>();
+  private readonly lastGood = new LastGood<RunningModule>();
 
   get size(): number {
-    return this.running.size;
+    return [...this.lastGood.allRunning()].length;
   }
 
   has(id: string): boolean {
-    return this.running.has(id);
+    return this.lastGood.running(id) !== undefined;
   }
 
   get(id: string): RunningModule | undefined {
-    return this.running.get(id);
+    return this.lastGood.running(id);
   }
 
   entries(): IterableIterator<[string, RunningModule]> {
-    return this.running.entries();
+    return this.lastGood.allRunning();
   }
 
   /** Takes the result of a load: what loaded runs from now on, with the source it was read from. */
-  apply(load: AppliedLoad, results: Record<string, ModuleLoadResult>): void {
-    for (const id of load.remove) this.running.delete(id);
-    for (const spec of load.modules) {
-      if (results[spec.id]?.ok !== true) continue;
-      this.running.set(spec.id, {
-        id: spec.id,
-        displayPath: spec.displayPath,
-        handler: spec.handler,
-        imports: spec.imports,
-        resource: classify(spec.id),
-        source: this.sources.get(spec.id),
-      });
-    }
+  apply(load: ModuleChanges, results: Record<string, ModuleLoadResult>): void {
+    const modules = load.modules.map((spec) => this.recordOf(spec));
+    this.lastGood.apply({ modules, remove: load.remove, reevaluate: load.reevaluate }, results);
   }
 
   /** A module that could not be loaded again when the sandbox rebuilt the project's isolate: it no longer runs. */
   drop(id: string): void {
-    this.running.delete(id);
+    this.lastGood.drop(id);
   }
 
   clear(): void {
-    this.running.clear();
+    this.lastGood.clear();
     this.sources.clear();
   }
 
@@ -77,7 +69,7 @@ export class RunningModules {
   dependentsOf(id: string): string[] {
     const found = new Set<string>();
     const visit = (target: string) => {
-      for (const [other, module] of this.running) {
+      for (const [other, module] of this.lastGood.allRunning()) {
         if (!found.has(other) && module.imports.includes(target)) {
           found.add(other);
           visit(other);
@@ -90,6 +82,11 @@ export class RunningModules {
 
   /** Scripts read whose text is not the version that runs (it never loaded, or its latest save failed). */
   stale(which: (id: string) => boolean): string[] {
-    return [...this.sources].filter(([id, source]) => which(id) && this.running.get(id)?.source !== source).map(([id]) => id);
+    return [...this.sources].filter(([id, source]) => which(id) && this.get(id)?.source !== source).map(([id]) => id);
+  }
+
+  private recordOf(spec: ModuleSpec): RunningModule {
+    const { id, displayPath, handler, imports } = spec;
+    return { id, displayPath, handler, imports, resource: classify(id), source: this.sources.get(id) };
   }
 }

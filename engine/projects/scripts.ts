@@ -8,7 +8,8 @@ import { errorDiagnostic, type ProjectDiagnostics } from './diagnostics.ts';
 import type { ModuleLoader, ModuleLoadResult, ModuleSpec } from './module-loader.ts';
 import { projectDisplayPath, readIfExists } from './project-files.ts';
 import { classify, type Resource } from './resources.ts';
-import type { AppliedLoad, RunningModules } from './running-modules.ts';
+import type { ModuleChanges } from './last-good.ts';
+import type { RunningModules } from './running-modules.ts';
 
 /** How long a file that fails to compile must stay unchanged before the error is reported: an editor's partial write is followed by the rest within this time. */
 const SETTLE_MS = 150;
@@ -141,7 +142,7 @@ export class ProjectScripts {
    * Hands one change to the sandbox and records its outcome: a module that loaded runs from now on, one that did not
    * reports why (the one before it, if any, keeps running). Answers the sandbox's results.
    */
-  private async load(change: AppliedLoad): Promise<Record<string, ModuleLoadResult>> {
+  private async load(change: ModuleChanges): Promise<Record<string, ModuleLoadResult>> {
     const { limits, isolated } = this.ctx.config();
     const results = await this.ctx.loader.load(this.ctx.name, { limits, isolated, ...change });
     this.ctx.modules.apply(change, results);

@@ -3,7 +3,7 @@ import type { Logger } from '../logging/logger.ts';
 import type { LogLevel } from '../logging/record.ts';
 import { failed, type Outcome } from '../outcome.ts';
 import type { ProjectLimits } from '../projects/limits.ts';
-import { LastGood } from './last-good.ts';
+import { LastGood } from '../projects/last-good.ts';
 import type { ModuleLoadResult, ModuleSpec } from './protocol.ts';
 import { SandboxProcess, type SandboxProcessEvents } from './sandbox-process.ts';
 
