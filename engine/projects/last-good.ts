@@ -18,7 +18,8 @@ export interface ModuleChanges<M extends LastGoodModule = ModuleSpec> {
 /**
  * THE rule of what counts as last good, kept once for every side that needs it: the supervisor and the sandbox host
  * (with the compiled modules, to build an isolate again) and the project (with each module's source, to know what
- * runs). Each applies the same loads with the same results, and so they agree.
+ * runs). Each applies the same loads with the same results, and so they agree (but for `drop`, which only the
+ * project uses: see running-modules.ts).
  *
  * `modules` is the snapshot a project's isolate is built again from, after a memory-limit rebuild or a sandbox
  * process restart: each module's last version that loaded. When a library's new version breaks the modules that
@@ -28,7 +29,8 @@ export interface ModuleChanges<M extends LastGoodModule = ModuleSpec> {
  * wins), when the library is saved again, or when nothing imports the old version any more.
  *
  * `running` is what the isolate holds until then: the held-back library's newer version (the one a module saved now
- * is loaded against), and no deleted library.
+ * is loaded against), and no deleted library. A rebuild is not applied here yet: after one the isolate holds the
+ * snapshot, while `running` still names the newer version (docs/architecture.md, "Last good").
  */
 export class LastGood<M extends LastGoodModule = ModuleSpec> {
   readonly modules = new Map<string, M>();
