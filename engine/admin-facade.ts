@@ -3,7 +3,7 @@ import type { Gateway } from './gateway.ts';
 import type { LogQuery } from './logging/log-ring.ts';
 import { isLogLevel, type LogLevel } from './logging/record.ts';
 import { LIMIT_RANGES } from './projects/limits.ts';
-import { NAME_PATTERN } from './projects/resources.ts';
+import { nameProblem } from './projects/names.ts';
 import { API } from './system/api.ts';
 import { checkType } from './system/validate.ts';
 
@@ -12,10 +12,7 @@ export const ADMIN_RULES = {
   /** The largest payload limit a project may set (each project's own limit is `AdminFacade.payloadLimit`). */
   largestPayloadLimit: LIMIT_RANGES.maxPayloadBytes[1],
   /** Why a project or handler name is refused, or undefined when it is valid. */
-  name: (label: string, value: string): string | undefined =>
-    NAME_PATTERN.test(value)
-      ? undefined
-      : `${label} ${JSON.stringify(value)} is not a valid name (1 to 128 letters, digits, _ . - or spaces, starting with a letter, digit or _)`,
+  name: nameProblem,
   /** timeoutSec has the bounds that system.util.sendRequest declares for it. */
   timeoutSec: (value: unknown): string | undefined => checkType(SEND_REQUEST_TIMEOUT, value),
   scope: (value: unknown): string | undefined =>

@@ -1,6 +1,9 @@
+import { join } from 'node:path';
 import type { Diagnostic } from '../compiler/diagnostics.ts';
+import { fileDiagnostic, linkDiagnostic } from './diagnostics.ts';
 import { isPlainObject, parseJsonFile } from './json-file.ts';
 import { DEFAULT_LIMITS, LIMIT_RANGES, type ProjectLimits } from './limits.ts';
+import { isLinkedPath, projectDisplayPath, readIfExists } from './project-files.ts';
 
 /** project.json, with defaults filled in. */
 export interface ProjectConfig {
@@ -19,6 +22,15 @@ export interface ProjectConfig {
 const KNOWN_KEYS = ['title', 'description', 'enabled', 'isolated', 'limits', 'sessionTimeoutMs', 'allowAnonymous'];
 
 export type ConfigParse = { ok: true; config: ProjectConfig } | { ok: false; diagnostic: Diagnostic };
+
+/** Reads a project folder's project.json: a link to one is refused, a missing one is reported, like one that does not parse. */
+export async function readProjectConfig(dir: string, projectName: string): Promise<ConfigParse> {
+  const path = projectDisplayPath(projectName, 'project.json');
+  if (await isLinkedPath(dir, 'project.json')) return { ok: false, diagnostic: linkDiagnostic('project.json', path) };
+  const text = await readIfExists(join(dir, 'project.json'));
+  if (text === undefined) return { ok: false, diagnostic: fileDiagnostic(path, 'project.json is missing: every project folder needs one') };
+  return parseProjectConfig(text, path, projectName);
+}
 
 /** Parses and validates project.json. Every problem names the file and the key. */
 export function parseProjectConfig(text: string, displayPath: string, projectName: string): ConfigParse {

@@ -2,7 +2,7 @@ import { existsSync, lstatSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Project, type ProjectHooks } from './project.ts';
-import { NAME_PATTERN } from './resources.ts';
+import { isValidName } from './names.ts';
 import { ProjectsWatcher, type FileEvent } from './watcher.ts';
 
 /** All projects under the projects folder: discovery at start, then hot reload from the watcher. */
@@ -50,7 +50,7 @@ export class ProjectManager {
 
   private add(name: string): Promise<void> {
     if (name.startsWith('.') || name === 'node_modules' || this.projects.has(name)) return Promise.resolve();
-    if (!NAME_PATTERN.test(name))
+    if (!isValidName(name))
       return this.refuse(name, `ignoring folder "${name}" in the projects folder: project names use letters, digits, _ . - and spaces`);
     if (lstatSync(join(this.root, name), { throwIfNoEntry: false })?.isSymbolicLink()) {
       return this.refuse(

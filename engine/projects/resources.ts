@@ -1,9 +1,7 @@
 import type { EventDecl, EventFamily } from '../catalogue/define.ts';
 import { EVENTS, type EventId } from '../catalogue/events.ts';
 import { isScriptFile, SCRIPT_EXTENSIONS } from '../compiler/resolve-import.ts';
-
-/** Project and handler names: no path separators, no `..`, no control characters (same rule as the system.* API). */
-export const NAME_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_ .-]{0,127}$/;
+import { isValidName } from './names.ts';
 
 /** The folder of each family of event scripts (views are found by their view.json instead). */
 const FOLDERS = { 'gateway-events': 'gateway', 'session-events': 'session' } as const satisfies Record<string, EventFamily>;
@@ -52,7 +50,7 @@ export function classify(relPath: string): Resource {
     const decl = parts.length === 3 ? NAMED[scope].get(parts[1]) : undefined;
     if (decl && decl.layout.kind === 'named') {
       const name = stripExtension(file);
-      if (!NAME_PATTERN.test(name))
+      if (!isValidName(name))
         return { kind: 'ignored', reason: `"${name}" is not a valid handler name (letters, digits, _ . - and spaces)` };
       const sidecar = decl.layout.sidecar !== undefined;
       const id = decl.id;

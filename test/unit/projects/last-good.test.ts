@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LastGood } from '../../../engine/sandbox/last-good.ts';
+import { LastGood } from '../../../engine/projects/last-good.ts';
 import type { ModuleLoadResult, ModuleSpec } from '../../../engine/sandbox/protocol.ts';
 
 function spec(id: string, code: string, imports: string[] = []): ModuleSpec {
@@ -17,6 +17,7 @@ function loaded(): LastGood {
 }
 
 const codes = (good: LastGood) => Object.fromEntries([...good.modules].map(([id, s]) => [id, s.code]));
+const running = (good: LastGood) => Object.fromEntries([...good.allRunning()].map(([id, s]) => [id, s.code]));
 
 describe('LastGood', () => {
   it('takes a library’s new version when every module importing it re-evaluated', () => {
@@ -100,5 +101,39 @@ describe('LastGood', () => {
     expect(Object.keys(codes(good)).sort()).toEqual([H, 'lib/a.ts', 'lib/b.ts'].sort());
     good.apply({ modules: [], remove: [H], reevaluate: [] }, {});
     expect(codes(good)).toEqual({});
+  });
+
+  it('runs a library’s new version while the snapshot holds the old one back for the modules it broke', () => {
+    const good = loaded();
+    good.apply({ modules: [spec('lib/x.ts', 'v2')], remove: [], reevaluate: [[H, true]] }, { 'lib/x.ts': ok, [H]: failed });
+    expect(codes(good)).toEqual({ 'lib/x.ts': 'v1', [H]: 'h1' });
+    expect(running(good)).toEqual({ 'lib/x.ts': 'v2', [H]: 'h1' });
+    expect(good.running('lib/x.ts')?.code).toBe('v2');
+  });
+
+  it('runs no deleted library, while the snapshot keeps it for a module that imports it', () => {
+    const good = loaded();
+    good.apply({ modules: [], remove: ['lib/x.ts'], reevaluate: [] }, {});
+    expect(codes(good)).toEqual({ 'lib/x.ts': 'v1', [H]: 'h1' });
+    expect(running(good)).toEqual({ [H]: 'h1' });
+    expect(good.running('lib/x.ts')).toBeUndefined();
+  });
+
+  it('keeps the running view of a module that failed to load, and of a failed library save', () => {
+    const good = loaded();
+    good.apply(
+      { modules: [spec('lib/x.ts', 'v2'), spec(H, 'h2', ['lib/x.ts'])], remove: [], reevaluate: [] },
+      { 'lib/x.ts': failed, [H]: failed },
+    );
+    expect(running(good)).toEqual({ 'lib/x.ts': 'v1', [H]: 'h1' });
+  });
+
+  it('drops a module from both views, held back or not', () => {
+    const good = loaded();
+    good.apply({ modules: [spec('lib/x.ts', 'v2')], remove: [], reevaluate: [[H, true]] }, { 'lib/x.ts': ok, [H]: failed });
+    good.drop('lib/x.ts');
+    good.drop(H);
+    expect(codes(good)).toEqual({});
+    expect(running(good)).toEqual({});
   });
 });
