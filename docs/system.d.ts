@@ -53,7 +53,7 @@ declare namespace system {
      */
     function getLogger(name: string): Logger;
     /**
-     * Sends a message to the message handlers selected by scope and filters and returns one comma-delimited string per delivery target. A blocking call: the script waits (without `await`) for the gateway to route the message, not for the handlers, which run asynchronously after it. At most 64 messages may wait for one project's gateway handlers; past that, it fails with PROJECT_UNAVAILABLE.
+     * Sends a message to the message handlers selected by scope and filters and returns one comma-delimited string per delivery target: `type=Gateway,project=<p>,messageHandler=<h>`, `type=Session,project=<p>,messageHandler=<h>,sessionId=<id>` (a session message handler, once per selected session), `type=Client,project=<p>,messageHandler=<h>,sessionId=<id>` (client-side handlers registered through the SDK). A blocking call: the script waits (without `await`) for the gateway to route the message, not for the handlers, which run asynchronously after it. At most 64 messages may wait for one project's gateway handlers; past that, it fails with PROJECT_UNAVAILABLE.
      * @param project The name of the project containing the message handler.
      * @param messageHandler The name of the message handler that will fire upon receiving the message.
      * @param payload A JSON object passed to the message handler as `payload`. Default: {}.
@@ -62,7 +62,7 @@ declare namespace system {
      * @param user Limits delivery to clients and sessions where this user is logged in.
      * @param hasRole Limits delivery to clients and sessions whose user has this role.
      * @param hostName Limits delivery to clients and sessions on this network host name.
-     * @param remoteServers Gateway server names to deliver to; only this gateway is connected today, so any other name is refused.
+     * @param remoteServers Gateway server names to deliver to. This gateway's own name delivers here; any other is reported as `type=RemoteServer,server=<name>,status=unreachable` in the result (no other gateway is connected yet). Omitted: this gateway.
      */
     function sendMessage(project: string, messageHandler: string, payload?: JsonObject, scope?: string, clientSessionId?: string, user?: string, hasRole?: string, hostName?: string, remoteServers?: string[]): string[];
     /**

@@ -8,7 +8,15 @@ describe('parseProjectConfig', () => {
   it('fills defaults', () => {
     expect(parse('{}')).toEqual({
       ok: true,
-      config: { title: 'p', description: '', enabled: true, isolated: false, limits: DEFAULT_LIMITS, sessionTimeoutMs: 60000 },
+      config: {
+        title: 'p',
+        description: '',
+        enabled: true,
+        isolated: false,
+        limits: DEFAULT_LIMITS,
+        sessionTimeoutMs: 60000,
+        allowAnonymous: true,
+      },
     });
   });
 
