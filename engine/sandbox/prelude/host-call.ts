@@ -68,7 +68,7 @@ export function createHostCalls(
         throw e;
       }
     }
-    const frame = fn.name === 'util.log' ? '' : callerFrame();
+    const frame = fn.quota === 'log' ? '' : callerFrame();
     type Answer = { ok: boolean; value?: unknown; pending?: number; error?: { code: string; message: string } };
     const argsJson = `[${parts.join(',')}]`;
     const budgeted: Flag = current.budgeted ? '1' : '';
