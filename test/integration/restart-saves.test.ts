@@ -44,11 +44,13 @@ describe('a save made while a sandbox is replaced', () => {
     t.remove('box', 'gateway-events/message/stuck.ts');
     await t.waitFor(answers('box', 'fresh', 'fresh'), 10_000, 'the new handler to answer');
     expect(Date.now() - started).toBeLessThan(5500); // stopped promptly, not at twice its timeout
+    // Polled through the handler index, not by calling it: a call made before the deletion applies would get stuck again.
     await t.waitFor(
-      async () => (await t.request('box', 'stuck').catch((e: FlintError) => e.code)) === 'NOT_FOUND',
+      () => t.gateway.project('box')!.handlerModule('gateway/message', 'stuck') === undefined,
       5000,
       'the deleted handler to be gone',
     );
+    await expect(t.request('box', 'stuck')).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect(await t.request('box', 'ping')).toBe('box pong');
     expect(diagnosticsOf('box')).toEqual([]);
     expect(t.logs((r) => r.message.includes('crashed while loading'))).toEqual([]);
