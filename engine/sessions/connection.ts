@@ -128,7 +128,8 @@ export class Connection implements SessionClient {
         return { userName: session.user.userName, roles: session.user.roles };
       }
       case 'logout':
-        await this.sessions.end(session, 'logout');
+        // After the reply: ending the session closes this socket, which would otherwise swallow it.
+        setImmediate(() => void this.sessions.end(session, 'logout'));
         return null;
       case 'openPage': {
         const { page, isNew } = this.sessions.openPage(session, this, frame.path, frame.pageId);

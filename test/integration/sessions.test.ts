@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { connect, FlintClientError } from '../../client/index.ts';
+import { useGateway } from '../helpers/fixture.ts';
+
+const t = useGateway({
+  shop: {
+    config: { sessionTimeoutMs: 1000 },
+    files: {
+      'session-events/startup.ts': `export default function (session: any) { system.util.getLogger('life').info('started ' + session.props.id); }\n`,
+      'session-events/shutdown.ts': `export default function (session: any) { system.util.getLogger('life').info('ended ' + session.props.id); }\n`,
+      'session-events/page-startup.ts': `export default function (page: any) { system.util.getLogger('life').info('page ' + page.props.path + ' of ' + page.session.props.id); }\n`,
+      'session-events/message/myMessage.ts': `export default function (session: any, payload: any) { system.util.getLogger('msg').info('Session ' + session.props.id + ' received message: ' + payload.message); return { echo: payload.message }; }\n`,
+      'gateway-events/message/broadcast.ts': `export default function (payload: any) { return system.util.sendMessage('shop', 'myMessage', payload, payload.scope); }\n`,
+    },
+  },
+  closed: { config: { allowAnonymous: false }, files: {} },
+});
+
+const logged = (text: string) => t.logs((r) => r.message === text).length > 0;
+
+async function open(project = 'shop') {
+  const http = await t.http();
+  return connect({ url: `${http.url.replace('http', 'ws')}/session`, project, reconnectDelayMs: 50 });
+}
+
+describe('sessions over the session protocol', () => {
+  it('runs Startup, Page Startup (new pages only) and a session message handler, in order', async () => {
+    const session = await open();
+    await t.waitFor(() => logged(`started ${session.sessionId}`), 5000, 'Startup');
+    const page = await session.openPage('/line/1');
+    expect(page.isNew).toBe(true);
+    await t.waitFor(() => logged(`page /line/1 of ${session.sessionId}`), 5000, 'Page Startup');
+    expect((await session.openPage('/line/2', page.pageId)).isNew).toBe(false);
+    expect(await session.request('myMessage', { message: 'Hello World' })).toEqual({ echo: 'Hello World' });
+    expect(logged(`Session ${session.sessionId} received message: Hello World`)).toBe(true);
+    await session.logout();
+    await t.waitFor(() => logged(`ended ${session.sessionId}`), 5000, 'Shutdown');
+  });
+
+  it('delivers system.util.sendMessage to session handlers (S) and client handlers (C), and lists each target', async () => {
+    const session = await open();
+    const received: unknown[] = [];
+    session.onMessage('myMessage', (payload) => received.push(payload));
+    await t.waitFor(() => t.gateway.sessions.get(session.sessionId)?.clientsListening('myMessage').length === 1, 5000, 'registered');
+    const targets = (await t.request('shop', 'broadcast', { message: 'hi', scope: 'CS' })) as string[];
+    expect(targets).toContain(`type=Session,project=shop,messageHandler=myMessage,sessionId=${session.sessionId}`);
+    expect(targets).toContain(`type=Client,project=shop,messageHandler=myMessage,sessionId=${session.sessionId}`);
+    await t.waitFor(() => received.length === 1, 5000, 'the client message');
+    expect(received[0]).toEqual({ message: 'hi', scope: 'CS' });
+    await t.waitFor(() => logged(`Session ${session.sessionId} received message: hi`), 5000, 'the session handler');
+    await session.logout();
+  });
+
+  it('resumes the same session after a dropped socket, and ends it with Shutdown once it stays away past the timeout', async () => {
+    const session = await open();
+    const id = session.sessionId;
+    session.dropConnection();
+    await t.waitFor(async () => (await session.openPage('/back').catch(() => undefined)) !== undefined, 5000, 'the resumed session');
+    expect(session.sessionId).toBe(id);
+    session.close();
+    await t.waitFor(() => logged(`ended ${id}`), 5000, 'Shutdown after the session timeout');
+    expect(t.gateway.sessions.get(id)).toBeUndefined();
+  });
+
+  it('refuses an anonymous session where the project does not allow it, and bad frames with an error', async () => {
+    await expect(open('closed')).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    await expect(open('nowhere')).rejects.toBeInstanceOf(FlintClientError);
+    const http = await t.http();
+    const socket = new WebSocket(`${http.url.replace('http', 'ws')}/session`);
+    const frames: { type: string; code?: string }[] = [];
+    socket.onmessage = (event) => frames.push(JSON.parse(String(event.data)));
+    await new Promise((resolve) => (socket.onopen = resolve));
+    socket.send('not json');
+    socket.send(JSON.stringify({ v: 1, type: 'openPage', path: '/' }));
+    await t.waitFor(() => frames.length === 2, 5000, 'two error frames');
+    expect(frames.map((f) => [f.type, f.code])).toEqual([
+      ['error', 'BAD_REQUEST'],
+      ['error', 'BAD_REQUEST'],
+    ]);
+    socket.close();
+  });
+});
