@@ -1,5 +1,7 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { connect, FlintClientError } from '../../client/index.ts';
+import { UserSource } from '../../engine/users/user-source.ts';
 import { useGateway } from '../helpers/fixture.ts';
 
 const t = useGateway({
@@ -78,5 +80,33 @@ describe('sessions over the session protocol', () => {
       ['error', 'BAD_REQUEST'],
     ]);
     socket.close();
+  });
+
+  it('logs in with a user name and password or a login token in hello, and ends the sessions when the user is removed', async () => {
+    // Another writer of the gateway's users.json, as `flint user add` is (cheap scrypt parameters).
+    const users = new UserSource({ dataDir: join(t.root, 'data'), hashParams: { N: 1024, r: 8, p: 1 } });
+    await users.add('carol', 'password-c', ['operator']);
+    const http = await t.http();
+    const url = `${http.url.replace('http', 'ws')}/session`;
+    await expect(connect({ url, project: 'closed', userName: 'carol', password: 'wrong' })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    const byPassword = await connect({ url, project: 'closed', userName: 'carol', password: 'password-c', reconnect: false });
+    expect(byPassword.props).toMatchObject({ userName: 'carol', roles: ['operator'] });
+    const login = await fetch(`${http.url}/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ userName: 'carol', password: 'password-c' }),
+    });
+    const { token } = (await login.json()) as { token: string };
+    const byToken = await connect({ url, project: 'closed', token, reconnect: false });
+    expect(byToken.props).toMatchObject({ userName: 'carol' });
+    await expect(connect({ url, project: 'closed', token: 'not-a-token' })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+
+    const ended: string[] = [];
+    byPassword.onEnded((reason) => ended.push(reason));
+    byToken.onEnded((reason) => ended.push(reason));
+    users.remove('carol');
+    await t.waitFor(() => ended.length === 2, 5000, 'both sessions ended');
+    expect(t.gateway.sessions.get(byPassword.sessionId)).toBeUndefined();
+    expect(t.gateway.sessions.get(byToken.sessionId)).toBeUndefined();
   });
 });
