@@ -80,7 +80,7 @@ export class Invocations {
     }
     const value = outcome.value ?? '';
     if (value !== STILL_PENDING) this.finish(call, value);
-    else if (Date.now() - started > timeoutMs) this.finish(call, this.timedOut(module, timeoutMs));
+    else if (Date.now() - started > timeoutMs) this.finish(call, onTimeout?.() ?? this.timedOut(module, timeoutMs));
     else {
       // Still waiting on async work, unless that finished during the call itself (an async handler with no await).
       const state = this.calls.get(call);
