@@ -106,7 +106,7 @@ export class Gateway {
     });
     this.sessions = new SessionManager({
       project: (name) => sessionProject(this.projects.get(name)),
-      invoke: (project, module, argsJson, timeoutMs) => this.supervisor.invoke(project, module, argsJson, timeoutMs),
+      invoke: (project, module, argsJson, timeoutMs, live) => this.supervisor.invoke(project, module, argsJson, timeoutMs, false, live),
       logger: this.logs.logger('sessions'),
     });
     this.messaging = new GatewayMessaging({
@@ -126,7 +126,10 @@ export class Gateway {
     this.users.onUserRemoved((userName) => void this.sessions.endUser(userName, 'the user was removed'));
     this.users.onUserChanged(({ user }) => this.sessions.userChanged(user.userName, user.roles));
     // The one place the system.* services meet the gateway's parts.
-    this.dispatcher = new Dispatcher(composeServices({ logs: this.logs, messaging: this.messaging }), gatewayLogger);
+    this.dispatcher = new Dispatcher(
+      composeServices({ logs: this.logs, messaging: this.messaging, sessions: this.sessions }),
+      gatewayLogger,
+    );
   }
 
   static async start(config: GatewayConfig): Promise<Gateway> {

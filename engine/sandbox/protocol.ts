@@ -24,7 +24,8 @@ export type ToSandbox =
     }
   | { t: 'unload'; req: number; project: string }
   /** `budgeted`: a script asked for this call (sendRequest, sendMessage), so it runs on the target's CPU budget. */
-  | { t: 'invoke'; call: number; project: string; module: string; args: string; timeoutMs: number; budgeted: boolean }
+  /** `live`: the description of the live objects among the arguments (engine/sandbox/live-wire.ts), '' for none. */
+  | { t: 'invoke'; call: number; project: string; module: string; args: string; timeoutMs: number; budgeted: boolean; live: string }
   /** The answer to a `systemCall`: `{"ok":true,"value":...}` or `{"ok":false,"error":{...}}`. */
   | { t: 'answer'; project: string; request: number; answer: string };
 

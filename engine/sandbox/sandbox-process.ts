@@ -97,10 +97,18 @@ export class SandboxProcess {
     if (this.child?.connected) this.child.send(message);
   }
 
-  invoke(call: number, project: string, module: string, args: string, timeoutMs: number, budgeted: boolean): Promise<Outcome> {
+  invoke(
+    call: number,
+    project: string,
+    module: string,
+    args: string,
+    timeoutMs: number,
+    budgeted: boolean,
+    live: string,
+  ): Promise<Outcome> {
     return new Promise((resolve) => {
       this.calls.set(call, { resolve, project, module, backstopAt: Date.now() + timeoutMs + BACKSTOP_GRACE_MS });
-      this.post({ t: 'invoke', call, project, module, args, timeoutMs, budgeted });
+      this.post({ t: 'invoke', call, project, module, args, timeoutMs, budgeted, live });
     });
   }
 

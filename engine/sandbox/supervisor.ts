@@ -151,12 +151,13 @@ export class Supervisor {
   /**
    * Runs a module's default export; resolves to the outcome JSON (`{"ok":true,"value":...}` or an error). A call a
    * script asked for (`budgeted`) runs on the target project's CPU budget: scripts calling handlers that call
-   * handlers cannot keep a core busy for ever.
+   * handlers cannot keep a core busy for ever. `live` describes the live objects among the arguments (session, page,
+   * self: engine/sessions/live-args.ts).
    */
-  invoke(project: string, module: string, argsJson: string, timeoutMs: number, budgeted = false): Promise<Outcome> {
+  invoke(project: string, module: string, argsJson: string, timeoutMs: number, budgeted = false, live = ''): Promise<Outcome> {
     const state = this.projects.get(project);
     if (!state) return Promise.resolve(failed('PROJECT_UNAVAILABLE', `project "${project}" is not loaded`));
-    return state.process.invoke(this.nextId++, project, module, argsJson, timeoutMs, budgeted);
+    return state.process.invoke(this.nextId++, project, module, argsJson, timeoutMs, budgeted, live);
   }
 
   answer(project: string, request: number, answer: Outcome): void {

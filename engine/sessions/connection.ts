@@ -193,7 +193,7 @@ export class Connection implements SessionClient {
       resumeToken: session.resumeToken,
       resumed: frame.resumeSessionId !== undefined,
       props: session.props(),
-      custom: Object.fromEntries(session.custom),
+      custom: session.custom.toObject(),
       pages: [...session.pages.values()].map((p) => ({ pageId: p.pageId, path: p.path, views: [] })),
     });
     return null;

@@ -2,6 +2,7 @@ import { describeError, FlintError } from '../errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import { errorOf, failed, isOk, type Outcome } from '../outcome.ts';
 import type { EventId } from '../catalogue/events.ts';
+import { handlerArgs, live, writeProblem, type LiveValue, type LiveWrite } from './live-args.ts';
 import { MAX_PAGES, Session, type Page, type SessionClient, type SessionOrigin, type SessionUser } from './session.ts';
 
 /** What the session layer needs to know of a project. */
@@ -16,8 +17,8 @@ export interface SessionProject {
 /** What the session layer is given: the projects and a way to run a project's handler. */
 export interface SessionDeps {
   project(name: string): SessionProject | undefined;
-  /** Runs a handler module with a JSON list of arguments; resolves to its outcome. */
-  invoke(project: string, module: string, argsJson: string, timeoutMs: number): Promise<Outcome>;
+  /** Runs a handler module with a JSON list of arguments and the description of its live objects; resolves to its outcome. */
+  invoke(project: string, module: string, argsJson: string, timeoutMs: number, live: string): Promise<Outcome>;
   logger: Logger;
 }
 
@@ -67,7 +68,7 @@ export class SessionManager {
     this.deps.logger.info(`session ${session.id} started on project "${projectName}" (${user.userName ?? 'anonymous'}, ${origin.host})`, {
       project: projectName,
     });
-    void this.run(session, 'session/startup', undefined, () => [session.snapshot()]);
+    void this.run(session, 'session/startup', undefined, () => [liveSession(session)]);
     return session;
   }
 
@@ -105,7 +106,7 @@ export class SessionManager {
     }
     session.clients.clear();
     this.deps.logger.info(`session ${session.id} ended (${reason})`, { project: session.project });
-    await this.run(session, 'session/shutdown', undefined, () => [session.snapshot()], true);
+    await this.run(session, 'session/shutdown', undefined, () => [liveSession(session)], { evenIfEnded: true });
   }
 
   /** Ends every session of a project (it is stopping), after their Shutdown scripts ran. */
@@ -138,9 +139,7 @@ export class SessionManager {
     const opened = session.openPage(client, path, pageId);
     if (opened.isNew) {
       const { page } = opened;
-      void this.run(session, 'session/page-startup', undefined, () => [
-        { props: { pageId: page.pageId, path: page.path }, session: session.snapshot() },
-      ]);
+      void this.run(session, 'session/page-startup', undefined, () => [livePage(session, page)], { page });
     }
     return opened;
   }
@@ -149,7 +148,29 @@ export class SessionManager {
   request(session: Session, handler: string, payloadJson: string): Promise<Outcome> {
     const module = this.deps.project(session.project)?.handlerModule('session/message', handler);
     if (!module) return Promise.resolve(failed('NOT_FOUND', `project "${session.project}" has no session message handler "${handler}"`));
-    return this.run(session, 'session/message', handler, () => [session.snapshot(), JSON.parse(payloadJson)]);
+    return this.run(session, 'session/message', handler, () => [liveSession(session), JSON.parse(payloadJson)]);
+  }
+
+  /**
+   * A script wrote a property of a live object of `project` (engine/sandbox/prelude/live-objects.ts), after the
+   * writes before it: applied, and pushed to the clients showing it. A write the rules refuse, or to a session that
+   * ended, changes nothing and is logged (the script made it without waiting for an answer).
+   */
+  writeLive(project: string, write: LiveWrite): void {
+    const refused = (why: string) =>
+      this.deps.logger.warn(`a script's write to ${write.kind}.${write.group}.${write.key} was not applied: ${why}`, { project });
+    const problem = writeProblem(write);
+    if (problem) return refused(problem);
+    const [sessionId] = write.ref.split('/');
+    const session = this.sessions.get(sessionId);
+    if (!session || session.project !== project) return refused(`session ${sessionId} has ended`);
+    if (write.kind !== 'session') return refused(`${write.kind} properties cannot be written yet`);
+    try {
+      session.custom.set(write.key, write.value);
+    } catch (error) {
+      return refused(`session.custom: ${(error as Error).message}`);
+    }
+    session.broadcast({ v: 1, type: 'props', object: 'session', group: 'custom', key: write.key, value: write.value ?? null });
   }
 
   /** The sessions of a project that system.util.sendMessage's filters select. */
@@ -173,16 +194,23 @@ export class SessionManager {
   /**
    * Runs one of the session's handlers in its turn: a session's handlers run one after another, so the next one sees
    * what the one before it did. `args` is built when its turn comes, from the session as it is then. A session that
-   * ended runs nothing more, but its Shutdown script (`evenIfEnded`). Failures are logged with the script's location.
+   * ended runs nothing more, but its Shutdown script (`evenIfEnded`). `page`: the page it acts for. Failures are logged with the script's location.
    */
-  private run(session: Session, event: EventId, name: string | undefined, args: () => unknown[], evenIfEnded = false): Promise<Outcome> {
+  private run(
+    session: Session,
+    event: EventId,
+    name: string | undefined,
+    args: () => unknown[],
+    { page, evenIfEnded = false }: { page?: Page; evenIfEnded?: boolean } = {},
+  ): Promise<Outcome> {
     const turn = session.queue.then(async () => {
       const project = this.deps.project(session.project);
       const module = project?.isRunning ? project.handlerModule(event, name) : undefined;
       if (!project || !module)
         return failed('NOT_FOUND', `project "${session.project}" has no ${event} handler${name ? ` "${name}"` : ''}`);
       if (session.ended && !evenIfEnded) return failed('PROJECT_UNAVAILABLE', `session ${session.id} has ended`);
-      const outcome = await this.deps.invoke(session.project, module, JSON.stringify(args()), project.timeoutMs);
+      const { argsJson, live } = handlerArgs(args(), { session: session.id, page: page?.pageId });
+      const outcome = await this.deps.invoke(session.project, module, argsJson, project.timeoutMs, live);
       if (!isOk(outcome) && name === undefined) {
         const error = errorOf(outcome);
         this.deps.logger.error(`${event} of session ${session.id} failed: ${describeError(error)}`, {
@@ -195,4 +223,24 @@ export class SessionManager {
     session.queue = turn.catch(() => undefined);
     return turn;
   }
+}
+
+/** The `session` a handler gets: a live object whose custom props it may write. */
+function liveSession(session: Session) {
+  return live(sessionValue(session));
+}
+
+function sessionValue(session: Session): LiveValue {
+  return { kind: 'session', ref: session.id, label: 'session', groups: { props: session.props(), custom: session.custom.toObject() } };
+}
+
+/** The `page` a handler gets, with `page.session`. */
+function livePage(session: Session, page: Page) {
+  return live({
+    kind: 'page',
+    ref: `${session.id}/${page.pageId}`,
+    label: 'page',
+    groups: { props: { pageId: page.pageId, path: page.path } },
+    links: { session: sessionValue(session) },
+  });
 }

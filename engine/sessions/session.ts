@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { LiveGroup } from './live-group.ts';
 import type { GatewayFrame } from './protocol.ts';
 
 /** One connected socket of a session: what the session layer may do with it. */
@@ -49,7 +50,8 @@ export class Session {
   readonly startedAt = Date.now();
   user: SessionUser;
   readonly origin: SessionOrigin;
-  readonly custom = new Map<string, unknown>();
+  /** `session.custom`: the project's properties of the session, written by scripts. */
+  readonly custom = new LiveGroup();
   readonly pages = new Map<string, Page>();
   /** Connected clients and the client-side message handlers each registered (scope `C`). */
   readonly clients = new Map<SessionClient, Set<string>>();
@@ -86,7 +88,7 @@ export class Session {
   }
 
   snapshot(): SessionSnapshot {
-    return { props: this.props(), custom: Object.fromEntries(this.custom) };
+    return { props: this.props(), custom: this.custom.toObject() };
   }
 
   /** A new page, or (`pageId` of a page this session has) the same page shown again by `client` after a reconnect. */

@@ -1,4 +1,5 @@
 import { composeApi } from './define.ts';
+import { PERSPECTIVE } from './perspective/declaration.ts';
 import { UTIL } from './util/declaration.ts';
 
 /**
@@ -7,4 +8,4 @@ import { UTIL } from './util/declaration.ts';
  * when the generated files or the implementations (engine/system/services.ts) disagree. Bundled into the sandbox
  * host, so only declarations are imported here.
  */
-export const API = composeApi([UTIL]);
+export const API = composeApi([UTIL, PERSPECTIVE]);

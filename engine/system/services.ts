@@ -1,8 +1,9 @@
 import { bindService, implementationGaps, type BoundService, type Service } from './service.ts';
+import { perspectiveService, type PerspectiveDeps } from './perspective/service.ts';
 import { utilService, type UtilDeps } from './util/service.ts';
 
 /** What the services need of the gateway; each service is given only its own part. */
-export type ServiceDeps = UtilDeps;
+export type ServiceDeps = UtilDeps & PerspectiveDeps;
 
 interface Entry {
   service: Service<never>;
@@ -14,7 +15,10 @@ function entry<Deps>(service: Service<Deps>, pick: (deps: ServiceDeps) => Deps):
 }
 
 /** Every service of system.*, in the order of engine/system/api.ts: the one place a new namespace is composed in. */
-const SERVICES: Entry[] = [entry(utilService, ({ logs, messaging }) => ({ logs, messaging }))];
+const SERVICES: Entry[] = [
+  entry(utilService, ({ logs, messaging }) => ({ logs, messaging })),
+  entry(perspectiveService, ({ sessions }) => ({ sessions })),
+];
 
 /** Every host implementation, keyed as in api.ts (a test checks the keys against the declarations). */
 export const IMPLEMENTATIONS = Object.fromEntries(SERVICES.flatMap((e) => Object.entries(e.service.implementations)));

@@ -17,6 +17,13 @@ interface Call {
   waiting?: boolean;
 }
 
+/** What an invocation runs: the module, its arguments (JSON) and the description of its live objects ('' for none). */
+interface Handler {
+  module: string;
+  args: string;
+  live: string;
+}
+
 /** The handler invocations of a project in flight: each runs within its deadline, and its outcome is sent once. */
 export class Invocations {
   private readonly ctx: SandboxContext;
@@ -28,7 +35,7 @@ export class Invocations {
   }
 
   /** Runs a handler; `budgeted` (a script asked for it) charges its CPU time to the project's budget, and is refused once that is used up. */
-  async invoke(call: number, module: string, args: string, timeoutMs: number, budgeted = false): Promise<void> {
+  async invoke(call: number, module: string, args: string, timeoutMs: number, budgeted = false, live = ''): Promise<void> {
     const { limits, project, budgets } = this.ctx;
     const deadlineAt = Date.now() + timeoutMs;
     this.calls.set(call, { module, deadlineAt, timeoutMs, budgeted });
@@ -39,12 +46,12 @@ export class Invocations {
       const message = `the payload for ${file} is larger than the payload limit of ${limits.maxPayloadBytes} bytes of project "${project}"`;
       return this.finish(call, failed('QUOTA_EXCEEDED', message));
     }
-    if (!budgeted) return this.run(call, module, args, deadlineAt, timeoutMs);
-    return budgets.inTurn(budgets.called, () => this.runOnBudget(call, module, args, deadlineAt, timeoutMs));
+    if (!budgeted) return this.run(call, { module, args, live }, deadlineAt, timeoutMs);
+    return budgets.inTurn(budgets.called, () => this.runOnBudget(call, { module, args, live }, deadlineAt, timeoutMs));
   }
 
   /** A call from a script, in its turn: it runs only with budget left, and for no longer than what is left. */
-  private async runOnBudget(call: number, module: string, args: string, deadlineAt: number, timeoutMs: number): Promise<void> {
+  private async runOnBudget(call: number, handler: Handler, deadlineAt: number, timeoutMs: number): Promise<void> {
     if (!this.calls.has(call)) return; // past its deadline while it waited for its turn
     const { budgets, project, limits } = this.ctx;
     const remaining = budgets.remaining(budgets.called);
@@ -52,18 +59,17 @@ export class Invocations {
     const refused = () =>
       failed(
         'CPU_BUDGET',
-        `${this.ctx.displayName(module)} was not run to its end: project "${project}" used up its CPU budget of ${limits.cpuBudgetMs} ms per 10 s for handlers that scripts call`,
+        `${this.ctx.displayName(handler.module)} was not run to its end: project "${project}" used up its CPU budget of ${limits.cpuBudgetMs} ms per 10 s for handlers that scripts call`,
       );
     if (left <= 0) return this.finish(call, refused());
     const cutByBudget = remaining < Math.min(timeoutMs, deadlineAt - Date.now());
-    return this.run(call, module, args, deadlineAt, left, budgets.called, cutByBudget ? refused : undefined);
+    return this.run(call, handler, deadlineAt, left, budgets.called, cutByBudget ? refused : undefined);
   }
 
   /** Runs a handler within `timeoutMs`, charged to `budget` if any; `onTimeout` says why it was cut short, if not its own timeout. */
   private async run(
     call: number,
-    module: string,
-    args: string,
+    handler: Handler,
     deadlineAt: number,
     timeoutMs: number,
     budget?: WindowCounter,
@@ -71,10 +77,17 @@ export class Invocations {
   ): Promise<void> {
     const started = Date.now();
     const onCalledBudget = budget === this.ctx.budgets.called;
-    const outcome = await this.ctx.runner.enter('invoke', [call, module, args, deadlineAt, onCalledBudget], timeoutMs, module, budget);
+    const { module, args, live } = handler;
+    const outcome = await this.ctx.runner.enter(
+      'invoke',
+      [call, module, args, deadlineAt, onCalledBudget, live],
+      timeoutMs,
+      module,
+      budget,
+    );
     if (!outcome.ok) {
       // Waited in line behind an entry that ignored its timeout, whose isolate was rebuilt: runs in the new one.
-      if (outcome.lost && this.calls.has(call)) return this.run(call, module, args, deadlineAt, deadlineAt - Date.now(), budget, onTimeout);
+      if (outcome.lost && this.calls.has(call)) return this.run(call, handler, deadlineAt, deadlineAt - Date.now(), budget, onTimeout);
       if (outcome.code === 'TIMEOUT') return this.finish(call, onTimeout?.() ?? this.timedOut(module, timeoutMs));
       return this.finish(call, failed(outcome.code, outcome.message));
     }

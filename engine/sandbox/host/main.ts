@@ -57,7 +57,7 @@ async function handle(message: ToSandbox): Promise<void> {
         const outcome = failed('PROJECT_UNAVAILABLE', `project "${message.project}" is not loaded`);
         return send({ t: 'result', call: message.call, outcome });
       }
-      return (await sandbox).invoke(message.call, message.module, message.args, message.timeoutMs, message.budgeted);
+      return (await sandbox).invoke(message.call, message.module, message.args, message.timeoutMs, message.budgeted, message.live);
     }
     case 'answer': {
       const sandbox = sandboxes.get(message.project);

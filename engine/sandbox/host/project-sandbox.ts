@@ -64,8 +64,8 @@ export class ProjectSandbox implements SandboxContext {
     return this.modules.load(modules, remove, reevaluate);
   }
 
-  invoke(call: number, module: string, args: string, timeoutMs: number, budgeted = false): Promise<void> {
-    return this.invocations.invoke(call, module, args, timeoutMs, budgeted);
+  invoke(call: number, module: string, args: string, timeoutMs: number, budgeted = false, live = ''): Promise<void> {
+    return this.invocations.invoke(call, module, args, timeoutMs, budgeted, live);
   }
 
   answer(request: number, answer: string): Promise<void> {

@@ -4,7 +4,7 @@
 import type { FunctionDecl } from '../../system/define.ts';
 import { validateArgs } from '../../system/validate.ts';
 import type { BlockingCallArgs, Bridge, Flag } from '../bridge.ts';
-import { begin, stopIfOverdue, type Current } from './current.ts';
+import { begin, originOf, resume, stopIfOverdue, type Current, type Origin } from './current.ts';
 import { SystemError } from './errors.ts';
 import { apply, ErrorCtor, MapCtor, now, parse, PromiseCtor, StringCtor } from './primordials.ts';
 import { NotSerializable, toJson, type ProxyCheck } from './serialize.ts';
@@ -23,9 +23,7 @@ export type CallHost = (fn: FunctionDecl, args: unknown[]) => unknown;
 interface Waiter {
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
-  owner: string;
-  token: number;
-  budgeted: boolean;
+  origin: Origin;
 }
 
 /** A blocking call stops waiting this long before its entry's deadline, so that the script gets a clean TIMEOUT it can still report. */
@@ -89,9 +87,7 @@ export function createHostCalls(
     if (!answer.ok) throw new SystemError(answer.error!.code, answer.error!.message);
     if (answer.pending !== undefined) {
       const id = answer.pending;
-      return new PromiseCtor((resolve, reject) =>
-        pending.set(id, { resolve, reject, owner: current.owner, token: current.token, budgeted: current.budgeted }),
-      );
+      return new PromiseCtor((resolve, reject) => pending.set(id, { resolve, reject, origin: originOf(current) }));
     }
     return answer.value;
   };
@@ -102,9 +98,7 @@ export function createHostCalls(
     const waiter = pending.get(requestId);
     if (!waiter) return;
     pending.delete(requestId);
-    current.owner = waiter.owner;
-    current.token = waiter.token;
-    current.budgeted = waiter.budgeted;
+    resume(current, waiter.origin);
     const answer = parse(answerJson) as { ok: boolean; value?: unknown; error?: { code: string; message: string } };
     if (answer.ok) waiter.resolve(answer.value);
     else waiter.reject(new SystemError(answer.error!.code, answer.error!.message));

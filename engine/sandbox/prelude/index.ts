@@ -7,6 +7,7 @@ import type { Bridge } from '../bridge.ts';
 import { createCurrent } from './current.ts';
 import { createHostCalls, type BlockingWait } from './host-call.ts';
 import { createInvoke } from './invocations.ts';
+import { createLiveObjects } from './live-objects.ts';
 import { createModuleTable } from './modules.ts';
 import { defineProperty, deleteProperty, parse, PromiseCtor } from './primordials.ts';
 import { installProxyRegistry } from './proxy-registry.ts';
@@ -45,12 +46,14 @@ export function install(bridge: Bridge, blockingWait: BlockingWait, apiJson: str
   deleteProperty(globalThis, 'Atomics');
 
   const modules = createModuleTable(current, clearTimersOf);
+  const writeLive = api.functions.filter((fn) => fn.name === 'perspective.writeLive')[0];
+  const buildLive = createLiveObjects(callHost, writeLive, options.maxPayloadBytes, isProxy);
   // The entries the host calls (engine/sandbox/host/project-sandbox.ts); each starts with begin() (current.ts).
   return {
     define: modules.define,
     reevaluate: modules.reevaluate,
     remove: modules.remove,
-    invoke: createInvoke(bridge, modules, options.maxPayloadBytes, isProxy, current),
+    invoke: createInvoke(bridge, modules, options.maxPayloadBytes, isProxy, current, buildLive),
     settle,
     fireTimer,
     dropTimers,

@@ -1,17 +1,37 @@
 // Runs INSIDE the isolate. An invocation of a handler by the host: the handler runs with the arguments the host sent,
 // and its outcome goes back as the entry's answer, or, when it returns a promise, later through the bridge's `done`.
 import type { Bridge } from '../bridge.ts';
+import type { LiveDescription } from '../live-wire.ts';
 import { begin, type Current } from './current.ts';
 import { errorInfo, outcomeJson, type Outcome } from './errors.ts';
+import type { BuildLive } from './live-objects.ts';
 import type { ModuleTable } from './modules.ts';
 import { apply, now, parse, PromiseCtor, promiseResolve, promiseThen, StringCtor } from './primordials.ts';
 import { dataJson, type ProxyCheck } from './serialize.ts';
 
-export function createInvoke(bridge: Bridge, modules: ModuleTable, maxPayloadBytes: number, isProxy: ProxyCheck, current: Current) {
+export function createInvoke(
+  bridge: Bridge,
+  modules: ModuleTable,
+  maxPayloadBytes: number,
+  isProxy: ProxyCheck,
+  current: Current,
+  buildLive: BuildLive,
+) {
   const finish = (callId: number, outcome: Outcome) => bridge('done', StringCtor(callId), outcomeJson(outcome, maxPayloadBytes, isProxy));
 
-  /** The entry that runs handler `id`; answers its outcome, or `{"pending":true}` when the handler's promise will tell. */
-  return function invoke(callId: number, id: string, argsJson: string, deadlineAt: number, budgeted: boolean, timeoutMs: number): string {
+  /**
+   * The entry that runs handler `id`; answers its outcome, or `{"pending":true}` when the handler's promise will tell.
+   * `liveJson` describes the live objects among its arguments (live-objects.ts), '' when there are none.
+   */
+  return function invoke(
+    callId: number,
+    id: string,
+    argsJson: string,
+    deadlineAt: number,
+    budgeted: boolean,
+    liveJson: string,
+    timeoutMs: number,
+  ): string {
     begin(current, timeoutMs);
     current.waitDeadline = deadlineAt;
     current.budgeted = budgeted;
@@ -28,7 +48,14 @@ export function createInvoke(bridge: Bridge, modules: ModuleTable, maxPayloadByt
       current.owner = id;
       current.token = record.token;
       const handler = modules.evaluate(id, record).default as (...args: unknown[]) => unknown;
-      result = apply(handler, undefined, parse(argsJson) as unknown[]);
+      const args = parse(argsJson) as unknown[];
+      if (liveJson !== '') {
+        const description = parse(liveJson) as LiveDescription;
+        buildLive(description, args);
+        current.session = description.session;
+        current.page = description.page;
+      }
+      result = apply(handler, undefined, args);
       // A promise (or any thenable): its outcome follows. Inside the try, since reading `then` may run a script's
       // getter; through the prelude's own resolve and then, which a script cannot swap.
       if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {

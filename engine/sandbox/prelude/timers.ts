@@ -2,18 +2,16 @@
 // quota and fires them); the callbacks stay here, keyed by id and owned by the module that was running, so that
 // replacing or removing a module clears its timers.
 import type { Bridge } from '../bridge.ts';
-import { begin, stopIfOverdue, type Current } from './current.ts';
+import { begin, originOf, resume, stopIfOverdue, type Current, type Origin } from './current.ts';
 import { dataJson } from './serialize.ts';
 import { errorInfo, SystemError } from './errors.ts';
 import { apply, MapCtor, parse, StringCtor } from './primordials.ts';
 
 interface Timer {
   callback: () => void;
-  owner: string;
-  /** The evaluation of the owning module that set it (see ModuleRecord.token). */
-  token: number;
+  /** The module (its evaluation: ModuleRecord.token), budget, session and page that set it. */
+  origin: Origin;
   repeat: boolean;
-  budgeted: boolean;
 }
 
 export function createTimers(bridge: Bridge, current: Current) {
@@ -33,10 +31,8 @@ export function createTimers(bridge: Bridge, current: Current) {
     if (!answer.ok) throw new SystemError(answer.error!.code, answer.error!.message);
     timers.set(id, {
       callback: () => void apply(callback as () => void, undefined, args),
-      owner: current.owner,
-      token: current.token,
+      origin: originOf(current),
       repeat,
-      budgeted: current.budgeted,
     });
     return id;
   };
@@ -47,7 +43,7 @@ export function createTimers(bridge: Bridge, current: Current) {
   };
   /** Clears the timers one evaluation of a module set. */
   const clearTimersOf = (token: number) => {
-    for (const [id, timer] of timers) if (timer.token === token) removeTimer(id);
+    for (const [id, timer] of timers) if (timer.origin.token === token) removeTimer(id);
   };
 
   /** The entry that runs a timer's callback; returns an error description if it threw, '' otherwise. */
@@ -56,20 +52,18 @@ export function createTimers(bridge: Bridge, current: Current) {
     const timer = timers.get(id);
     if (!timer) return '';
     if (!timer.repeat) timers.delete(id);
-    current.owner = timer.owner;
-    current.token = timer.token;
-    current.budgeted = timer.budgeted;
+    resume(current, timer.origin);
     try {
       timer.callback();
       return '';
     } catch (e) {
-      return dataJson({ owner: timer.owner, error: errorInfo(e) });
+      return dataJson({ owner: timer.origin.owner, error: errorInfo(e) });
     }
   };
   /** The entry that drops the timers on one budget (the host has cleared its side), when that budget is used up. */
   const dropTimers = (budgeted: boolean, timeoutMs: number): void => {
     begin(current, timeoutMs);
-    for (const [id, timer] of timers) if (timer.budgeted === budgeted) timers.delete(id);
+    for (const [id, timer] of timers) if (timer.origin.budgeted === budgeted) timers.delete(id);
   };
 
   return { addTimer, removeTimer, clearTimersOf, fireTimer, dropTimers };

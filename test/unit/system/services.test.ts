@@ -116,6 +116,7 @@ describe('system.* services', () => {
     for (const fn of composeServices({
       logs: { write: () => undefined },
       messaging: { send: () => [], request: () => Promise.resolve(okJson('1')) },
+      sessions: { writeLive: () => undefined },
     }).flatMap((s) => s.decl.functions)) {
       if (fn.mode === 'sync' || fn.mode === 'async') expect(fn.result, fn.name).toBeDefined();
     }
@@ -123,15 +124,20 @@ describe('system.* services', () => {
 
   it('are all composed into the gateway: every declared host function dispatches to its implementation', async () => {
     const written: unknown[] = [];
+    const liveWrites: unknown[] = [];
     const dispatcher = new Dispatcher(
       composeServices({
         logs: { write: (r) => written.push(r) },
         messaging: { send: () => ['flint,G,p,h'], request: () => Promise.resolve(okJson('1')) },
+        sessions: { writeLive: (project, write) => void liveWrites.push({ project, ...write }) },
       }),
     );
     expect(await dispatcher.dispatch({ project: 'p' }, 'util.log', ['info', 'L', 'hello', undefined])).toBe('{"ok":true,"value":null}');
     expect(written).toMatchObject([{ level: 'info', logger: 'L', message: 'hello', project: 'p' }]);
     expect(await dispatcher.dispatch({ project: 'p' }, 'util.sendMessage', ['q', 'h'])).toBe('{"ok":true,"value":["flint,G,p,h"]}');
     expect(await dispatcher.dispatch({ project: 'p' }, 'util.sendRequest', ['q', 'h'])).toBe('{"ok":true,"value":1}');
+    const write = ['session', 's1', 'custom', 'x', 'set', { a: 1 }];
+    expect(await dispatcher.dispatch({ project: 'p' }, 'perspective.writeLive', write)).toBe('{"ok":true,"value":null}');
+    expect(liveWrites).toEqual([{ project: 'p', kind: 'session', ref: 's1', group: 'custom', key: 'x', value: { a: 1 } }]);
   });
 });

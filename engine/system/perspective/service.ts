@@ -1,0 +1,22 @@
+import type { LiveWrite } from '../../sessions/live-args.ts';
+import { defineService } from '../service.ts';
+import { PERSPECTIVE } from './declaration.ts';
+
+/** What system.perspective needs of the gateway: the live sessions (engine/sessions). */
+export interface PerspectiveDeps {
+  sessions: { writeLive(project: string, write: LiveWrite): void };
+}
+
+/** system.perspective.*: arguments arrive validated against declaration.ts. */
+export const perspectiveService = defineService<PerspectiveDeps>(PERSPECTIVE, {
+  'perspective.writeLive': ({ caller, deps }, [kind, ref, group, key, op, value]) => {
+    deps.sessions.writeLive(caller.project, {
+      kind: kind as LiveWrite['kind'],
+      ref: ref as string,
+      group: group as string,
+      key: key as string,
+      value: op === 'delete' ? undefined : value,
+    });
+    return undefined;
+  },
+});
