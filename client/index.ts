@@ -31,6 +31,23 @@ export class FlintClientError extends Error {
   }
 }
 
+/** A view mounted on a page: its components' props and custom props, kept up to date with the gateway's pushes. */
+export interface MountedView {
+  instanceId: string;
+  viewPath: string;
+  components: Record<string, { props: Record<string, unknown>; custom: Record<string, unknown> }>;
+}
+
+/** A component property a script changed. */
+export interface ComponentPropsChange {
+  pageId: string;
+  instanceId: string;
+  component: string;
+  group: 'props' | 'custom';
+  key: string;
+  value: unknown;
+}
+
 type Payload<T extends ClientFrameType> = Omit<ClientFrame<T>, 'v' | 'type' | 'id'>;
 type Welcome = GatewayFrame<'welcome'>;
 type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
@@ -48,6 +65,9 @@ export class FlintSession {
   private readonly handlers = new Map<string, Set<(payload: Record<string, unknown>) => void>>();
   private readonly propsListeners = new Set<(frame: GatewayFrame<'props'>) => void>();
   private readonly endListeners = new Set<(reason: string) => void>();
+  private readonly componentListeners = new Set<(change: ComponentPropsChange) => void>();
+  /** The views this session has mounted, by instance id. */
+  readonly views = new Map<string, MountedView>();
   private closing = false;
   ended: string | undefined;
 
@@ -83,6 +103,35 @@ export class FlintSession {
 
   closePage(pageId: string): Promise<void> {
     return this.call('closePage', { pageId }).then(() => undefined);
+  }
+
+  /** Mounts a view (`views/<viewPath>/view.json`) on a page; its components' message handlers listen from now on. */
+  async mountView(pageId: string, viewPath: string): Promise<MountedView> {
+    const view = (await this.call('mountView', { pageId, viewPath })) as MountedView;
+    this.views.set(view.instanceId, view);
+    return view;
+  }
+
+  async unmountView(pageId: string, instanceId: string): Promise<void> {
+    await this.call('unmountView', { pageId, instanceId });
+    this.views.delete(instanceId);
+  }
+
+  /** Fires a component's event script (such as `onActionPerformed`); resolves once it has run, rejects with its error. */
+  async componentEvent(
+    pageId: string,
+    instanceId: string,
+    component: string,
+    event: string,
+    payload: Record<string, unknown> = {},
+  ): Promise<void> {
+    await this.call('componentEvent', { pageId, instanceId, component, event, payload });
+  }
+
+  /** Component props changed by scripts (`self.props.text = "a"`); returns a function that removes the listener. */
+  onComponentProps(listener: (change: ComponentPropsChange) => void): () => void {
+    this.componentListeners.add(listener);
+    return () => this.componentListeners.delete(listener);
   }
 
   /** Runs a session message handler of the project and resolves to its return value. */
@@ -182,6 +231,7 @@ export class FlintSession {
     this.resumeToken = frame.resumeToken;
     this.props = frame.props;
     this.custom = frame.custom;
+    for (const page of frame.pages) for (const view of (page.views ?? []) as MountedView[]) this.views.set(view.instanceId, view);
   }
 
   private reconnectLater(): void {
@@ -192,6 +242,15 @@ export class FlintSession {
         if (error instanceof FlintClientError && error.code === 'UNAUTHORIZED') this.endedWith('the session could not be resumed');
       });
     }, this.options.reconnectDelayMs ?? 500);
+  }
+
+  private componentChanged(frame: GatewayFrame<'props'>): void {
+    const { pageId, instanceId, component } = frame;
+    if (pageId === undefined || instanceId === undefined || component === undefined) return;
+    const state = this.views.get(instanceId)?.components[component];
+    if (state) state[frame.group] = { ...state[frame.group], [frame.key]: frame.value };
+    const change = { pageId, instanceId, component, group: frame.group, key: frame.key, value: frame.value };
+    for (const listener of this.componentListeners) listener(change);
   }
 
   private endedWith(reason: string): void {
@@ -218,6 +277,7 @@ export class FlintSession {
         return;
       case 'props':
         if (frame.object === 'session' && frame.group === 'custom') this.custom = { ...this.custom, [frame.key]: frame.value };
+        if (frame.object === 'component') this.componentChanged(frame);
         for (const listener of this.propsListeners) listener(frame);
         return;
       case 'ended':

@@ -75,6 +75,17 @@ declare namespace system {
      */
     function sendRequest(project: string, messageHandler: string, payload?: JsonObject, remoteServer?: string, timeoutSec?: number): Promise<any>;
   }
+  namespace perspective {
+    /**
+     * Sends a message to the component message handlers (`messageHandlers` in a view.json) listening for `messageType` on `scope`, within one session: "view" reaches the view of the calling component, "page" every view mounted on the page, "session" every view of the session. It cannot reach session message handlers. The handlers run asynchronously to the calling script, as `(self, payload)`. From the gateway scope (outside a session) both sessionId and pageId must be supplied.
+     * @param messageType The message type that will be invoked. Message handlers configured within the project are listening for messages of a specific messageType.
+     * @param payload A JSON object passed to the message handlers as `payload`. Default: {}.
+     * @param scope The listening scope the message is delivered to: "session", "page" or "view". If omitted, "page" is used. Default: "page".
+     * @param sessionId Identifier of the Session to target. If omitted, the current Session is used. When targeting a different session, the pageId parameter must be included.
+     * @param pageId Identifier of the page to target. If omitted, the current page is used.
+     */
+    function sendMessage(messageType: string, payload?: JsonObject, scope?: "session" | "page" | "view", sessionId?: string, pageId?: string): void;
+  }
 }
 
 /** Types of the values handlers receive, and of the handlers themselves: `export default ((payload) => ...) satisfies Flint.GatewayMessageHandler`. */

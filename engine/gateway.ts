@@ -9,6 +9,8 @@ import { LogHub } from './logging/logger.ts';
 import type { LogLevel } from './logging/record.ts';
 import { GatewayMessaging } from './messaging/gateway-messaging.ts';
 import { Connection, type Authenticator, type Socket } from './sessions/connection.ts';
+import { parseContext } from './sessions/live-args.ts';
+import type { ViewDecl } from './sessions/views.ts';
 import { SessionManager, type SessionProject } from './sessions/session-manager.ts';
 import { ProjectManager } from './projects/manager.ts';
 import type { Project } from './projects/project.ts';
@@ -72,8 +74,8 @@ export class Gateway {
       processes: this.config.sandboxProcesses,
       logger: this.logs.logger('sandbox'),
       listener: {
-        systemCall: (project, request, fn, args, source) => {
-          void this.dispatcher.dispatch({ project, source }, fn, args).then((outcome) => {
+        systemCall: (project, request, fn, args, source, context) => {
+          void this.dispatcher.dispatch({ project, source, ...parseContext(context) }, fn, args).then((outcome) => {
             if (request !== 0) this.supervisor.answer(project, request, outcome);
           });
         },
@@ -191,6 +193,7 @@ function sessionProject(project: Project | undefined): SessionProject | undefine
   return {
     isRunning: project.isRunning,
     handlerModule: (event, name) => project.handlerModule(event, name),
+    view: (viewPath) => (project.isRunning ? (project.settingsOf(`views/${viewPath}/view`) as ViewDecl | undefined) : undefined),
     timeoutMs: config?.limits.timeoutMs ?? 5000,
     sessionTimeoutMs: config?.sessionTimeoutMs ?? 60_000,
     allowAnonymous: config?.allowAnonymous ?? true,

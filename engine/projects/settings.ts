@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { checkSidecar } from '../catalogue/sidecar-check.ts';
 import { eventById } from '../catalogue/events.ts';
+import { parseViewDecl } from '../sessions/views.ts';
 import { fileDiagnostic, type ProjectDiagnostics } from './diagnostics.ts';
 import { parseJsonFile } from './json-file.ts';
 import { projectDisplayPath, readIfExists } from './project-files.ts';
@@ -42,6 +43,13 @@ export class ProjectSettings {
     }
     const parsed = parseJsonFile(text, path);
     if (!parsed.ok) return this.diagnostics.set(path, [parsed.diagnostic]);
+    if (resource.kind === 'view') {
+      const view = parseViewDecl(parsed.value);
+      if (!view.ok) return this.diagnostics.set(path, [fileDiagnostic(path, view.message)]);
+      this.diagnostics.set(path, []);
+      this.values.set(settingsKey(relPath, resource), view.view);
+      return;
+    }
     const layout = resource.kind === 'sidecar' ? eventById(resource.id)?.layout : undefined;
     const problem = checkSidecar(layout?.kind === 'named' ? layout.sidecar : undefined, parsed.value);
     // Like invalid JSON, a value the schema refuses leaves the last good settings in force (a running timer keeps running).

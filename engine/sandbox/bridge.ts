@@ -11,7 +11,7 @@ export type Flag = '1' | '';
 /** Each operation of the non-blocking bridge and its arguments, in order. */
 export interface BridgeOps {
   /** A system.* call that does not wait; answers `{"ok":true}`, `{"ok":true,"pending":<request>}` or a failure. */
-  call: [fn: string, argsJson: string, frame: string, budgeted: Flag];
+  call: [fn: string, argsJson: string, frame: string, budgeted: Flag, context: string];
   /** An invocation has finished with this outcome; answers nothing. */
   done: [call: string, outcome: string];
   /** A timer was set; `owner` is the module that was running. Answers `{"ok":true}` or a failure (the timer quota). */
@@ -25,9 +25,9 @@ export type BridgeOp = keyof BridgeOps;
 export type Bridge = <Op extends BridgeOp>(op: Op, ...args: BridgeOps[Op]) => string | undefined;
 
 /** The arguments of a blocking system.* call: the host answers with its outcome once the gateway has, or at `waitMs`. */
-export type BlockingCallArgs = [fn: string, argsJson: string, frame: string, budgeted: Flag, waitMs: string];
+export type BlockingCallArgs = [fn: string, argsJson: string, frame: string, budgeted: Flag, waitMs: string, context: string];
 
-const ARITY: { [Op in BridgeOp]: number } = { call: 4, done: 2, setTimer: 5, clearTimer: 1 };
+const ARITY: { [Op in BridgeOp]: number } = { call: 5, done: 2, setTimer: 5, clearTimer: 1 };
 
 /** What the host received, read as the operation it names; undefined for anything the prelude does not send. */
 export function readBridgeCall(op: unknown, args: unknown[]): { [Op in BridgeOp]: { op: Op; args: BridgeOps[Op] } }[BridgeOp] | undefined {

@@ -30,7 +30,6 @@ export interface LiveDescription {
   objects: LiveObjectValues[];
   /** [argument index, object index]: where each live object goes in the handler's arguments. */
   args: [number, number][];
-  /** The session and page the handler acts for: system.perspective calls default to them. */
-  session: string;
-  page: string;
+  /** The session, page and view instance the handler acts for, `<session>/<page>/<view>`: system.perspective's defaults. */
+  context: string;
 }

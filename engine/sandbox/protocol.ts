@@ -37,7 +37,8 @@ export type FromSandbox =
   /** `outcome` is `{"ok":true,"value":...}` or `{"ok":false,"error":ErrorData}`. */
   | { t: 'result'; call: number; outcome: string }
   /** A system.* call from a script; `request` is 0 for calls that expect no answer. */
-  | { t: 'systemCall'; project: string; request: number; fn: string; args: unknown[]; source?: SourceLocation }
+  /** `context`: the session, page and view the call comes from (engine/sessions/live-args.ts), '' or absent outside a session. */
+  | { t: 'systemCall'; project: string; request: number; fn: string; args: unknown[]; source?: SourceLocation; context?: string }
   | { t: 'log'; project: string; level: LogLevel; logger: string; message: string; source?: SourceLocation }
   /** The project's isolate was replaced by a fresh one with the same scripts (memory limit). */
   /** The project's isolate was rebuilt after its memory limit; `results` of defining its last good scripts again. */

@@ -17,7 +17,7 @@ const BACKSTOP_GRACE_MS = 10_000;
 /** What a sandbox process reports to its owner (the supervisor). */
 export interface SandboxProcessEvents {
   /** A system.* call from a script; `request` is 0 for calls that expect no answer. */
-  systemCall(project: string, request: number, fn: string, args: unknown[], source: SourceLocation | undefined): void;
+  systemCall(project: string, request: number, fn: string, args: unknown[], source: SourceLocation | undefined, context: string): void;
   log(project: string, level: LogLevel, logger: string, message: string, source: SourceLocation | undefined): void;
   /** The host rebuilt a project's isolate after its memory limit; `results` of defining its last good scripts again. */
   rebuilt(project: string, results: Record<string, ModuleLoadResult>): void;
@@ -176,7 +176,7 @@ export class SandboxProcess {
         return;
       }
       case 'systemCall':
-        return this.events.systemCall(message.project, message.request, message.fn, message.args, message.source);
+        return this.events.systemCall(message.project, message.request, message.fn, message.args, message.source, message.context ?? '');
       case 'log':
         return this.events.log(message.project, message.level, message.logger, message.message, message.source);
       case 'rebuilt':

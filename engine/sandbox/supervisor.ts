@@ -10,7 +10,7 @@ import { SandboxProcess, type SandboxProcessEvents } from './sandbox-process.ts'
 /** What the supervisor needs from the rest of the gateway. */
 export interface SandboxListener {
   /** A system.* call from a script; answer with `supervisor.answer` when `request` is not 0. */
-  systemCall(project: string, request: number, fn: string, args: unknown[], source: SourceLocation | undefined): void;
+  systemCall(project: string, request: number, fn: string, args: unknown[], source: SourceLocation | undefined, context: string): void;
   log(project: string, level: LogLevel, logger: string, message: string, source: SourceLocation | undefined): void;
   /** The project's last good scripts were loaded into a fresh isolate; `failed` are those that did not load again. */
   reloaded(project: string, rebuild: Rebuild): void;
@@ -60,7 +60,7 @@ export class Supervisor {
     this.logger = options.logger;
     this.listener = options.listener;
     this.events = {
-      systemCall: (project, request, fn, args, source) => this.listener.systemCall(project, request, fn, args, source),
+      systemCall: (project, request, fn, args, source, context) => this.listener.systemCall(project, request, fn, args, source, context),
       log: (project, level, logger, message, source) => this.listener.log(project, level, logger, message, source),
       rebuilt: (project, results) => this.listener.reloaded(project, { involved: true, failed: failuresOf(results) }),
       replay: (project) => void this.replay(project),

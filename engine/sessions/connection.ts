@@ -2,7 +2,8 @@ import { errorToData, FlintError } from '../errors.ts';
 import { parseOutcome } from '../outcome.ts';
 import { readClientFrame } from './frame-reader.ts';
 import { PROTOCOL_VERSION, type ClientFrame, type GatewayFrame } from './protocol.ts';
-import type { Session, SessionClient, SessionUser } from './session.ts';
+import { viewState } from './mounted-view.ts';
+import type { Page, Session, SessionClient, SessionUser } from './session.ts';
 import type { SessionManager } from './session-manager.ts';
 
 /** Who a client is: a login token, or a user name and password. The user source of the gateway answers. */
@@ -147,15 +148,39 @@ export class Connection implements SessionClient {
         if (!outcome.ok) throw FlintError.from(outcome.error);
         return outcome.value;
       }
+      case 'mountView': {
+        const view = this.sessions.mountView(session, this.pageOf(session, frame.pageId), frame.viewPath);
+        return viewState(view);
+      }
+      case 'unmountView':
+        this.viewOf(this.pageOf(session, frame.pageId), frame.instanceId);
+        this.pageOf(session, frame.pageId).views.delete(frame.instanceId);
+        return null;
+      case 'componentEvent': {
+        const page = this.pageOf(session, frame.pageId);
+        const view = this.viewOf(page, frame.instanceId);
+        const payload = JSON.stringify(frame.payload ?? {});
+        const outcome = parseOutcome(await this.sessions.componentEvent(session, page, view, frame.component, frame.event, payload));
+        if (!outcome.ok) throw FlintError.from(outcome.error);
+        return null;
+      }
       case 'registerHandler':
         session.clients.get(this)?.add(frame.handler);
         return null;
       case 'unregisterHandler':
         session.clients.get(this)?.delete(frame.handler);
         return null;
-      default:
-        throw new FlintError('BAD_REQUEST', `"${frame.type}" is not supported by this gateway yet`);
+      default: {
+        const unhandled: never = frame; // every frame of protocol.ts has its case above
+        throw new FlintError('BAD_REQUEST', `"${(unhandled as ClientFrame).type}" is not supported by this gateway`);
+      }
     }
+  }
+
+  private viewOf(page: Page, instanceId: string) {
+    const view = page.views.get(instanceId);
+    if (!view) throw new FlintError('NOT_FOUND', `page ${page.pageId} has no view instance "${instanceId}"`);
+    return view;
   }
 
   private pageOf(session: Session, pageId: string) {
@@ -194,7 +219,7 @@ export class Connection implements SessionClient {
       resumed: frame.resumeSessionId !== undefined,
       props: session.props(),
       custom: session.custom.toObject(),
-      pages: [...session.pages.values()].map((p) => ({ pageId: p.pageId, path: p.path, views: [] })),
+      pages: [...session.pages.values()].map((p) => ({ pageId: p.pageId, path: p.path, views: [...p.views.values()].map(viewState) })),
     });
     return null;
   }

@@ -70,7 +70,7 @@ export const live = (value: LiveValue): unknown => new Live(value);
  * `live`, the description of the live objects ('' when there are none). Objects reached twice (`page.session` and
  * the `session` argument) are described once, so the handler gets the same object both ways.
  */
-export function handlerArgs(args: unknown[], context: { session?: string; page?: string } = {}): { argsJson: string; live: string } {
+export function handlerArgs(args: unknown[], context: CallContext = {}): { argsJson: string; live: string } {
   const objects: LiveObjectValues[] = [];
   const indexOf = new Map<string, number>();
   const describe = (value: LiveValue): number => {
@@ -98,8 +98,26 @@ export function handlerArgs(args: unknown[], context: { session?: string; page?:
     rules: Object.fromEntries([...kinds].map((kind) => [kind, RULES[kind]])),
     objects,
     args: places,
-    session: context.session ?? '',
-    page: context.page ?? '',
+    context: contextString(context),
   };
   return { argsJson, live: JSON.stringify(description) };
+}
+
+/** The session, page and view a call comes from (engine/system/service.ts Caller), when it comes from a session's handler. */
+export interface CallContext {
+  session?: string;
+  page?: string;
+  view?: string;
+}
+
+function contextString({ session, page, view }: CallContext): string {
+  return session === undefined ? '' : `${session}/${page ?? ''}/${view ?? ''}`;
+}
+
+/** The context the sandbox sent with a call: what contextString made, or nothing for anything else. */
+export function parseContext(text: string | undefined): CallContext {
+  const parts = text?.split('/') ?? [];
+  if (parts.length !== 3 || parts[0] === '') return {};
+  const [session, page, view] = parts;
+  return { session, page: page || undefined, view: view || undefined };
 }

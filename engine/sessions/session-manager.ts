@@ -3,12 +3,16 @@ import type { Logger } from '../logging/logger.ts';
 import { errorOf, failed, isOk, type Outcome } from '../outcome.ts';
 import type { EventId } from '../catalogue/events.ts';
 import { handlerArgs, live, writeProblem, type LiveValue, type LiveWrite } from './live-args.ts';
+import { listeners, mountView, type MountedComponent, type MountedView } from './mounted-view.ts';
+import type { ListenScope, ViewDecl } from './views.ts';
 import { MAX_PAGES, Session, type Page, type SessionClient, type SessionOrigin, type SessionUser } from './session.ts';
 
 /** What the session layer needs to know of a project. */
 export interface SessionProject {
   readonly isRunning: boolean;
   handlerModule(event: EventId, name?: string): string | undefined;
+  /** A view's declaration (`views/<viewPath>/view.json`), if the project has it and it is valid. */
+  view(viewPath: string): ViewDecl | undefined;
   readonly timeoutMs: number;
   readonly sessionTimeoutMs: number;
   readonly allowAnonymous: boolean;
@@ -20,6 +24,16 @@ export interface SessionDeps {
   /** Runs a handler module with a JSON list of arguments and the description of its live objects; resolves to its outcome. */
   invoke(project: string, module: string, argsJson: string, timeoutMs: number, live: string): Promise<Outcome>;
   logger: Logger;
+}
+
+interface RunOptions {
+  /** The page (and view) the handler acts for: system.perspective calls default to them. */
+  page?: Page;
+  view?: MountedView;
+  /** Shutdown runs after the session ended. */
+  evenIfEnded?: boolean;
+  /** Log a failure (default: for events without a caller waiting for the outcome). */
+  logFailure?: boolean;
 }
 
 /** Filters of system.util.sendMessage that select sessions (seeds/001). */
@@ -144,6 +158,68 @@ export class SessionManager {
     return opened;
   }
 
+  /** Mounts a view of the project on a page; its components start with the props its view.json declares. */
+  mountView(session: Session, page: Page, viewPath: string): MountedView {
+    const decl = this.deps.project(session.project)?.view(viewPath);
+    if (!decl) throw new FlintError('NOT_FOUND', `project "${session.project}" has no view "${viewPath}" (views/${viewPath}/view.json)`);
+    return mountView(page.views, viewPath, decl);
+  }
+
+  /**
+   * Runs a component's event script (`events` in its view.json, such as onActionPerformed) as `(self, event)`, in the
+   * session's turn; resolves to its outcome.
+   */
+  componentEvent(session: Session, page: Page, view: MountedView, component: string, event: string, payloadJson: string): Promise<Outcome> {
+    const mounted = view.components.get(component);
+    const script = view.decl.components[component]?.events[event];
+    if (!mounted || !script)
+      return Promise.resolve(failed('NOT_FOUND', `view "${view.viewPath}" has no component "${component}" with a script for ${event}`));
+    return this.runComponentScript(session, page, view, mounted, script, JSON.parse(payloadJson));
+  }
+
+  /**
+   * system.perspective.sendMessage (seeds/000): runs the component message handlers listening for `messageType` on
+   * `scope` (`view`: the calling view; `page`: every view of the page; `session`: every view of the session), each
+   * in its session's turn, after the caller. Session and page default to the caller's; from outside a session both
+   * must be given, and so must the page for another session.
+   */
+  sendMessage(
+    caller: { project: string; session?: string; page?: string; view?: string },
+    messageType: string,
+    payload: unknown,
+    scope: ListenScope,
+    sessionId?: string,
+    pageId?: string,
+  ): void {
+    const refuse = (message: string) => {
+      throw new FlintError('BAD_ARGUMENT', `system.perspective.sendMessage: ${message}`);
+    };
+    const targetId = sessionId ?? caller.session;
+    if (targetId === undefined) return refuse('outside a session, sessionId and pageId are both required');
+    const own = targetId === caller.session;
+    if (!own && pageId === undefined && scope !== 'session') refuse('pageId is required to reach another session');
+    const session = this.sessions.get(targetId);
+    if (!session || session.project !== caller.project)
+      throw new FlintError('NOT_FOUND', `project "${caller.project}" has no session ${targetId}`);
+    let views: { page: Page; view: MountedView }[];
+    if (scope === 'session')
+      views = [...session.pages.values()].flatMap((page) => [...page.views.values()].map((view) => ({ page, view })));
+    else {
+      const fromOwnView = own && caller.view !== undefined && (pageId === undefined || pageId === caller.page);
+      if (scope === 'view' && !fromOwnView)
+        return refuse('scope "view" reaches the view of the calling component; from elsewhere use "page" or "session"');
+      const wanted = pageId ?? (own ? caller.page : undefined);
+      if (wanted === undefined) return refuse('pageId is required: the calling script acts for no page');
+      const page = session.pages.get(wanted);
+      if (!page) throw new FlintError('NOT_FOUND', `session ${session.id} has no page ${wanted}`);
+      const view = scope === 'view' ? page.views.get(caller.view!) : undefined;
+      views = scope === 'page' ? [...page.views.values()].map((v) => ({ page, view: v })) : view ? [{ page, view }] : [];
+    }
+    for (const { page, view } of views)
+      for (const { component, script } of listeners(view, messageType, scope))
+        void this.runComponentScript(session, page, view, component, script, payload);
+  }
+
   /** Runs a session message handler with `(session, payload)`; resolves to its outcome. */
   request(session: Session, handler: string, payloadJson: string): Promise<Outcome> {
     const module = this.deps.project(session.project)?.handlerModule('session/message', handler);
@@ -164,13 +240,42 @@ export class SessionManager {
     const [sessionId] = write.ref.split('/');
     const session = this.sessions.get(sessionId);
     if (!session || session.project !== project) return refused(`session ${sessionId} has ended`);
-    if (write.kind !== 'session') return refused(`${write.kind} properties cannot be written yet`);
-    try {
-      session.custom.set(write.key, write.value);
-    } catch (error) {
-      return refused(`session.custom: ${(error as Error).message}`);
+    if (write.kind === 'session') {
+      try {
+        session.custom.set(write.key, write.value);
+      } catch (error) {
+        return refused(`session.custom: ${(error as Error).message}`);
+      }
+      return session.broadcast({ v: 1, type: 'props', object: 'session', group: 'custom', key: write.key, value: write.value ?? null });
     }
-    session.broadcast({ v: 1, type: 'props', object: 'session', group: 'custom', key: write.key, value: write.value ?? null });
+    const [, pageId, instanceId, name] = write.ref.split('/');
+    const page = session.pages.get(pageId);
+    const component = write.kind === 'component' ? page?.views.get(instanceId)?.components.get(name) : undefined;
+    if (!page || !component) return refused(`the ${write.kind === 'component' ? 'view' : 'page'} was closed`);
+    const group = write.group === 'props' ? component.props : component.custom;
+    try {
+      group.set(write.key, write.value);
+    } catch (error) {
+      return refused(`component "${name}": ${(error as Error).message}`);
+    }
+    const value = write.value ?? null;
+    page.client?.send({
+      v: 1,
+      type: 'props',
+      object: 'component',
+      pageId,
+      instanceId,
+      component: name,
+      group: write.group as 'props',
+      key: write.key,
+      value,
+    });
+  }
+
+  private runComponentScript(session: Session, page: Page, view: MountedView, component: MountedComponent, script: string, arg: unknown) {
+    const name = `${view.viewPath}/${script}`;
+    const self = () => liveComponent(session, page, view, component);
+    return this.run(session, 'component/message', name, () => [self(), arg], { page, view, logFailure: true });
   }
 
   /** The sessions of a project that system.util.sendMessage's filters select. */
@@ -201,7 +306,7 @@ export class SessionManager {
     event: EventId,
     name: string | undefined,
     args: () => unknown[],
-    { page, evenIfEnded = false }: { page?: Page; evenIfEnded?: boolean } = {},
+    { page, view, evenIfEnded = false, logFailure = name === undefined }: RunOptions = {},
   ): Promise<Outcome> {
     const turn = session.queue.then(async () => {
       const project = this.deps.project(session.project);
@@ -209,9 +314,12 @@ export class SessionManager {
       if (!project || !module)
         return failed('NOT_FOUND', `project "${session.project}" has no ${event} handler${name ? ` "${name}"` : ''}`);
       if (session.ended && !evenIfEnded) return failed('PROJECT_UNAVAILABLE', `session ${session.id} has ended`);
-      const { argsJson, live } = handlerArgs(args(), { session: session.id, page: page?.pageId });
+      // A view that was unmounted, or a page closed, while this waited for its turn: its scripts no longer run.
+      if (page && (session.pages.get(page.pageId) !== page || (view && page.views.get(view.instanceId) !== view)))
+        return failed('NOT_FOUND', `the ${view ? 'view' : 'page'} was closed before ${name ?? event} ran`);
+      const { argsJson, live } = handlerArgs(args(), { session: session.id, page: page?.pageId, view: view?.instanceId });
       const outcome = await this.deps.invoke(session.project, module, argsJson, project.timeoutMs, live);
-      if (!isOk(outcome) && name === undefined) {
+      if (!isOk(outcome) && logFailure) {
         const error = errorOf(outcome);
         this.deps.logger.error(`${event} of session ${session.id} failed: ${describeError(error)}`, {
           project: session.project,
@@ -236,11 +344,27 @@ function sessionValue(session: Session): LiveValue {
 
 /** The `page` a handler gets, with `page.session`. */
 function livePage(session: Session, page: Page) {
-  return live({
+  return live(pageValue(session, page));
+}
+
+function pageValue(session: Session, page: Page): LiveValue {
+  return {
     kind: 'page',
     ref: `${session.id}/${page.pageId}`,
     label: 'page',
     groups: { props: { pageId: page.pageId, path: page.path } },
     links: { session: sessionValue(session) },
+  };
+}
+
+/** The `self` a component's script gets, with `self.page` and `self.page.session`. */
+function liveComponent(session: Session, page: Page, view: MountedView, component: MountedComponent) {
+  return live({
+    kind: 'component',
+    ref: `${session.id}/${page.pageId}/${view.instanceId}/${component.name}`,
+    label: 'self',
+    fields: { name: component.name },
+    groups: { props: component.props.toObject(), custom: component.custom.toObject() },
+    links: { page: pageValue(session, page) },
   });
 }

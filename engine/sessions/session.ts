@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { LiveGroup } from './live-group.ts';
+import type { MountedView } from './mounted-view.ts';
 import type { GatewayFrame } from './protocol.ts';
 
 /** One connected socket of a session: what the session layer may do with it. */
@@ -27,6 +28,8 @@ export interface Page {
   path: string;
   client: SessionClient | undefined;
   openedAt: number;
+  /** The views mounted on it, by instance id. */
+  views: Map<string, MountedView>;
 }
 
 /** What a handler sees of a session: `props` (the gateway's) and `custom` (the project's). */
@@ -99,7 +102,7 @@ export class Session {
       known.path = path;
       return { page: known, isNew: false };
     }
-    const page: Page = { pageId: randomBytes(6).toString('hex'), path, client, openedAt: Date.now() };
+    const page: Page = { pageId: randomBytes(6).toString('hex'), path, client, openedAt: Date.now(), views: new Map() };
     this.pages.set(page.pageId, page);
     return { page, isNew: true };
   }

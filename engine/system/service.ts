@@ -1,11 +1,14 @@
 import type { SourceLocation } from '../errors.ts';
 import type { ServiceDecl } from './define.ts';
 
-/** Who made a system.* call. The sessions issue adds the session, page and component that made it. */
+/** Who made a system.* call: the project, and the session, page and view instance of a session's handler. */
 export interface Caller {
   project: string;
   /** The calling script's file:line, when known. */
   source?: SourceLocation;
+  session?: string;
+  page?: string;
+  view?: string;
 }
 
 /**

@@ -33,7 +33,7 @@ export interface RunnerHooks {
   /** A call from the prelude on the bridge (see engine/sandbox/bridge.ts). */
   onBridge(op: unknown, args: unknown[]): string | undefined;
   /** A blocking call; the isolate's thread waits for the promise (applySyncPromise). */
-  onBlockingCall(fn: string, argsJson: string, frame: string, budgeted: boolean, waitMs: number): Promise<string> | string;
+  onBlockingCall(fn: string, argsJson: string, frame: string, budgeted: boolean, waitMs: number, context: string): Promise<string> | string;
   /** The isolate of `generation` was lost (memory limit, or disposed by stopOverdue): build it again. */
   onLost(generation: number, code: ErrorCode, reason: string, onlyWaiting: boolean): void;
   displayName(module: string): string;
@@ -95,8 +95,9 @@ export class IsolateRunner {
     const bridge = new ivm.Callback((op: unknown, ...args: unknown[]) => this.hooks.onBridge(op, args));
     const options = JSON.stringify({ maxPayloadBytes: this.limits.maxPayloadBytes, timeoutMs: this.limits.timeoutMs });
     // The isolate calls this with applySyncPromise: its own thread waits for the promise, this process's event loop does not.
-    const blockingWait = new ivm.Reference((fn: unknown, args: unknown, frame: unknown, budgeted: unknown, waitMs: unknown) =>
-      this.hooks.onBlockingCall(String(fn), String(args), String(frame), budgeted === '1', Number(waitMs)),
+    const blockingWait = new ivm.Reference(
+      (fn: unknown, args: unknown, frame: unknown, budgeted: unknown, waitMs: unknown, context: unknown) =>
+        this.hooks.onBlockingCall(String(fn), String(args), String(frame), budgeted === '1', Number(waitMs), String(context ?? '')),
     );
     const installArgs = [bridge, blockingWait, JSON.stringify(API), options];
     const api = (await install.apply(undefined, installArgs, { result: { reference: true } })) as ivm.Reference;

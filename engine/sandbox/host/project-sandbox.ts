@@ -48,7 +48,8 @@ export class ProjectSandbox implements SandboxContext {
     this.timers = new SandboxTimers(this);
     this.runner = new IsolateRunner(project, limits, {
       onBridge: (op, args) => this.onBridge(op, args),
-      onBlockingCall: (fn, argsJson, frame, _budgeted, waitMs) => this.systemCalls.callBlocking(fn, argsJson, frame, waitMs),
+      onBlockingCall: (fn, argsJson, frame, _budgeted, waitMs, context) =>
+        this.systemCalls.callBlocking(fn, argsJson, frame, waitMs, context),
       onLost: (generation, code, reason, onlyWaiting) => void this.rebuild(generation, code, reason, onlyWaiting),
       displayName: (module) => this.displayName(module),
     });
@@ -104,8 +105,8 @@ export class ProjectSandbox implements SandboxContext {
     try {
       switch (received.op) {
         case 'call': {
-          const [fn, argsJson, frame, budgeted] = received.args;
-          return this.systemCalls.call(fn, argsJson, frame, budgeted === '1');
+          const [fn, argsJson, frame, budgeted, context] = received.args;
+          return this.systemCalls.call(fn, argsJson, frame, budgeted === '1', context);
         }
         case 'done':
           this.invocations.finish(Number(received.args[0]), received.args[1]);

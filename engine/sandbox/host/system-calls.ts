@@ -45,7 +45,7 @@ export class SystemCalls {
   }
 
   /** A call that does not wait (the bridge's `call`); `budgeted`: the caller descends from a handler a script called. */
-  call(fnName: string, argsJson: string, frame: string, budgeted: boolean): Outcome {
+  call(fnName: string, argsJson: string, frame: string, budgeted: boolean, context = ''): Outcome {
     // A blocking call comes through callBlocking, which waits for its answer; here nothing would.
     if (DECLS.get(fnName)?.mode === 'sync') return failed('BAD_ARGUMENT', `system.${fnName} is a blocking call`);
     const admitted = this.admit(fnName, argsJson, frame);
@@ -53,7 +53,7 @@ export class SystemCalls {
     const { decl, values, source } = admitted;
     if (decl.quota === 'log') return this.log(values, source);
     if (decl.mode === 'fire') {
-      this.ctx.send({ t: 'systemCall', project: this.ctx.project, request: 0, fn: fnName, args: values, source });
+      this.ctx.send({ t: 'systemCall', project: this.ctx.project, request: 0, fn: fnName, args: values, source, context });
       return OK_EMPTY;
     }
     const refused = this.refusedPending(fnName, admitted.argsBytes);
@@ -61,7 +61,7 @@ export class SystemCalls {
     const request = this.nextRequest++;
     this.pending.set(request, { bytes: admitted.argsBytes, budgeted });
     this.pendingBytes += admitted.argsBytes;
-    this.ctx.send({ t: 'systemCall', project: this.ctx.project, request, fn: fnName, args: values, source });
+    this.ctx.send({ t: 'systemCall', project: this.ctx.project, request, fn: fnName, args: values, source, context });
     return pendingOn(request);
   }
 
@@ -69,7 +69,7 @@ export class SystemCalls {
    * A blocking call (mode `sync`) and its wait, in one hop from the isolate: resolves with the gateway's answer, or
    * with TIMEOUT after `waitMs` (the prelude sets it a little before its entry's deadline), whichever comes first.
    */
-  callBlocking(fnName: string, argsJson: string, frame: string, waitMs: number): Promise<Outcome> | Outcome {
+  callBlocking(fnName: string, argsJson: string, frame: string, waitMs: number, context = ''): Promise<Outcome> | Outcome {
     let request: number;
     try {
       if (DECLS.get(fnName)?.mode !== 'sync') return failed('BAD_ARGUMENT', `system.${fnName} is not a blocking call`);
@@ -77,7 +77,8 @@ export class SystemCalls {
       if (typeof admitted === 'string') return admitted;
       request = this.nextRequest++;
       this.blocking.set(request, {});
-      this.ctx.send({ t: 'systemCall', project: this.ctx.project, request, fn: fnName, args: admitted.values, source: admitted.source });
+      const { values, source } = admitted;
+      this.ctx.send({ t: 'systemCall', project: this.ctx.project, request, fn: fnName, args: values, source, context });
     } catch (error) {
       return failed('INTERNAL', error instanceof Error ? error.message : 'internal error');
     }

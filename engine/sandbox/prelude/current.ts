@@ -12,9 +12,11 @@ export interface Current {
    * run on the budget for such calls, not on the project's own (the host keeps both).
    */
   budgeted: boolean;
-  /** The session and page the running code acts for ('' outside one): a live object's handler, and what it started. */
-  session: string;
-  page: string;
+  /**
+   * The session, page and view the running code acts for (`<session>/<page>/<view instance>`, '' outside a session):
+   * set for a handler with live objects, and kept by what it starts. The gateway reads system.perspective's defaults from it.
+   */
+  context: string;
   deadline: number;
   /**
    * Until when a blocking call may wait: the invocation's own deadline, else the handler timeout from the entry's start.
@@ -28,22 +30,21 @@ export interface Current {
 
 /** Every field is set here, as the object's own: assigning one later cannot reach a setter a script put on Object.prototype. */
 export function createCurrent(handlerTimeoutMs: number): Current {
-  return { owner: '', token: 0, budgeted: false, session: '', page: '', deadline: Infinity, waitDeadline: Infinity, handlerTimeoutMs };
+  return { owner: '', token: 0, budgeted: false, context: '', deadline: Infinity, waitDeadline: Infinity, handlerTimeoutMs };
 }
 
 /** What a timer or a pending call keeps of what was running when it was made, to run its callback as that again. */
-export type Origin = Pick<Current, 'owner' | 'token' | 'budgeted' | 'session' | 'page'>;
+export type Origin = Pick<Current, 'owner' | 'token' | 'budgeted' | 'context'>;
 
 export function originOf(current: Current): Origin {
-  return { owner: current.owner, token: current.token, budgeted: current.budgeted, session: current.session, page: current.page };
+  return { owner: current.owner, token: current.token, budgeted: current.budgeted, context: current.context };
 }
 
 export function resume(current: Current, origin: Origin): void {
   current.owner = origin.owner;
   current.token = origin.token;
   current.budgeted = origin.budgeted;
-  current.session = origin.session;
-  current.page = origin.page;
+  current.context = origin.context;
 }
 
 /** Every entry from the host starts with this, with the timeout isolated-vm runs it under. */
@@ -51,8 +52,7 @@ export function begin(current: Current, timeoutMs: number): void {
   current.deadline = now() + timeoutMs;
   current.waitDeadline = now() + current.handlerTimeoutMs;
   current.budgeted = false;
-  current.session = '';
-  current.page = '';
+  current.context = '';
 }
 
 // isolated-vm cannot stop a script while it is inside a host call, and a loop of system calls (errors

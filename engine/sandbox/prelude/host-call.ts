@@ -77,13 +77,13 @@ export function createHostCalls(
       let text: unknown;
       try {
         const waitMs = current.waitDeadline - now() - BLOCKING_MARGIN_MS;
-        const args: BlockingCallArgs = [fn.name, argsJson, frame, budgeted, StringCtor(waitMs)];
+        const args: BlockingCallArgs = [fn.name, argsJson, frame, budgeted, StringCtor(waitMs), current.context];
         text = apply(applySyncPromise, blockingWait, [undefined, args]);
       } catch {
         throw new SystemError('INTERNAL', `system.${fn.name}: the wait for the gateway's answer failed`);
       }
       answer = parse(StringCtor(text)) as Answer;
-    } else answer = parse(bridge('call', fn.name, argsJson, frame, budgeted) ?? '{"ok":true}') as Answer;
+    } else answer = parse(bridge('call', fn.name, argsJson, frame, budgeted, current.context) ?? '{"ok":true}') as Answer;
     if (!answer.ok) throw new SystemError(answer.error!.code, answer.error!.message);
     if (answer.pending !== undefined) {
       const id = answer.pending;

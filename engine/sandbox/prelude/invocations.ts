@@ -52,8 +52,7 @@ export function createInvoke(
       if (liveJson !== '') {
         const description = parse(liveJson) as LiveDescription;
         buildLive(description, args);
-        current.session = description.session;
-        current.page = description.page;
+        current.context = description.context;
       }
       result = apply(handler, undefined, args);
       // A promise (or any thenable): its outcome follows. Inside the try, since reading `then` may run a script's

@@ -8,6 +8,46 @@ export const PERSPECTIVE: ServiceDecl = {
   namespace: 'perspective',
   functions: [
     {
+      name: 'perspective.sendMessage',
+      mode: 'sync',
+      params: [
+        {
+          name: 'messageType',
+          type: { type: 'string', minLength: 1, maxLength: 200 },
+          doc: 'The message type that will be invoked. Message handlers configured within the project are listening for messages of a specific messageType.',
+        },
+        {
+          name: 'payload',
+          type: { type: 'object' },
+          optional: true,
+          default: {},
+          doc: 'A JSON object passed to the message handlers as `payload`.',
+        },
+        {
+          name: 'scope',
+          type: { type: 'enum', values: ['session', 'page', 'view'] },
+          optional: true,
+          default: 'page',
+          doc: 'The listening scope the message is delivered to: "session", "page" or "view". If omitted, "page" is used.',
+        },
+        {
+          name: 'sessionId',
+          type: { type: 'string', minLength: 1, maxLength: 200 },
+          optional: true,
+          doc: 'Identifier of the Session to target. If omitted, the current Session is used. When targeting a different session, the pageId parameter must be included.',
+        },
+        {
+          name: 'pageId',
+          type: { type: 'string', minLength: 1, maxLength: 200 },
+          optional: true,
+          doc: 'Identifier of the page to target. If omitted, the current page is used.',
+        },
+      ],
+      returns: 'void',
+      result: { type: 'json' },
+      doc: 'Sends a message to the component message handlers (`messageHandlers` in a view.json) listening for `messageType` on `scope`, within one session: "view" reaches the view of the calling component, "page" every view mounted on the page, "session" every view of the session. It cannot reach session message handlers. The handlers run asynchronously to the calling script, as `(self, payload)`. From the gateway scope (outside a session) both sessionId and pageId must be supplied.',
+    },
+    {
       name: 'perspective.writeLive',
       mode: 'fire',
       internal: true,

@@ -1,14 +1,29 @@
 import type { LiveWrite } from '../../sessions/live-args.ts';
-import { defineService } from '../service.ts';
+import type { ListenScope } from '../../sessions/views.ts';
+import { defineService, type Caller } from '../service.ts';
 import { PERSPECTIVE } from './declaration.ts';
 
 /** What system.perspective needs of the gateway: the live sessions (engine/sessions). */
 export interface PerspectiveDeps {
-  sessions: { writeLive(project: string, write: LiveWrite): void };
+  sessions: {
+    writeLive(project: string, write: LiveWrite): void;
+    sendMessage(caller: Caller, messageType: string, payload: unknown, scope: ListenScope, sessionId?: string, pageId?: string): void;
+  };
 }
 
 /** system.perspective.*: arguments arrive validated against declaration.ts. */
 export const perspectiveService = defineService<PerspectiveDeps>(PERSPECTIVE, {
+  'perspective.sendMessage': ({ caller, deps }, [messageType, payload, scope, sessionId, pageId]) => {
+    deps.sessions.sendMessage(
+      caller,
+      messageType as string,
+      payload,
+      scope as ListenScope,
+      sessionId as string | undefined,
+      pageId as string | undefined,
+    );
+    return undefined;
+  },
   'perspective.writeLive': ({ caller, deps }, [kind, ref, group, key, op, value]) => {
     deps.sessions.writeLive(caller.project, {
       kind: kind as LiveWrite['kind'],

@@ -116,7 +116,7 @@ describe('system.* services', () => {
     for (const fn of composeServices({
       logs: { write: () => undefined },
       messaging: { send: () => [], request: () => Promise.resolve(okJson('1')) },
-      sessions: { writeLive: () => undefined },
+      sessions: { writeLive: () => undefined, sendMessage: () => undefined },
     }).flatMap((s) => s.decl.functions)) {
       if (fn.mode === 'sync' || fn.mode === 'async') expect(fn.result, fn.name).toBeDefined();
     }
@@ -129,7 +129,10 @@ describe('system.* services', () => {
       composeServices({
         logs: { write: (r) => written.push(r) },
         messaging: { send: () => ['flint,G,p,h'], request: () => Promise.resolve(okJson('1')) },
-        sessions: { writeLive: (project, write) => void liveWrites.push({ project, ...write }) },
+        sessions: {
+          writeLive: (project, write) => void liveWrites.push({ project, ...write }),
+          sendMessage: (caller, ...args) => void liveWrites.push({ caller, args }),
+        },
       }),
     );
     expect(await dispatcher.dispatch({ project: 'p' }, 'util.log', ['info', 'L', 'hello', undefined])).toBe('{"ok":true,"value":null}');
@@ -138,6 +141,11 @@ describe('system.* services', () => {
     expect(await dispatcher.dispatch({ project: 'p' }, 'util.sendRequest', ['q', 'h'])).toBe('{"ok":true,"value":1}');
     const write = ['session', 's1', 'custom', 'x', 'set', { a: 1 }];
     expect(await dispatcher.dispatch({ project: 'p' }, 'perspective.writeLive', write)).toBe('{"ok":true,"value":null}');
-    expect(liveWrites).toEqual([{ project: 'p', kind: 'session', ref: 's1', group: 'custom', key: 'x', value: { a: 1 } }]);
+    const sent = ['NewItem', { a: 1 }, 'view'];
+    expect(await dispatcher.dispatch({ project: 'p', session: 's1', page: 'p1' }, 'perspective.sendMessage', sent)).toBe('{"ok":true,"value":null}');
+    expect(liveWrites).toEqual([
+      { project: 'p', kind: 'session', ref: 's1', group: 'custom', key: 'x', value: { a: 1 } },
+      { caller: { project: 'p', session: 's1', page: 'p1' }, args: ['NewItem', { a: 1 }, 'view', undefined, undefined] },
+    ]);
   });
 });
