@@ -97,7 +97,14 @@ export class IsolateRunner {
     // The isolate calls this with applySyncPromise: its own thread waits for the promise, this process's event loop does not.
     const blockingWait = new ivm.Reference(
       (fn: unknown, args: unknown, frame: unknown, budgeted: unknown, waitMs: unknown, context: unknown) =>
-        this.hooks.onBlockingCall(String(fn), String(args), String(frame), budgeted === '1', Number(waitMs), String(context ?? '')),
+        this.hooks.onBlockingCall(
+          String(fn),
+          String(args),
+          String(frame),
+          budgeted === '1',
+          Number(waitMs),
+          typeof context === 'string' ? context : '',
+        ),
     );
     const installArgs = [bridge, blockingWait, JSON.stringify(API), options];
     const api = (await install.apply(undefined, installArgs, { result: { reference: true } })) as ivm.Reference;
