@@ -1,9 +1,10 @@
 /**
  * The session protocol (docs/protocol.md): every frame a client and the gateway exchange over the session WebSocket,
  * declared once as data. The gateway validates each client frame against it, docs/protocol.md's frame tables are
- * generated from it, and the client SDK (client/) takes its frame types from it. No imports but types: the SDK
- * bundles this file into browsers.
+ * generated from it, and the client SDK (client/) takes its frame types from it. No imports but types and the name
+ * rule (engine/names.ts, which imports nothing): the SDK bundles this file into browsers.
  */
+import { NAME_SEGMENT } from '../names.ts';
 import type { TypeDesc } from '../system/define.ts';
 
 /** The protocol version this gateway speaks; every frame carries it as `v`. */
@@ -22,10 +23,10 @@ interface FrameDecl {
   readonly reply?: string;
 }
 
-const NAME = '^[A-Za-z0-9_][A-Za-z0-9_ .-]{0,127}$';
+const NAME = `^${NAME_SEGMENT}$`;
 const ID = { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } as const;
 const PATH = { type: 'string', pattern: '^/[^\\u0000-\\u001f]{0,999}$' } as const;
-const VIEW_PATH = { type: 'string', pattern: '^[A-Za-z0-9_][A-Za-z0-9_ .-]{0,127}(/[A-Za-z0-9_][A-Za-z0-9_ .-]{0,127}){0,15}$' } as const;
+const VIEW_PATH = { type: 'string', pattern: `^${NAME_SEGMENT}(/${NAME_SEGMENT}){0,15}$` } as const;
 const opt = <T extends FieldDecl>(field: T) => ({ ...field, optional: true }) as T & { optional: true };
 
 /** Frames a client sends. An `id` (optional on every frame) asks for a `reply` frame with the same id. */
