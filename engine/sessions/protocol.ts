@@ -43,7 +43,7 @@ export const CLIENT_FRAMES = {
       userAgent: opt({ type: { type: 'string', maxLength: 500 }, doc: 'What the client is (a browser sends its user agent).' }),
       device: opt({ type: { type: 'object' }, doc: 'What the client says about its device; becomes `session.props.device`.' }),
     },
-    reply: 'nothing: the gateway answers with `welcome` (or `error` and a close)',
+    reply: '`null`, after the `welcome`; a refused hello gets an `error` frame instead, and the socket closes',
   },
   login: {
     doc: 'Logs the session in as a user (for example after starting anonymously); `session.props.userName` and `roles` change.',
@@ -139,7 +139,7 @@ export const GATEWAY_FRAMES = {
     },
   },
   error: {
-    doc: 'A frame was refused and had no `id` to reply to (malformed JSON, a binary frame, too many frames).',
+    doc: 'A frame was refused without a `reply`: it had no `id` (or no readable one), it was a refused `hello`, or it was the first past the rate limit.',
     fields: {
       code: { type: { type: 'string' }, doc: 'An error code such as `BAD_REQUEST`.' },
       message: { type: { type: 'string' }, doc: 'What was wrong.' },
