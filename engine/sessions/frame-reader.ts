@@ -3,7 +3,8 @@ import { CLIENT_FRAMES, PROTOCOL_VERSION, type ClientFrame } from './protocol.ts
 
 export type FrameRead = { ok: true; frame: ClientFrame } | { ok: false; message: string; id?: number; fatal?: boolean };
 
-const MAX_ID = 2 ** 31 - 1;
+/** The largest `id` a client frame may carry. */
+export const MAX_ID = 2 ** 31 - 1;
 /** Nesting deeper than this in a frame is refused before anything reads it. */
 const MAX_DEPTH = 64;
 

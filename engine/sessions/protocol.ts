@@ -1,9 +1,10 @@
 /**
  * The session protocol (docs/protocol.md): every frame a client and the gateway exchange over the session WebSocket,
  * declared once as data. The gateway validates each client frame against it, docs/protocol.md's frame tables are
- * generated from it, and the client SDK (client/) takes its frame types from it. No imports but types: the SDK
- * bundles this file into browsers.
+ * generated from it, and the client SDK (client/) takes its frame types from it. No imports but types and the name
+ * rule (engine/names.ts, which imports nothing): the SDK bundles this file into browsers.
  */
+import { NAME_SEGMENT } from '../names.ts';
 import type { TypeDesc } from '../system/define.ts';
 
 /** The protocol version this gateway speaks; every frame carries it as `v`. */
@@ -22,10 +23,10 @@ interface FrameDecl {
   readonly reply?: string;
 }
 
-const NAME = '^[A-Za-z0-9_][A-Za-z0-9_ .-]{0,127}$';
+const NAME = `^${NAME_SEGMENT}$`;
 const ID = { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } as const;
 const PATH = { type: 'string', pattern: '^/[^\\u0000-\\u001f]{0,999}$' } as const;
-const VIEW_PATH = { type: 'string', pattern: '^[A-Za-z0-9_][A-Za-z0-9_ .-]{0,127}(/[A-Za-z0-9_][A-Za-z0-9_ .-]{0,127}){0,15}$' } as const;
+const VIEW_PATH = { type: 'string', pattern: `^${NAME_SEGMENT}(/${NAME_SEGMENT}){0,15}$` } as const;
 const opt = <T extends FieldDecl>(field: T) => ({ ...field, optional: true }) as T & { optional: true };
 
 /** Frames a client sends. An `id` (optional on every frame) asks for a `reply` frame with the same id. */
@@ -42,7 +43,7 @@ export const CLIENT_FRAMES = {
       userAgent: opt({ type: { type: 'string', maxLength: 500 }, doc: 'What the client is (a browser sends its user agent).' }),
       device: opt({ type: { type: 'object' }, doc: 'What the client says about its device; becomes `session.props.device`.' }),
     },
-    reply: 'nothing: the gateway answers with `welcome` (or `error` and a close)',
+    reply: '`null`, after the `welcome`; a refused hello gets an `error` frame instead, and the socket closes',
   },
   login: {
     doc: 'Logs the session in as a user (for example after starting anonymously); `session.props.userName` and `roles` change.',
@@ -138,7 +139,7 @@ export const GATEWAY_FRAMES = {
     },
   },
   error: {
-    doc: 'A frame was refused and had no `id` to reply to (malformed JSON, a binary frame, too many frames).',
+    doc: 'A frame was refused without a `reply`: it had no `id` (or no readable one), it was a refused `hello`, or it was the first past the rate limit.',
     fields: {
       code: { type: { type: 'string' }, doc: 'An error code such as `BAD_REQUEST`.' },
       message: { type: { type: 'string' }, doc: 'What was wrong.' },

@@ -1,3 +1,5 @@
+import { NAME_PATTERN as NAME } from '../names.ts';
+
 /**
  * A view's declaration, `views/<view path>/view.json`: its components, their starting props, their message handlers
  * (seeds/000: a message type, the listening scopes, a script beside the view.json) and their event scripts.
@@ -27,7 +29,6 @@ export interface ViewDecl {
   components: Record<string, ComponentDecl>;
 }
 
-const NAME = /^[A-Za-z0-9_][A-Za-z0-9_ .-]{0,127}$/;
 const EVENT = /^on[A-Za-z]{1,60}$/;
 const SCOPES: ListenScope[] = ['view', 'page', 'session'];
 const MAX_COMPONENTS = 500;

@@ -1,4 +1,5 @@
-// `npm run generate`: writes docs/system.d.ts and docs/reference.md from the declarations, and the generated sections of README.md and docs/projects.md.
+// `npm run generate`: writes docs/system.d.ts and docs/reference.md from the declarations, and the generated sections of
+// README.md, docs/projects.md and docs/protocol.md.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { API } from './api.ts';
 import { generateDts } from './generate-dts.ts';

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { layoutTable } from '../catalogue/docs.ts';
+import { protocolFrames } from '../sessions/protocol-docs.ts';
 import { API } from './api.ts';
 import { functionTable } from './generate-docs.ts';
 
@@ -16,6 +17,7 @@ export const GENERATED_SECTIONS = [
   { file: docPath('README.md'), name: 'layout', content: layoutTable },
   { file: docPath('README.md'), name: 'system', content: () => functionTable(API) },
   { file: docPath('docs/projects.md'), name: 'layout', content: layoutTable },
+  { file: docPath('docs/protocol.md'), name: 'frames', content: protocolFrames },
 ];
 
 /** `text` with its generated section `name` replaced by `content`; throws when the markers are missing. */

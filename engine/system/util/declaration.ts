@@ -1,11 +1,13 @@
+import { NAME_SEGMENT } from '../../names.ts';
 import type { ServiceDecl } from '../define.ts';
 
-/** Names of projects and message handlers: no path separators, no `..`, no control characters. */
-const NAME = '^[A-Za-z0-9_][A-Za-z0-9_ .-]{0,127}$';
+/** Names of projects and message handlers: Flint's one name rule (engine/names.ts). */
+const NAME = `^${NAME_SEGMENT}$`;
 
 /**
  * system.util.*: logging and gateway messaging. Parameters are in the seeds' order (seeds/001 for sendMessage). The
- * implementation is beside it in service.ts; this file is also bundled into every sandbox, so it imports nothing else.
+ * implementation is beside it in service.ts; this file is also bundled into every sandbox, so it imports nothing but
+ * the name rule (engine/names.ts, which imports nothing).
  */
 export const UTIL: ServiceDecl = {
   namespace: 'util',

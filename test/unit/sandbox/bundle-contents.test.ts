@@ -34,4 +34,8 @@ describe('what runs in a sandbox process', () => {
     expect(inputs).toContain('engine/system/util/declaration.ts');
     expect(inputs.filter((f) => gatewayOnly.test(f))).toEqual([]);
   });
+
+  it('the system.util declaration, in every sandbox process, pulls in nothing but the name rule', () => {
+    expect(inputsOf('engine/system/util/declaration.ts')).toEqual(['engine/names.ts', 'engine/system/util/declaration.ts']);
+  });
 });

@@ -15,7 +15,7 @@ describe('the system.* declaration', () => {
     expect(readFileSync(GENERATED_FILES.reference, 'utf8')).toBe(generateReference(API));
   });
 
-  it('has current generated sections in README.md and docs/projects.md (run `npm run generate`)', () => {
+  it('has current generated sections in README.md, docs/projects.md and docs/protocol.md (run `npm run generate`)', () => {
     for (const section of GENERATED_SECTIONS) {
       const text = readFileSync(section.file, 'utf8');
       expect(withSection(text, section.name, section.content()), section.file).toBe(text);

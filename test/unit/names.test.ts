@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isValidName, nameProblem } from '../../../engine/projects/names.ts';
+import { isValidName, nameProblem } from '../../engine/names.ts';
 
 describe('names', () => {
   it('accepts letters, digits, _ . - and spaces, starting with a letter, digit or _, up to 128 characters', () => {
