@@ -148,7 +148,8 @@ export class SessionManager {
 
   /** Opens a page; a new one runs Page Startup. */
   openPage(session: Session, client: SessionClient, path: string, pageId?: string): { page: Page; isNew: boolean } {
-    if (pageId === undefined && session.pages.size >= MAX_PAGES)
+    const known = pageId !== undefined && session.pages.has(pageId);
+    if (!known && session.pages.size >= MAX_PAGES)
       throw new FlintError('QUOTA_EXCEEDED', `session ${session.id} already has ${MAX_PAGES} pages open; close one first`);
     const opened = session.openPage(client, path, pageId);
     if (opened.isNew) {
