@@ -45,6 +45,28 @@ interface Logger {
   errorf(format: string, ...args: unknown[]): void;
 }
 
+/** One session, as system.perspective.getSessionInfo describes it. */
+interface SessionInfo {
+  /** The session id (`session.props.id`). */
+  id: string;
+  /** The logged-in user, or null for an anonymous session. */
+  userName: string | null;
+  /** The user's roles. */
+  roles: string[];
+  /** The project. */
+  project: string;
+  /** The network address of the client (`session.props.host`). */
+  clientAddress: string;
+  /** The client's user agent. */
+  userAgent: string;
+  /** The ids of the open pages. */
+  pageIds: string[];
+  /** Whether a client is connected now (a session outlives its socket for its timeout). */
+  connected: boolean;
+  /** Milliseconds since the session started. */
+  uptimeMs: number;
+}
+
 declare namespace system {
   namespace util {
     /**
@@ -85,6 +107,12 @@ declare namespace system {
      * @param pageId Identifier of the page to target. If omitted, the current page is used.
      */
     function sendMessage(messageType: string, payload?: JsonObject, scope?: "session" | "page" | "view", sessionId?: string, pageId?: string): void;
+    /**
+     * Returns the live sessions of the calling script's project (a script never sees another project's sessions), optionally only those of one user.
+     * @param usernameFilter Only the sessions of this logged-in user.
+     * @param projectFilter Only the sessions of this project. A script sees only its own project's sessions, so another project gives an empty list.
+     */
+    function getSessionInfo(usernameFilter?: string, projectFilter?: string): SessionInfo[];
   }
 }
 

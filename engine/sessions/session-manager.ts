@@ -159,6 +159,23 @@ export class SessionManager {
     return opened;
   }
 
+  /** system.perspective.getSessionInfo: the sessions of a project, optionally of one user. */
+  info(project: string, userName?: string): Record<string, unknown>[] {
+    return this.list(project)
+      .filter((s) => userName === undefined || s.user.userName === userName)
+      .map((s) => ({
+        id: s.id,
+        userName: s.user.userName,
+        roles: [...s.user.roles],
+        project: s.project,
+        clientAddress: s.origin.host,
+        userAgent: s.origin.userAgent,
+        pageIds: [...s.pages.keys()],
+        connected: s.clients.size > 0,
+        uptimeMs: Date.now() - s.startedAt,
+      }));
+  }
+
   /** Mounts a view of the project on a page; its components start with the props its view.json declares. */
   mountView(session: Session, page: Page, viewPath: string): MountedView {
     const decl = this.deps.project(session.project)?.view(viewPath);

@@ -2,18 +2,25 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serve, type RunningServer } from '../../api/server.ts';
+import { connect } from '../../client/index.ts';
 import { Gateway } from '../../engine/gateway.ts';
+import { UserSource } from '../../engine/users/user-source.ts';
 
 const SAMPLES = new URL('../../projects', import.meta.url).pathname;
 let gateway: Gateway;
 let dir: string;
+let server: RunningServer;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'flint-samples-'));
   cpSync(SAMPLES, join(dir, 'projects'), { recursive: true });
+  await new UserSource({ dataDir: join(dir, 'data'), hashParams: { N: 1024, r: 8, p: 1 } }).add('alice', 'password-a', ['operator']);
   gateway = await Gateway.start({ projectsDir: join(dir, 'projects'), dataDir: join(dir, 'data'), stdoutLevel: 'off', watch: false });
+  server = await serve(gateway, 0);
 });
 afterAll(async () => {
+  await server.close();
   await gateway.stop();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -34,4 +41,37 @@ describe('the sample project samplequickstart', () => {
   it('greets by awaiting its own echo handler', async () => {
     expect(await gateway.request('samplequickstart', 'greet', { name: 'ada lovelace' })).toEqual({ greeting: 'Hello, Ada Lovelace!' });
   });
+
+  it('runs its session events, its Inventory view (seeds/000) and greets the sessions of one user', async () => {
+    const logged = (text: string) => gateway.logs.ring.query({ project: 'samplequickstart' }).some((r) => r.message.includes(text));
+    const session = await connect({ url: `${server.url.replace('http', 'ws')}/session`, project: 'samplequickstart' });
+    const { pageId } = await session.openPage('/inventory');
+    const view = await session.mountView(pageId, 'Inventory');
+    await session.componentEvent(pageId, view.instanceId, 'AddButton', 'onActionPerformed', { itemName: 'banana' });
+    expect(view.components.AddButton.props.text).toBe('Added banana');
+    await waitFor(() => (view.components.ItemList.props.items as unknown[]).length === 1);
+    expect(view.components.ItemList.props.items).toEqual([{ name: 'banana', quantity: 6 }]);
+    await waitFor(() => logged(`started in session ${session.sessionId}`));
+    expect(gateway.sessions.get(session.sessionId)!.custom.toObject()).toMatchObject({
+      startedAt: expect.any(String),
+      lastPage: '/inventory',
+    });
+    const url = `${server.url.replace('http', 'ws')}/session`;
+    const alice = await connect({ url, project: 'samplequickstart', userName: 'alice', password: 'password-a' });
+    expect(await gateway.request('samplequickstart', 'greetUser', { user: 'alice' })).toEqual({ greeted: [alice.sessionId] });
+    await waitFor(() => logged(`Session ${alice.sessionId} received message: Hello alice`));
+    expect(logged(`Session ${session.sessionId} received message`)).toBe(false);
+    expect(await gateway.request('samplequickstart', 'greetUser', { user: 'nobody' })).toEqual({ greeted: [] });
+    await alice.logout();
+    await session.logout();
+    await waitFor(() => logged(`Session ${session.sessionId} ended`));
+  });
 });
+
+async function waitFor(check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > until) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -48,6 +48,27 @@ export const PERSPECTIVE: ServiceDecl = {
       doc: 'Sends a message to the component message handlers (`messageHandlers` in a view.json) listening for `messageType` on `scope`, within one session: "view" reaches the view of the calling component, "page" every view mounted on the page, "session" every view of the session. It cannot reach session message handlers. The handlers run asynchronously to the calling script, as `(self, payload)`. From the gateway scope (outside a session) both sessionId and pageId must be supplied.',
     },
     {
+      name: 'perspective.getSessionInfo',
+      mode: 'sync',
+      params: [
+        {
+          name: 'usernameFilter',
+          type: { type: 'string', minLength: 1, maxLength: 200 },
+          optional: true,
+          doc: 'Only the sessions of this logged-in user.',
+        },
+        {
+          name: 'projectFilter',
+          type: { type: 'string', minLength: 1, maxLength: 200 },
+          optional: true,
+          doc: "Only the sessions of this project. A script sees only its own project's sessions, so another project gives an empty list.",
+        },
+      ],
+      returns: 'SessionInfo[]',
+      result: { type: 'array', items: { type: 'object' } },
+      doc: "Returns the live sessions of the calling script's project (a script never sees another project's sessions), optionally only those of one user.",
+    },
+    {
       name: 'perspective.writeLive',
       mode: 'fire',
       internal: true,
@@ -63,5 +84,21 @@ export const PERSPECTIVE: ServiceDecl = {
       doc: 'Writes a property of a live object (`session.custom.x = 1` in a handler); the gateway applies it in order and pushes it to the clients showing it.',
     },
   ],
-  interfaces: [],
+  interfaces: [
+    {
+      name: 'SessionInfo',
+      doc: 'One session, as system.perspective.getSessionInfo describes it.',
+      members: [
+        { signature: 'id: string', doc: 'The session id (`session.props.id`).' },
+        { signature: 'userName: string | null', doc: 'The logged-in user, or null for an anonymous session.' },
+        { signature: 'roles: string[]', doc: "The user's roles." },
+        { signature: 'project: string', doc: 'The project.' },
+        { signature: 'clientAddress: string', doc: 'The network address of the client (`session.props.host`).' },
+        { signature: 'userAgent: string', doc: "The client's user agent." },
+        { signature: 'pageIds: string[]', doc: 'The ids of the open pages.' },
+        { signature: 'connected: boolean', doc: 'Whether a client is connected now (a session outlives its socket for its timeout).' },
+        { signature: 'uptimeMs: number', doc: 'Milliseconds since the session started.' },
+      ],
+    },
+  ],
 };

@@ -7,6 +7,7 @@ import { PERSPECTIVE } from './declaration.ts';
 export interface PerspectiveDeps {
   sessions: {
     writeLive(project: string, write: LiveWrite): void;
+    info(project: string, userName?: string): Record<string, unknown>[];
     sendMessage(caller: Caller, messageType: string, payload: unknown, scope: ListenScope, sessionId?: string, pageId?: string): void;
   };
 }
@@ -24,6 +25,10 @@ export const perspectiveService = defineService<PerspectiveDeps>(PERSPECTIVE, {
     );
     return undefined;
   },
+  'perspective.getSessionInfo': ({ caller, deps }, [usernameFilter, projectFilter]) =>
+    projectFilter !== undefined && projectFilter !== caller.project
+      ? []
+      : deps.sessions.info(caller.project, usernameFilter as string | undefined),
   'perspective.writeLive': ({ caller, deps }, [kind, ref, group, key, op, value]) => {
     deps.sessions.writeLive(caller.project, {
       kind: kind as LiveWrite['kind'],

@@ -116,7 +116,7 @@ describe('system.* services', () => {
     for (const fn of composeServices({
       logs: { write: () => undefined },
       messaging: { send: () => [], request: () => Promise.resolve(okJson('1')) },
-      sessions: { writeLive: () => undefined, sendMessage: () => undefined },
+      sessions: { writeLive: () => undefined, sendMessage: () => undefined, info: () => [] },
     }).flatMap((s) => s.decl.functions)) {
       if (fn.mode === 'sync' || fn.mode === 'async') expect(fn.result, fn.name).toBeDefined();
     }
@@ -132,6 +132,7 @@ describe('system.* services', () => {
         sessions: {
           writeLive: (project, write) => void liveWrites.push({ project, ...write }),
           sendMessage: (caller, ...args) => void liveWrites.push({ caller, args }),
+          info: (project, userName) => [{ project, userName }],
         },
       }),
     );
@@ -141,8 +142,14 @@ describe('system.* services', () => {
     expect(await dispatcher.dispatch({ project: 'p' }, 'util.sendRequest', ['q', 'h'])).toBe('{"ok":true,"value":1}');
     const write = ['session', 's1', 'custom', 'x', 'set', { a: 1 }];
     expect(await dispatcher.dispatch({ project: 'p' }, 'perspective.writeLive', write)).toBe('{"ok":true,"value":null}');
+    expect(await dispatcher.dispatch({ project: 'p' }, 'perspective.getSessionInfo', ['alice'])).toBe(
+      '{"ok":true,"value":[{"project":"p","userName":"alice"}]}',
+    );
+    expect(await dispatcher.dispatch({ project: 'p' }, 'perspective.getSessionInfo', [undefined, 'q'])).toBe('{"ok":true,"value":[]}');
     const sent = ['NewItem', { a: 1 }, 'view'];
-    expect(await dispatcher.dispatch({ project: 'p', session: 's1', page: 'p1' }, 'perspective.sendMessage', sent)).toBe('{"ok":true,"value":null}');
+    expect(await dispatcher.dispatch({ project: 'p', session: 's1', page: 'p1' }, 'perspective.sendMessage', sent)).toBe(
+      '{"ok":true,"value":null}',
+    );
     expect(liveWrites).toEqual([
       { project: 'p', kind: 'session', ref: 's1', group: 'custom', key: 'x', value: { a: 1 } },
       { caller: { project: 'p', session: 's1', page: 'p1' }, args: ['NewItem', { a: 1 }, 'view', undefined, undefined] },
