@@ -87,6 +87,8 @@ declare namespace system {
      * @param remoteServers Gateway server names to deliver to. This gateway's own name delivers here; any other is reported as `type=RemoteServer,server=<name>,status=unreachable` in the result (no other gateway is connected yet). Omitted: this gateway.
      */
     function sendMessage(project: string, messageHandler: string, payload?: JsonObject, scope?: string, clientSessionId?: string, user?: string, hasRole?: string, hostName?: string, remoteServers?: string[]): string[];
+    /** The same, with the optional arguments named (the seeds' keyword arguments). */
+    function sendMessage(project: string, messageHandler: string, payload: JsonObject | undefined, named: { scope?: string; clientSessionId?: string; user?: string; hasRole?: string; hostName?: string; remoteServers?: string[] }): string[];
     /**
      * Calls a gateway message handler and resolves to its return value; rejects with the handler's error (its message and file:line), a timeout, or an unknown project or handler. Unlike the seeds' blocking sendRequest, it returns a Promise: a handler may call a handler of its own project, which could not run while its caller's isolate waited.
      * @param project The name of the project containing the gateway message handler.
@@ -96,6 +98,8 @@ declare namespace system {
      * @param timeoutSec Seconds to wait for the answer before the request fails with a timeout. Default: 60.
      */
     function sendRequest(project: string, messageHandler: string, payload?: JsonObject, remoteServer?: string, timeoutSec?: number): Promise<any>;
+    /** The same, with the optional arguments named (the seeds' keyword arguments). */
+    function sendRequest(project: string, messageHandler: string, payload: JsonObject | undefined, named: { remoteServer?: string; timeoutSec?: number }): Promise<any>;
   }
   namespace perspective {
     /**
@@ -107,12 +111,16 @@ declare namespace system {
      * @param pageId Identifier of the page to target. If omitted, the current page is used.
      */
     function sendMessage(messageType: string, payload?: JsonObject, scope?: "session" | "page" | "view", sessionId?: string, pageId?: string): void;
+    /** The same, with the optional arguments named (the seeds' keyword arguments). */
+    function sendMessage(messageType: string, payload: JsonObject | undefined, named: { scope?: "session" | "page" | "view"; sessionId?: string; pageId?: string }): void;
     /**
      * Returns the live sessions of the calling script's project (a script never sees another project's sessions), optionally only those of one user.
      * @param usernameFilter Only the sessions of this logged-in user.
      * @param projectFilter Only the sessions of this project. A script sees only its own project's sessions, so another project gives an empty list.
      */
     function getSessionInfo(usernameFilter?: string, projectFilter?: string): SessionInfo[];
+    /** The same, with the optional arguments named (the seeds' keyword arguments). */
+    function getSessionInfo(named: { usernameFilter?: string; projectFilter?: string }): SessionInfo[];
   }
 }
 

@@ -34,7 +34,34 @@ function functionDts(fn: FunctionDecl, indent: string): string {
     fn.doc,
     ...fn.params.map((p) => `@param ${p.name} ${p.doc}${p.default !== undefined ? ` Default: ${JSON.stringify(p.default)}.` : ''}`),
   ];
-  return `${indent}/**\n${docs.map((d) => `${indent} * ${d}`).join('\n')}\n${indent} */\n${indent}function ${fn.name.split('.').pop()}(${params}): ${fn.returns};`;
+  const name = fn.name.split('.').pop()!;
+  const lines = [
+    `${indent}/**`,
+    ...docs.map((d) => `${indent} * ${d}`),
+    `${indent} */`,
+    `${indent}function ${name}(${params}): ${fn.returns};`,
+  ];
+  const named = namedOverload(fn);
+  if (named)
+    lines.push(
+      `${indent}/** The same, with the optional arguments named (the seeds' keyword arguments). */`,
+      `${indent}function ${name}(${named}): ${fn.returns};`,
+    );
+  return lines.join('\n');
+}
+
+/**
+ * The parameters of the overload that names the trailing optional arguments in one object (engine/system/validate.ts
+ * byPosition): from the first parameter that takes no object and after which all are optional.
+ */
+function namedOverload(fn: FunctionDecl): string | undefined {
+  const at = fn.params.findIndex(
+    (p, i) => p.type.type !== 'object' && p.type.type !== 'json' && fn.params.slice(i).every((q) => q.optional),
+  );
+  if (at < 0) return undefined;
+  const before = fn.params.slice(0, at).map((p) => `${p.name}: ${typeToTs(p.type)}${p.optional ? ' | undefined' : ''}`);
+  const named = fn.params.slice(at).map((p) => `${p.name}?: ${typeToTs(p.type)}`);
+  return [...before, `named: { ${named.join('; ')} }`].join(', ');
 }
 
 export function generateDts(api: ApiDecl): string {

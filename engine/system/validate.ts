@@ -70,9 +70,28 @@ export function checkType(desc: TypeDesc, value: unknown): string | undefined {
   }
 }
 
-/** Checks the arguments of one call and fills in defaults. */
-export function validateArgs(fn: FunctionDecl, args: readonly unknown[]): Validated {
+/**
+ * The seeds' keyword arguments (`payload = {...}, scope = "view"`): a plain object given last, where the parameter
+ * takes no object, names that parameter and the ones after it: `sendMessage("NewItem", { a: 1 }, { scope: "view" })`.
+ * Returns the arguments by position, or what is wrong. Unambiguous: an object where an object (or any JSON) is
+ * expected is always that argument.
+ */
+function byPosition(fn: FunctionDecl, args: readonly unknown[], prefix: string): readonly unknown[] | string {
+  const at = args.length - 1;
+  const param = fn.params[at];
+  const named = args[at];
+  if (!param || param.type.type === 'object' || param.type.type === 'json' || !isPlainObject(named)) return args;
+  const names = fn.params.slice(at).map((p) => p.name);
+  for (const key of Object.keys(named))
+    if (!names.includes(key)) return `${prefix}: "${key}" cannot be named in argument ${at + 1}, which may name ${names.join(', ')}`;
+  return [...args.slice(0, at), ...names.map((name) => named[name])];
+}
+
+/** Checks the arguments of one call (by position, or named in a trailing object: byPosition) and fills in defaults. */
+export function validateArgs(fn: FunctionDecl, given: readonly unknown[]): Validated {
   const prefix = `system.${fn.name}`;
+  const args = byPosition(fn, given, prefix);
+  if (typeof args === 'string') return { ok: false, message: args };
   if (args.length > fn.params.length) {
     return { ok: false, message: `${prefix}: expects at most ${fn.params.length} arguments; received ${args.length}` };
   }

@@ -22,7 +22,7 @@ const t = useGateway({
       'views/Inventory/view.json': JSON.stringify(VIEW),
       'views/Inventory/addItem.ts': `export default function (self: any, event: any) {
   self.props.text = 'Added ' + event.name;
-  system.perspective.sendMessage('NewItem', { itemName: event.name, itemQuantity: 6 }, event.scope ?? 'view');
+  system.perspective.sendMessage('NewItem', { itemName: event.name, itemQuantity: 6 }, { scope: event.scope ?? 'view' });
 }\n`,
       'views/Inventory/onNewItem.ts': `export default function (self: any, payload: any) {
   self.props.items = [...self.props.items, payload.itemName];

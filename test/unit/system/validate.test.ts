@@ -41,4 +41,34 @@ describe('validateArgs', () => {
       message: 'system.util.getLogger: expects at most 1 arguments; received 2',
     });
   });
+
+  it("takes the seeds' keyword arguments as a trailing object where the parameter takes no object", () => {
+    const send = fn('util.sendMessage');
+    expect(validateArgs(send, ['p', 'h', { a: 1 }, { scope: 'S', user: 'alice' }])).toEqual({
+      ok: true,
+      values: ['p', 'h', { a: 1 }, 'S', undefined, 'alice', undefined, undefined, undefined],
+    });
+    // an object where the parameter is an object is that argument, whatever its keys
+    expect(validateArgs(send, ['p', 'h', { scope: 'S' }])).toMatchObject({
+      ok: true,
+      values: ['p', 'h', { scope: 'S' }, ...Array(6).fill(undefined)],
+    });
+    expect(validateArgs(fn('perspective.sendMessage'), ['NewItem', { itemName: 'banana' }, { scope: 'view' }])).toMatchObject({
+      ok: true,
+      values: ['NewItem', { itemName: 'banana' }, 'view', undefined, undefined],
+    });
+    expect(validateArgs(fn('perspective.getSessionInfo'), [{ usernameFilter: 'alice' }])).toEqual({
+      ok: true,
+      values: ['alice', undefined],
+    });
+    expect(validateArgs(send, ['p', 'h', {}, { scope: 'S', project: 'q' }])).toEqual({
+      ok: false,
+      message:
+        'system.util.sendMessage: "project" cannot be named in argument 4, which may name scope, clientSessionId, user, hasRole, hostName, remoteServers',
+    });
+    expect(validateArgs(send, ['p', 'h', {}, { scope: 'X' }])).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/argument 4 "scope" must match/),
+    });
+  });
 });
