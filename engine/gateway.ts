@@ -101,7 +101,10 @@ export class Gateway {
         await this.sessions.endProject(project.name, 'the project stopped');
         return this.events.fire(project, 'gateway/shutdown');
       },
-      changed: (project) => this.timers.sync(project),
+      changed: (project) => {
+        this.timers.sync(project);
+        void this.sessions.projectChanged(project.name);
+      },
       moduleReloaded: (project, id) => {
         if (project.handlerModule('gateway/startup') === id) void this.events.fire(project, 'gateway/startup');
       },

@@ -141,6 +141,13 @@ export class SessionManager {
     );
   }
 
+  /** A project's settings changed: its anonymous sessions end once it no longer allows them (they lost authorization). */
+  async projectChanged(projectName: string): Promise<void> {
+    if (this.deps.project(projectName)?.allowAnonymous !== false) return;
+    const anonymous = this.list(projectName).filter((s) => s.user.userName === null);
+    await Promise.all(anonymous.map((s) => this.end(s, 'the project no longer allows anonymous sessions')));
+  }
+
   /** A user's roles changed: their sessions' `session.props.roles` follow. */
   userChanged(userName: string, roles: string[]): void {
     for (const session of this.list()) if (session.user.userName === userName) session.user = { userName, roles: [...roles] };

@@ -16,6 +16,11 @@ const t = useGateway({
     },
   },
   closed: { config: { allowAnonymous: false }, files: {} },
+  closing: {
+    files: {
+      'session-events/shutdown.ts': `export default function (session: any) { system.util.getLogger('life').info('closing ended ' + session.props.id); }\n`,
+    },
+  },
 });
 
 const logged = (text: string) => t.logs((r) => r.message === text).length > 0;
@@ -108,5 +113,33 @@ describe('sessions over the session protocol', () => {
     await t.waitFor(() => ended.length === 2, 5000, 'both sessions ended');
     expect(t.gateway.sessions.get(byPassword.sessionId)).toBeUndefined();
     expect(t.gateway.sessions.get(byToken.sessionId)).toBeUndefined();
+  });
+
+  it('ends anonymous sessions, with Shutdown, once the project stops allowing them, and all of them when it is disabled', async () => {
+    const session = await open('closing');
+    const ended: string[] = [];
+    session.onEnded((reason) => ended.push(reason));
+    t.write('closing', 'project.json', JSON.stringify({ allowAnonymous: false }));
+    await t.waitFor(() => ended.length === 1, 10_000, 'the ended frame');
+    expect(ended).toEqual(['the project no longer allows anonymous sessions']);
+    await t.waitFor(() => logged(`closing ended ${session.sessionId}`), 5000, 'Shutdown');
+    await expect(open('closing')).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+
+    t.write('closing', 'project.json', JSON.stringify({}));
+    await t.waitFor(
+      async () =>
+        (await open('closing')
+          .then((s) => (s.close(), true))
+          .catch(() => false)) === true,
+      10_000,
+      'anonymous again',
+    );
+    const second = await open('closing');
+    const endedAgain: string[] = [];
+    second.onEnded((reason) => endedAgain.push(reason));
+    t.write('closing', 'project.json', JSON.stringify({ enabled: false }));
+    await t.waitFor(() => endedAgain.length === 1, 10_000, 'the ended frame after disabling');
+    expect(endedAgain).toEqual(['the project stopped']);
+    await t.waitFor(() => logged(`closing ended ${second.sessionId}`), 5000, 'Shutdown before the project unloaded');
   });
 });
