@@ -11,6 +11,7 @@ import { benchIdleProjects, benchLoad, benchReloadLeak } from './memory.ts';
 import { killChildren } from './proc.ts';
 import { benchReload } from './reload.ts';
 import { benchRequests } from './request.ts';
+import { benchSessionIdle } from './session-idle.ts';
 import { benchSessionFanout, benchSessionRequests } from './sessions.ts';
 import { Report } from './stats.ts';
 
@@ -24,12 +25,13 @@ const SUITES: Record<string, (report: Report) => Promise<void>> = {
   leak: benchReloadLeak,
   'session-request': benchSessionRequests,
   'session-fanout': benchSessionFanout,
+  'session-idle': benchSessionIdle,
 };
 
 /** Names that select several suites. */
 const GROUPS: Record<string, string[]> = {
   memory: ['load', 'idle', 'leak'],
-  sessions: ['session-request', 'session-fanout'],
+  sessions: ['session-request', 'session-fanout', 'session-idle'],
 };
 
 const args = process.argv.slice(2);
