@@ -1,14 +1,14 @@
 // Benchmark 9: memory of idle sessions. The server runs in a fresh child process (session-idle-child.ts) so that its
 // RSS is its own; the SDK clients run here. After a few warm-up sessions (the first ones pay for code, JIT and buffers
 // once), IDLE_SESSIONS more are opened and left idle; the server's growth per session is compared with the same
-// number of the same clients connected to a plain ws server (bench/ws-raw.ts). The project has a session message
-// handler but no Startup script, so the sandbox has nothing to do per session.
+// number of the same clients connected to a plain ws server (bench/ws-raw.ts) running at the same time. The project
+// has a session message handler but no Startup script, so the sandbox has nothing to do per session.
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { FlintSession } from '../client/index.ts';
 import { MAX_SESSIONS } from '../engine/sessions/session-manager.ts';
 import { makeRoot, removeRoot, writeProject } from './fixtures.ts';
-import { startChild } from './proc.ts';
+import { startChild, type BenchChild } from './proc.ts';
 import type { IdleReading } from './session-idle-child.ts';
 import { closeSessions, openSessions } from './session-clients.ts';
 import { num, type Report } from './stats.ts';
@@ -17,6 +17,8 @@ const PROJECT = 'idlebench';
 const WARM = 100;
 const IDLE_SESSIONS = 5000;
 const CONCURRENCY = 32;
+/** Sessions opened on one server before the other's turn. */
+const BATCH = 500;
 if (WARM + IDLE_SESSIONS > MAX_SESSIONS) throw new Error(`${WARM + IDLE_SESSIONS} sessions is more than a gateway keeps (${MAX_SESSIONS})`);
 
 interface IdleResult {
@@ -25,24 +27,43 @@ interface IdleResult {
   openMs: number;
 }
 
-/** Starts the server in `mode`, opens WARM then IDLE_SESSIONS sessions on it, and reads its memory before and after. */
-async function measure(mode: 'gateway' | 'raw', args: string[]): Promise<IdleResult> {
-  const child = await startChild<{ url: string }>('session-idle-child.ts', [mode, ...args], 30_000);
+/**
+ * Starts both servers, opens WARM sessions on each, reads their memory, then opens IDLE_SESSIONS more on each in
+ * alternating batches (so that machine noise hits both open rates alike) and reads their memory again.
+ */
+async function measure(gatewayRoot: string): Promise<{ raw: IdleResult; gateway: IdleResult }> {
+  const modes = { raw: [], gateway: [gatewayRoot] } as const;
+  const children: Partial<Record<keyof typeof modes, BenchChild<{ url: string }>>> = {};
   const clients: FlintSession[][] = [];
   try {
-    const url = child.ready.url;
-    clients.push(await openSessions(url, PROJECT, WARM, CONCURRENCY));
-    const before = await child.ask<IdleReading>({ t: 'read' }, 10_000);
-    const t0 = performance.now();
-    clients.push(await openSessions(url, PROJECT, IDLE_SESSIONS, CONCURRENCY));
-    const openMs = performance.now() - t0;
-    const after = await child.ask<IdleReading>({ t: 'read' }, 10_000);
-    if (after.sessions !== WARM + IDLE_SESSIONS)
-      throw new Error(`the ${mode} server holds ${after.sessions} sessions, expected ${WARM + IDLE_SESSIONS}`);
-    return { before, after, openMs };
+    for (const mode of ['raw', 'gateway'] as const)
+      children[mode] = await startChild('session-idle-child.ts', [mode, ...modes[mode]], 30_000);
+    const { raw, gateway } = children as Record<keyof typeof modes, BenchChild<{ url: string }>>;
+    const open = async (child: BenchChild<{ url: string }>, count: number) => {
+      const t0 = performance.now();
+      clients.push(await openSessions(child.ready.url, PROJECT, count, CONCURRENCY));
+      return performance.now() - t0;
+    };
+    const read = (child: BenchChild<{ url: string }>) => child.ask<IdleReading>({ t: 'read' }, 10_000);
+    await open(raw, WARM);
+    await open(gateway, WARM);
+    const before = { raw: await read(raw), gateway: await read(gateway) };
+    const openMs = { raw: 0, gateway: 0 };
+    for (let opened = 0; opened < IDLE_SESSIONS; opened += BATCH) {
+      openMs.raw += await open(raw, BATCH);
+      openMs.gateway += await open(gateway, BATCH);
+    }
+    const after = { raw: await read(raw), gateway: await read(gateway) };
+    for (const mode of ['raw', 'gateway'] as const)
+      if (after[mode].sessions !== WARM + IDLE_SESSIONS)
+        throw new Error(`the ${mode} server holds ${after[mode].sessions} sessions, expected ${WARM + IDLE_SESSIONS}`);
+    return {
+      raw: { before: before.raw, after: after.raw, openMs: openMs.raw },
+      gateway: { before: before.gateway, after: after.gateway, openMs: openMs.gateway },
+    };
   } finally {
     for (const list of clients) closeSessions(list);
-    await child.stop();
+    await Promise.all(Object.values(children).map((child) => child.stop()));
   }
 }
 
@@ -50,16 +71,16 @@ const kb = (mb: number) => (mb * 1024) / IDLE_SESSIONS;
 
 export async function benchSessionIdle(report: Report): Promise<void> {
   report.section(
-    `9. Idle sessions: the server's memory growth per idle session, ${IDLE_SESSIONS} sessions opened ${CONCURRENCY} at a time after ${WARM} warm-up ones (fresh processes)`,
+    `9. Idle sessions: the server's memory growth per idle session, ${IDLE_SESSIONS} sessions opened ${CONCURRENCY} at a time after ${WARM} warm-up ones, in batches of ${BATCH} alternating between the two servers (fresh processes)`,
   );
-  const raw = await measure('raw', []);
   const root = makeRoot('session-idle');
+  let raw: IdleResult;
   let gw: IdleResult;
   try {
     writeProject(join(root, 'projects'), PROJECT, {
       'session-events/message/echo.ts': `export default function (_session: unknown, payload: unknown) {\n  return payload;\n}\n`,
     });
-    gw = await measure('gateway', [root]);
+    ({ raw, gateway: gw } = await measure(root));
   } finally {
     removeRoot(root);
   }
@@ -91,12 +112,14 @@ export async function benchSessionIdle(report: Report): Promise<void> {
     baselineNote: 'plain ws server: upgrade, hello, welcome',
     target: { kind: 'info' },
   });
+  // RSS keeps what the allocator took at the peak and moves with the pace of opening (11 to 16 KB a session over three
+  // runs); the heap after a full GC is what the server retains (6.8 KB in each), so both are judged.
   report.figure({
     label: 'gateway JS heap growth per idle session (after GC)',
     value: kb(gw.after.heap - gw.before.heap),
     unit: 'KB',
     baseline: kb(raw.after.heap - raw.before.heap),
     baselineNote: 'plain ws server, per connection',
-    target: { kind: 'info' },
+    target: { kind: 'ratio-max', x: 2 },
   });
 }
