@@ -99,3 +99,102 @@ export function childMain<T>(main: () => Promise<T>): void {
       process.send!({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) }, () => process.exit(1)),
   );
 }
+
+/** A long-lived bench child (see `serveParent`): its ready value, and `ask` for one answer at a time. */
+export interface BenchChild<R> {
+  pid: number;
+  ready: R;
+  /** Posts `message` and resolves to the child's answer to it; rejects on its error, its exit, or after `timeoutMs`. */
+  ask<T>(message: object, timeoutMs: number): Promise<T>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Forks `bench/<script>` with `args` and waits for its ready value (`serveParent`'s `ready`). The child is killed by
+ * `stop`, or by `killChildren` on an interrupted run.
+ */
+export function startChild<R>(script: string, args: string[], readyTimeoutMs: number): Promise<BenchChild<R>> {
+  const child = fork(benchFile(script), args, { execArgv: CHILD_EXEC_ARGV, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  running.add(child);
+  const waiting = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  let nextId = 1;
+  let exited: Error | undefined;
+  const exitedPromise = new Promise<void>((resolve) =>
+    child.on('exit', (code, signal) => {
+      running.delete(child);
+      exited = new Error(`${script} ${args.join(' ')} exited (${signal ?? code})`);
+      for (const w of waiting.values()) w.reject(exited);
+      waiting.clear();
+      resolve();
+    }),
+  );
+  const stop = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    return exitedPromise;
+  };
+  child.on('message', (message: { id: number; result?: unknown; error?: string }) => {
+    const w = waiting.get(message.id);
+    waiting.delete(message.id);
+    if (message.error !== undefined) w?.reject(new Error(message.error));
+    else w?.resolve(message.result);
+  });
+  const ask = <T>(message: object, timeoutMs: number): Promise<T> => {
+    if (exited) return Promise.reject(exited);
+    const id = nextId++;
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        waiting.delete(id);
+        reject(new Error(`${script} did not answer ${JSON.stringify(message)} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      waiting.set(id, {
+        resolve: (value) => {
+          clearTimeout(timer);
+          resolve(value as T);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      });
+      child.send({ ...message, id });
+    });
+  };
+  // The ready value is the answer to id 0, which the child sends unasked.
+  const ready = new Promise<R>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`${script} ${args.join(' ')} was not ready within ${readyTimeoutMs} ms`)),
+      readyTimeoutMs,
+    );
+    waiting.set(0, {
+      resolve: (value) => {
+        clearTimeout(timer);
+        resolve(value as R);
+      },
+      reject: (error) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    });
+  });
+  return ready.then(
+    (value) => ({ pid: child.pid!, ready: value, ask, stop }),
+    async (error: unknown) => {
+      await stop();
+      throw error;
+    },
+  );
+}
+
+/**
+ * For long-lived child scripts: posts `ready()`'s value, then answers each parent message with `answer(message)`;
+ * exits when the parent goes away.
+ */
+export function serveParent<M extends { id: number }>(ready: () => Promise<unknown>, answer: (message: M) => Promise<unknown>): void {
+  const reply = (id: number, settled: Promise<unknown>) =>
+    settled.then(
+      (result) => process.send!({ id, result }),
+      (error: unknown) => process.send!({ id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
+    );
+  process.on('disconnect', () => process.exit(0));
+  void reply(0, ready()).then(() => process.on('message', (message: M) => void reply(message.id, answer(message))));
+}

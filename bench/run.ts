@@ -1,4 +1,5 @@
-// The benchmark suite: `npm run bench` (all), or `npm run bench -- request reload memory` for some.
+// The benchmark suite: `npm run bench` (all), or `npm run bench -- request reload memory` for some (`memory` and
+// `sessions` name groups of suites).
 // `--strict` exits with 1 when a target is missed. Every figure is printed beside a baseline measured
 // in this run, with the ratio and the target.
 import { cpus, totalmem } from 'node:os';
@@ -10,6 +11,8 @@ import { benchIdleProjects, benchLoad, benchReloadLeak } from './memory.ts';
 import { killChildren } from './proc.ts';
 import { benchReload } from './reload.ts';
 import { benchRequests } from './request.ts';
+import { benchSessionIdle } from './session-idle.ts';
+import { benchSessionFanout, benchSessionRequests } from './sessions.ts';
 import { Report } from './stats.ts';
 
 const SUITES: Record<string, (report: Report) => Promise<void>> = {
@@ -20,20 +23,29 @@ const SUITES: Record<string, (report: Report) => Promise<void>> = {
   load: benchLoad,
   idle: benchIdleProjects,
   leak: benchReloadLeak,
+  'session-request': benchSessionRequests,
+  'session-fanout': benchSessionFanout,
+  'session-idle': benchSessionIdle,
+};
+
+/** Names that select several suites. */
+const GROUPS: Record<string, string[]> = {
+  memory: ['load', 'idle', 'leak'],
+  sessions: ['session-request', 'session-fanout', 'session-idle'],
 };
 
 const args = process.argv.slice(2);
 const strict = args.includes('--strict');
 const wanted = args.filter((a) => !a.startsWith('--'));
-const unknown = wanted.filter((a) => !(a in SUITES) && a !== 'memory');
+const unknown = wanted.filter((a) => !(a in SUITES) && !(a in GROUPS));
 if (unknown.length > 0) {
-  console.error(`unknown benchmark ${unknown.join(', ')}; choose from ${[...Object.keys(SUITES), 'memory'].join(', ')}`);
+  console.error(`unknown benchmark ${unknown.join(', ')}; choose from ${[...Object.keys(SUITES), ...Object.keys(GROUPS)].join(', ')}`);
   process.exit(2);
 }
 const selected =
   wanted.length === 0
     ? Object.keys(SUITES)
-    : Object.keys(SUITES).filter((name) => wanted.includes(name) || (wanted.includes('memory') && ['load', 'idle', 'leak'].includes(name)));
+    : Object.keys(SUITES).filter((name) => wanted.includes(name) || wanted.some((w) => GROUPS[w]?.includes(name)));
 
 const cleanup = () => {
   killChildren();
