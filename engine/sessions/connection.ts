@@ -66,7 +66,7 @@ export class Connection implements SessionClient {
   /** A frame arrived. */
   received(data: string | Buffer, isBinary: boolean): void {
     if (this.closed) return;
-    if (!this.withinRate()) return;
+    if (!this.withinRate()) return this.refuseOverRate(data, isBinary);
     if (isBinary) return this.refuse('BAD_REQUEST', 'binary frames are not part of the protocol: send JSON text');
     const read = readClientFrame(typeof data === 'string' ? data : data.toString('utf8'));
     if (!read.ok) {
@@ -104,6 +104,15 @@ export class Connection implements SessionClient {
       this.refuse('QUOTA_EXCEEDED', `more than ${FRAMES_PER_SECOND} frames in one second: frames are refused until the second is over`);
     if (this.framesInWindow > 2 * FRAMES_PER_SECOND) this.close(1008, 'too many frames');
     return false;
+  }
+
+  /** A frame past the rate: one that asked for a reply gets QUOTA_EXCEEDED, so that its caller does not wait for ever. */
+  private refuseOverRate(data: string | Buffer, isBinary: boolean): void {
+    if (this.closed || isBinary) return;
+    const read = readClientFrame(typeof data === 'string' ? data : data.toString('utf8'));
+    const id = read.ok ? read.frame.id : read.id;
+    if (id !== undefined)
+      this.reply(id, { code: 'QUOTA_EXCEEDED', message: `more than ${FRAMES_PER_SECOND} frames in one second: refused` });
   }
 
   private refuse(code: string, message: string): void {

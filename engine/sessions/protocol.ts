@@ -139,7 +139,7 @@ export const GATEWAY_FRAMES = {
     },
   },
   error: {
-    doc: 'A frame was refused without a `reply`: it had no `id` (or no readable one), it was a refused `hello`, or it was the first past the rate limit.',
+    doc: 'A frame was refused without a `reply`: it had no `id` (or no readable one), it was a refused `hello`, or it was the first frame past the rate limit (which, with an `id`, also gets its `reply`).',
     fields: {
       code: { type: { type: 'string' }, doc: 'An error code such as `BAD_REQUEST`.' },
       message: { type: { type: 'string' }, doc: 'What was wrong.' },

@@ -142,4 +142,21 @@ describe('sessions over the session protocol', () => {
     expect(endedAgain).toEqual(['the project stopped']);
     await t.waitFor(() => logged(`closing ended ${second.sessionId}`), 5000, 'Shutdown before the project unloaded');
   });
+
+  it('answers every frame past the rate limit that has an id with QUOTA_EXCEEDED, so no caller waits for ever', async () => {
+    const http = await t.http();
+    const socket = new WebSocket(`${http.url.replace('http', 'ws')}/session`);
+    const replies = new Map<number, { ok: boolean; error?: { code: string } }>();
+    socket.onmessage = (event) => {
+      const frame = JSON.parse(String(event.data));
+      if (frame.type === 'reply') replies.set(frame.id, frame);
+    };
+    await new Promise((resolve) => (socket.onopen = resolve));
+    for (let id = 1; id <= 250; id++) socket.send(JSON.stringify({ v: 1, type: 'ping', id }));
+    await t.waitFor(() => replies.size === 250, 5000, 'a reply to each of the 250 frames');
+    const refused = [...replies.values()].filter((r) => !r.ok);
+    expect(refused.length).toBeGreaterThanOrEqual(50);
+    expect(refused.every((r) => r.error?.code === 'QUOTA_EXCEEDED')).toBe(true);
+    socket.close();
+  });
 });
