@@ -123,13 +123,17 @@ export class GatewayMessaging {
     if (gatewayModule) delivered.push(this.toGateway(project, handler, gatewayModule, payloadJson, fromScript));
     const sessionHandler = scope.includes('S') && target.handlerModule('session/message', handler) !== undefined;
     const selected = /[CS]/.test(scope) ? this.sessions.select(project, options) : [];
-    if (sessionHandler) for (const session of selected) delivered.push(this.toSession(session, handler, payloadJson));
+    if (sessionHandler) {
+      const payload: unknown = JSON.parse(payloadJson);
+      for (const session of selected) delivered.push(this.toSession(session, handler, payload));
+    }
     let listening = false;
     if (scope.includes('C')) {
-      const payload = JSON.parse(payloadJson) as Record<string, unknown>;
+      // Serialized once for every client: the payload is JSON text already.
+      const frame = `{"v":1,"type":"message","handler":${JSON.stringify(handler)},"payload":${payloadJson}}`;
       for (const session of selected) {
         const clients = session.clientsListening(handler);
-        for (const client of clients) client.send({ v: 1, type: 'message', handler, payload });
+        for (const client of clients) client.sendText(frame);
         if (clients.length > 0) delivered.push(`type=Client,project=${project},messageHandler=${handler},sessionId=${session.id}`);
         listening ||= clients.length > 0;
       }
@@ -162,10 +166,8 @@ export class GatewayMessaging {
   }
 
   /** A session message handler runs in the session's turn; one that fails or times out does not hold up the others. */
-  private toSession(session: Session, handler: string, payloadJson: string): string {
-    void this.sessions
-      .request(session, handler, payloadJson)
-      .then((outcome) => this.logFailure(session.project, handler, outcome, session.id));
+  private toSession(session: Session, handler: string, payload: unknown): string {
+    void this.sessions.request(session, handler, payload).then((outcome) => this.logFailure(session.project, handler, outcome, session.id));
     return `type=Session,project=${session.project},messageHandler=${handler},sessionId=${session.id}`;
   }
 

@@ -52,9 +52,13 @@ export class Connection implements SessionClient {
   }
 
   send(frame: GatewayFrame): void {
+    if (!this.closed) this.sendText(JSON.stringify(frame));
+  }
+
+  sendText(text: string): void {
     if (this.closed) return;
     if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) return this.close(1008, 'the client does not read its frames');
-    this.socket.send(JSON.stringify(frame));
+    this.socket.send(text);
   }
 
   close(code: number, reason: string): void {
@@ -153,7 +157,7 @@ export class Connection implements SessionClient {
         session.pages.delete(frame.pageId);
         return null;
       case 'request': {
-        const outcome = parseOutcome(await this.sessions.request(session, frame.handler, JSON.stringify(frame.payload ?? {})));
+        const outcome = parseOutcome(await this.sessions.request(session, frame.handler, frame.payload ?? {}));
         if (!outcome.ok) throw FlintError.from(outcome.error);
         return outcome.value;
       }

@@ -246,10 +246,10 @@ export class SessionManager {
   }
 
   /** Runs a session message handler with `(session, payload)`; resolves to its outcome. */
-  request(session: Session, handler: string, payloadJson: string): Promise<Outcome> {
+  request(session: Session, handler: string, payload: unknown): Promise<Outcome> {
     const module = this.deps.project(session.project)?.handlerModule('session/message', handler);
     if (!module) return Promise.resolve(failed('NOT_FOUND', `project "${session.project}" has no session message handler "${handler}"`));
-    return this.run(session, 'session/message', handler, () => [liveSession(session), JSON.parse(payloadJson)]);
+    return this.run(session, 'session/message', handler, () => [liveSession(session), payload]);
   }
 
   /**

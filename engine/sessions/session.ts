@@ -6,6 +6,8 @@ import type { GatewayFrame } from './protocol.ts';
 /** One connected socket of a session: what the session layer may do with it. */
 export interface SessionClient {
   send(frame: GatewayFrame): void;
+  /** Sends a frame already serialized (one text for many clients of a fan-out). */
+  sendText(text: string): void;
   /** Closes the socket (after an `ended` frame, say). */
   close(code: number, reason: string): void;
 }
