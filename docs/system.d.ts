@@ -61,6 +61,8 @@ interface SessionInfo {
   userAgent: string;
   /** The ids of the open pages. */
   pageIds: string[];
+  /** The open pages with their paths. */
+  pages: { pageId: string; path: string }[];
   /** Whether a client is connected now (a session outlives its socket for its timeout). */
   connected: boolean;
   /** Milliseconds since the session started. */

@@ -178,6 +178,7 @@ export class SessionManager {
         clientAddress: s.origin.host,
         userAgent: s.origin.userAgent,
         pageIds: [...s.pages.keys()],
+        pages: [...s.pages.values()].map((p) => ({ pageId: p.pageId, path: p.path })),
         connected: s.clients.size > 0,
         uptimeMs: Date.now() - s.startedAt,
       }));

@@ -59,6 +59,14 @@ describe('the sample project samplequickstart', () => {
     const url = `${server.url.replace('http', 'ws')}/session`;
     const alice = await connect({ url, project: 'samplequickstart', userName: 'alice', password: 'password-a' });
     expect(await gateway.request('samplequickstart', 'greetUser', { user: 'alice' })).toEqual({ greeted: [alice.sessionId] });
+    const [info] = gateway.sessions.info('samplequickstart', 'alice');
+    expect(info).toMatchObject({ id: alice.sessionId, userName: 'alice', roles: ['operator'], project: 'samplequickstart', pages: [] });
+    expect(gateway.sessions.info('samplequickstart').find((s) => s.id === session.sessionId)).toMatchObject({
+      userName: null,
+      pageIds: [pageId],
+      pages: [{ pageId, path: '/inventory' }],
+      connected: true,
+    });
     await waitFor(() => logged(`Session ${alice.sessionId} received message: Hello alice`));
     expect(logged(`Session ${session.sessionId} received message`)).toBe(false);
     expect(await gateway.request('samplequickstart', 'greetUser', { user: 'nobody' })).toEqual({ greeted: [] });

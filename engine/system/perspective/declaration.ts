@@ -96,6 +96,7 @@ export const PERSPECTIVE: ServiceDecl = {
         { signature: 'clientAddress: string', doc: 'The network address of the client (`session.props.host`).' },
         { signature: 'userAgent: string', doc: "The client's user agent." },
         { signature: 'pageIds: string[]', doc: 'The ids of the open pages.' },
+        { signature: 'pages: { pageId: string; path: string }[]', doc: 'The open pages with their paths.' },
         { signature: 'connected: boolean', doc: 'Whether a client is connected now (a session outlives its socket for its timeout).' },
         { signature: 'uptimeMs: number', doc: 'Milliseconds since the session started.' },
       ],
