@@ -44,7 +44,7 @@ export function createLiveObjects(callHost: CallHost, writeFn: FunctionDecl, max
     }
   };
 
-  /** One group of properties (`session.custom`): a proxy whose reads reach the local copy and whose writes go through `write`. */
+  /** One group of properties (`session.custom`): a proxy whose reads reach the local copy and whose writes also go to the gateway. */
   function group(object: LiveObjectValues, rules: LiveKindRules, label: string, name: string): object {
     const rule = rules.groups[name];
     const store = createObject(null) as Record<string, unknown>;
