@@ -206,8 +206,8 @@ export class SessionManager {
   /**
    * system.perspective.sendMessage (seeds/000): runs the component message handlers listening for `messageType` on
    * `scope` (`view`: the calling view; `page`: every view of the page; `session`: every view of the session), each
-   * in its session's turn, after the caller. Session and page default to the caller's; from outside a session both
-   * must be given, and so must the page for another session.
+   * in its session's turn, after the caller. Session and page default to the caller's; another session, and so any
+   * from outside a session, is reached with both its sessionId and a pageId.
    */
   sendMessage(
     caller: { project: string; session?: string; page?: string; view?: string },
@@ -223,10 +223,13 @@ export class SessionManager {
     const targetId = sessionId ?? caller.session;
     if (targetId === undefined) return refuse('outside a session, sessionId and pageId are both required');
     const own = targetId === caller.session;
-    if (!own && pageId === undefined && scope !== 'session') refuse('pageId is required to reach another session');
+    // seeds/000: another session (and so any from the gateway scope) is reached with its sessionId and a pageId.
+    if (!own && pageId === undefined) refuse('pageId is required to reach another session');
     const session = this.sessions.get(targetId);
     if (!session || session.project !== caller.project)
       throw new FlintError('NOT_FOUND', `project "${caller.project}" has no session ${targetId}`);
+    if (pageId !== undefined && !session.pages.has(pageId))
+      throw new FlintError('NOT_FOUND', `session ${session.id} has no page ${pageId}`);
     let views: { page: Page; view: MountedView }[];
     if (scope === 'session')
       views = [...session.pages.values()].flatMap((page) => [...page.views.values()].map((view) => ({ page, view })));

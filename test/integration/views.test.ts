@@ -86,7 +86,10 @@ describe('views and system.perspective.sendMessage', () => {
     const view = await session.mountView(pageId, 'Inventory');
     const other = await session.openPage('/b');
     const otherView = await session.mountView(other.pageId, 'Inventory');
-    expect(await t.request('shop', 'greet', { who: 'alice', scope: 'session', sessionId: session.sessionId })).toBe('sent');
+    expect(await t.request('shop', 'greet', { who: 'alice', scope: 'session', sessionId: session.sessionId })).toMatch(
+      /^BAD_ARGUMENT: .*pageId is required/,
+    );
+    expect(await t.request('shop', 'greet', { who: 'alice', scope: 'session', sessionId: session.sessionId, pageId })).toBe('sent');
     await t.waitFor(() => otherView.components.Label.props.text === 'Hello alice', 5000, 'the session-wide Greet');
     expect(view.components.Label.props.text).toBe('Hello alice');
     expect(await t.request('shop', 'greet', { who: 'bob', scope: 'page' })).toMatch(
