@@ -78,10 +78,9 @@ export function handlerArgs(args: unknown[], context: CallContext = {}): { argsJ
     const known = indexOf.get(key);
     if (known !== undefined) return known;
     // Linked objects first: the prelude builds them in order.
-    const links = value.links
-      ? Object.fromEntries(Object.entries(value.links).map(([name, linked]) => [name, describe(linked)]))
-      : undefined;
-    objects.push({ kind: value.kind, ref: value.ref, label: value.label, fields: value.fields, groups: value.groups, links });
+    const links = Object.fromEntries(Object.entries(value.links ?? {}).map(([name, linked]) => [name, describe(linked)]));
+    // Every field present: the prelude reads own properties only (engine/sandbox/prelude/live-objects.ts).
+    objects.push({ kind: value.kind, ref: value.ref, label: value.label, fields: value.fields ?? {}, groups: value.groups, links });
     indexOf.set(key, objects.length - 1);
     return objects.length - 1;
   };

@@ -17,6 +17,14 @@ const { ownKeys } = Reflect;
 const hasOwn = Object.hasOwn;
 const createObject = Object.create;
 
+/**
+ * An own property of the parsed description, or `fallback`: a property it lacks would be looked up on
+ * Object.prototype, where a script that polluted its realm could have put a getter.
+ */
+function own<T>(object: object, key: string, fallback: T): T {
+  return hasOwn(object, key) ? ((object as Record<string, unknown>)[key] as T) : fallback;
+}
+
 /** Freezes parsed JSON all the way down (it holds only plain objects, arrays and primitives). */
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object') {
@@ -48,7 +56,7 @@ export function createLiveObjects(callHost: CallHost, writeFn: FunctionDecl, max
   function group(object: LiveObjectValues, rules: LiveKindRules, label: string, name: string): object {
     const rule = rules.groups[name];
     const store = createObject(null) as Record<string, unknown>;
-    const initial = object.groups[name] ?? {};
+    const initial = own<Record<string, unknown>>(object.groups, name, createObject(null));
     for (const key of ownKeys(initial)) store[key as string] = deepFreeze(initial[key as string]);
     const where = `${label}.${name}`;
     const check = (key: string | symbol, value: unknown): string => {
@@ -95,10 +103,10 @@ export function createLiveObjects(callHost: CallHost, writeFn: FunctionDecl, max
       const rules = description.rules[object.kind];
       const label = object.label;
       const target = createObject(null) as Record<string, unknown>;
-      const fields = object.fields ?? {};
+      const fields = own<Record<string, unknown>>(object, 'fields', createObject(null));
       for (const key of ownKeys(fields)) target[key as string] = deepFreeze(fields[key as string]);
       for (const name of ownKeys(rules.groups)) target[name as string] = group(object, rules, label, name as string);
-      const links = object.links ?? {};
+      const links = own<Record<string, number>>(object, 'links', createObject(null));
       for (const name of ownKeys(links)) target[name as string] = built[links[name as string]];
       const refuseChange = (key: string | symbol): never => {
         const name = typeof key === 'symbol' ? 'a symbol' : key;
