@@ -56,7 +56,7 @@ export function createLiveObjects(callHost: CallHost, writeFn: FunctionDecl, max
   function group(object: LiveObjectValues, rules: LiveKindRules, label: string, name: string): object {
     const rule = rules.groups[name];
     const store = createObject(null) as Record<string, unknown>;
-    const initial = own<Record<string, unknown>>(object.groups, name, createObject(null));
+    const initial = own<Record<string, unknown>>(object.groups, name, createObject(null) as Record<string, never>);
     for (const key of ownKeys(initial)) store[key as string] = deepFreeze(initial[key as string]);
     const where = `${label}.${name}`;
     const check = (key: string | symbol, value: unknown): string => {
@@ -103,10 +103,10 @@ export function createLiveObjects(callHost: CallHost, writeFn: FunctionDecl, max
       const rules = description.rules[object.kind];
       const label = object.label;
       const target = createObject(null) as Record<string, unknown>;
-      const fields = own<Record<string, unknown>>(object, 'fields', createObject(null));
+      const fields = own<Record<string, unknown>>(object, 'fields', createObject(null) as Record<string, never>);
       for (const key of ownKeys(fields)) target[key as string] = deepFreeze(fields[key as string]);
       for (const name of ownKeys(rules.groups)) target[name as string] = group(object, rules, label, name as string);
-      const links = own<Record<string, number>>(object, 'links', createObject(null));
+      const links = own<Record<string, number>>(object, 'links', createObject(null) as Record<string, never>);
       for (const name of ownKeys(links)) target[name as string] = built[links[name as string]];
       const refuseChange = (key: string | symbol): never => {
         const name = typeof key === 'symbol' ? 'a symbol' : key;
