@@ -44,6 +44,9 @@ export interface SessionFilter {
   hostName?: string;
 }
 
+/** Most handlers (requests, component scripts) one session may have waiting for their turn. */
+export const MAX_WAITING_HANDLERS = 64;
+
 /** Most sessions one gateway keeps at once; past it, a new session is refused (resuming one still works). */
 export const MAX_SESSIONS = 20_000;
 
@@ -328,7 +331,9 @@ export class SessionManager {
   /**
    * Runs one of the session's handlers in its turn: a session's handlers run one after another, so the next one sees
    * what the one before it did. `args` is built when its turn comes, from the session as it is then. A session that
-   * ended runs nothing more, but its Shutdown script (`evenIfEnded`). `page`: the page it acts for. Failures are logged with the script's location.
+   * ended runs nothing more, but its Shutdown script (`evenIfEnded`). `page`: the page it acts for. Failures are
+   * logged with the script's location. At most MAX_WAITING_HANDLERS named handlers wait at once; past that they fail
+   * at once with QUOTA_EXCEEDED, so a client or a script cannot make a session hold unbounded work.
    */
   private run(
     session: Session,
@@ -337,7 +342,15 @@ export class SessionManager {
     args: () => unknown[],
     { page, view, evenIfEnded = false, logFailure = name === undefined }: RunOptions = {},
   ): Promise<Outcome> {
+    // Requests and messages wait in a bounded line; the session's own lifecycle events (unnamed) always get theirs.
+    if (name !== undefined && session.waiting >= MAX_WAITING_HANDLERS) {
+      const message = `session ${session.id} already has ${MAX_WAITING_HANDLERS} handlers waiting to run; ${name} was refused`;
+      if (logFailure) this.deps.logger.warn(message, { project: session.project });
+      return Promise.resolve(failed('QUOTA_EXCEEDED', message));
+    }
+    session.waiting++;
     const turn = session.queue.then(async () => {
+      session.waiting--;
       const project = this.deps.project(session.project);
       const module = project?.isRunning ? project.handlerModule(event, name) : undefined;
       if (!project || !module)

@@ -66,6 +66,8 @@ export class Session {
   disconnectTimer: NodeJS.Timeout | undefined;
   /** Handlers of one session run one after another, in the order their events came (see SessionManager.run). */
   queue: Promise<unknown> = Promise.resolve();
+  /** How many handlers are waiting in `queue` for their turn. */
+  waiting = 0;
 
   constructor(project: string, user: SessionUser, origin: SessionOrigin) {
     this.project = project;

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { connect, FlintClientError } from '../../client/index.ts';
+import { MAX_WAITING_HANDLERS } from '../../engine/sessions/session-manager.ts';
 import { UserSource } from '../../engine/users/user-source.ts';
 import { useGateway } from '../helpers/fixture.ts';
 
@@ -12,6 +13,7 @@ const t = useGateway({
       'session-events/shutdown.ts': `export default function (session: any) { system.util.getLogger('life').info('ended ' + session.props.id); }\n`,
       'session-events/page-startup.ts': `export default function (page: any) { system.util.getLogger('life').info('page ' + page.props.path + ' of ' + page.session.props.id); }\n`,
       'session-events/message/myMessage.ts': `export default function (session: any, payload: any) { system.util.getLogger('msg').info('Session ' + session.props.id + ' received message: ' + payload.message); return { echo: payload.message }; }\n`,
+      'session-events/message/slow.ts': `export default function () { const end = Date.now() + 5; while (Date.now() < end); return 'done'; }\n`,
       'gateway-events/message/broadcast.ts': `export default function (payload: any) { return system.util.sendMessage('shop', 'myMessage', payload, payload.scope); }\n`,
     },
   },
@@ -158,5 +160,16 @@ describe('sessions over the session protocol', () => {
     expect(refused.length).toBeGreaterThanOrEqual(50);
     expect(refused.every((r) => r.error?.code === 'QUOTA_EXCEEDED')).toBe(true);
     socket.close();
+  });
+
+  it('bounds the handlers waiting on one session: past the limit a request fails at once with QUOTA_EXCEEDED', async () => {
+    const session = await open();
+    const results = await Promise.allSettled(Array.from({ length: MAX_WAITING_HANDLERS + 20 }, () => session.request('slow')));
+    const refused = results.filter((r) => r.status === 'rejected');
+    expect(refused.length).toBeGreaterThanOrEqual(19);
+    expect(refused.every((r) => (r.reason as FlintClientError).code === 'QUOTA_EXCEEDED')).toBe(true);
+    expect(results.filter((r) => r.status === 'fulfilled').every((r) => r.value === 'done')).toBe(true);
+    expect(await session.request('slow')).toBe('done'); // the line drained
+    session.close();
   });
 });
