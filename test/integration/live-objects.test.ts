@@ -19,6 +19,12 @@ const t = useGateway({
         `const list = session.custom.list ?? []; session.custom.list = [...list, payload.item]; return session.custom.list.length;`,
       ),
       'session-events/message/later.ts': handler(`setTimeout(() => { session.custom.later = 'set by a timer'; }, 10); return null;`),
+      'session-events/message/flood.ts': handler(`
+  const big = 'x'.repeat(200_000);
+  for (let i = 0; i < 100; i++) {
+    try { session.custom.big = big + i; } catch (e: any) { return { writes: i, code: e.code, message: e.message }; }
+  }
+  return { writes: 100 };`),
       'session-events/message/tryWrite.ts': handler(`
   const attempts: Record<string, string> = {};
   const attempt = (name: string, f: () => void) => { try { f(); attempts[name] = 'allowed'; } catch (e: any) { attempts[name] = e.code + ': ' + e.message; } };
@@ -87,6 +93,21 @@ describe('live session and page objects', () => {
     expect(kept.custom.get('x')).toBeUndefined();
     expect(kept.props().userName).toBeNull();
     expect(t.logs((r) => r.message.includes('was not applied')).length).toBe(2);
+    session.close();
+  });
+
+  it('bound the bytes a loop of writes may send in one second, so it cannot stall its sandbox process', async () => {
+    const session = await open();
+    const result = (await session.request('flood')) as { writes: number; code?: string; message?: string };
+    expect(result.code).toBe('QUOTA_EXCEEDED');
+    expect(result.message).toMatch(/bytes in one second/);
+    expect(result.writes).toBeGreaterThan(0);
+    expect(result.writes).toBeLessThan(100);
+    await t.waitFor(
+      () => (t.gateway.sessions.get(session.sessionId)?.custom.get('big') as string)?.endsWith(String(result.writes - 1)),
+      5000,
+      'the last write kept',
+    );
     session.close();
   });
 });

@@ -32,6 +32,8 @@ export class SystemCalls {
   private readonly stacks: StackMapper;
   private readonly callRate = new WindowCounter(1000);
   private readonly logBytes = new WindowCounter(60_000);
+  /** Bytes of calls that do not wait (live writes): nothing else bounds how fast a loop of them fills the IPC channel. */
+  private readonly fireBytes = new WindowCounter(1000);
   private nextRequest = 1;
   /** Requests waiting for the gateway's answer: the size of their arguments, and the budget their continuation runs on. */
   private readonly pending = new Map<number, { bytes: number; budgeted: boolean }>();
@@ -53,6 +55,12 @@ export class SystemCalls {
     const { decl, values, source } = admitted;
     if (decl.quota === 'log') return this.log(values, source);
     if (decl.mode === 'fire') {
+      const maxBytes = PENDING_PAYLOADS * this.ctx.limits.maxPayloadBytes;
+      if (!this.fireBytes.tryAdd(admitted.argsBytes, maxBytes))
+        return failed(
+          'QUOTA_EXCEEDED',
+          `system.${fnName}: project "${this.ctx.project}" sent more than ${maxBytes} bytes in one second through calls that do not wait (${PENDING_PAYLOADS} times its payload limit)`,
+        );
       this.ctx.send({ t: 'systemCall', project: this.ctx.project, request: 0, fn: fnName, args: values, source, context });
       return OK_EMPTY;
     }
