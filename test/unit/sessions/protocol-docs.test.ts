@@ -49,6 +49,7 @@ function connection() {
     project: () => ({
       isRunning: true,
       handlerModule: () => undefined,
+      view: () => undefined,
       timeoutMs: 1000,
       sessionTimeoutMs: 1000,
       allowAnonymous: true,
