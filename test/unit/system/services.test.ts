@@ -142,7 +142,9 @@ describe('system.* services', () => {
     const write = ['session', 's1', 'custom', 'x', 'set', { a: 1 }];
     expect(await dispatcher.dispatch({ project: 'p' }, 'perspective.writeLive', write)).toBe('{"ok":true,"value":null}');
     const sent = ['NewItem', { a: 1 }, 'view'];
-    expect(await dispatcher.dispatch({ project: 'p', session: 's1', page: 'p1' }, 'perspective.sendMessage', sent)).toBe('{"ok":true,"value":null}');
+    expect(await dispatcher.dispatch({ project: 'p', session: 's1', page: 'p1' }, 'perspective.sendMessage', sent)).toBe(
+      '{"ok":true,"value":null}',
+    );
     expect(liveWrites).toEqual([
       { project: 'p', kind: 'session', ref: 's1', group: 'custom', key: 'x', value: { a: 1 } },
       { caller: { project: 'p', session: 's1', page: 'p1' }, args: ['NewItem', { a: 1 }, 'view', undefined, undefined] },
