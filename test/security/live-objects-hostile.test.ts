@@ -209,6 +209,21 @@ export default async function (session: any) {
 export default function () { stash.session.custom.fromGateway = 4; return 'written'; }\n`,
     },
   },
+  queue: {
+    files: {
+      'views/Slow/view.json': JSON.stringify({
+        components: { Label: { messageHandlers: [{ messageType: 'Slow', scopes: ['session'], script: 'slow' }] } },
+      }),
+      'views/Slow/slow.ts': `export default function (self: any, payload: any) { const end = Date.now() + 30; while (Date.now() < end); }\n`,
+      'gateway-events/message/spam.ts': `export default function (payload: any) {
+  const pad = 'x'.repeat(payload.size);
+  let sent = 0;
+  try { for (let i = 0; i < payload.count; i++) { system.perspective.sendMessage('Slow', { pad, n: i }, 'session', payload.sessionId); sent++; } }
+  catch (e: any) { return { sent, error: e.code + ': ' + e.message }; }
+  return { sent };
+}\n`,
+    },
+  },
   values: {
     files: {
       'session-events/message/values.ts': handler(`${ATTEMPT}
@@ -452,6 +467,32 @@ describe('a flood of writes to session.custom', () => {
     expect(await session.request('read')).toEqual({});
     session.close();
     other.close();
+  });
+});
+
+describe('component handlers a script queues on a session with system.perspective.sendMessage', () => {
+  // BUG (not fixed here): each message is queued on the target session (SessionManager.sendMessage ->
+  // runComponentScript -> run), with its payload, until its turn, and nothing bounds the queue. Measured: one gateway
+  // message handler sent 2000 messages of 100 KB to a session whose listener takes 30 ms, in 3.4 s, all accepted; the
+  // gateway then held about 200 MB for the minute the session needed to run them, and more calls add more. A fix would
+  // refuse sendMessage (QUOTA_EXCEEDED) once the target session has some number of handlers waiting.
+  it.fails('are bounded: past a number waiting, sendMessage throws QUOTA_EXCEEDED', async () => {
+    const http = await t.http();
+    const session = await connect({ url: `${http.url.replace('http', 'ws')}/session`, project: 'queue', reconnect: false });
+    const { pageId } = await session.openPage('/');
+    await session.mountView(pageId, 'Slow');
+    try {
+      // 300 messages of 10 KB: all are queued (about 9 s of work), none refused.
+      const result = (await t.request('queue', 'spam', { sessionId: session.sessionId, count: 300, size: 10_000 })) as {
+        sent: number;
+        error?: string;
+      };
+      expect(result.sent).toBeLessThan(300);
+      expect(result.error).toMatch(/^QUOTA_EXCEEDED: /);
+    } finally {
+      // Ending the session drops what still waits.
+      await session.logout();
+    }
   });
 });
 
