@@ -209,6 +209,20 @@ export default async function (session: any) {
 export default function () { stash.session.custom.fromGateway = 4; return 'written'; }\n`,
     },
   },
+  components: {
+    files: {
+      'views/Box/view.json': JSON.stringify({ components: { Box: { props: { text: '' }, events: { onActionPerformed: 'fill' } } } }),
+      'views/Box/fill.ts': `export default function (self: any, event: any) {
+  const group = self[event.group];
+  let written = 0;
+  try { for (let i = 0; i < event.count; i++) { group['k' + i] = 'x'.repeat(event.size); written++; } }
+  catch (e: any) { self.page.session.custom.result = { written, error: e.code }; return; }
+  self.page.session.custom.result = { written };
+  try { self.page.props.path = '/elsewhere'; } catch (e: any) { self.page.session.custom.pathWrite = e.code; }
+  try { self.name = 'Other'; } catch (e: any) { self.page.session.custom.nameWrite = e.code; }
+}\n`,
+    },
+  },
   queue: {
     files: {
       'views/Slow/view.json': JSON.stringify({
@@ -432,6 +446,36 @@ describe('the bounds of session.custom against a hostile script', () => {
     expect(refusedWrites('bounds')[0].message).toMatch(/session\.custom\.big2 was not applied: .*at most 1048576 bytes/);
     session.close();
   });
+});
+
+describe("the bounds of a component's props and custom props", () => {
+  it.each(['props', 'custom'])(
+    `keep at most ${MAX_LIVE_KEYS} keys and ${MAX_LIVE_GROUP_BYTES} bytes in self.%s, and page.props and self.name stay read-only`,
+    async (group) => {
+      const session = await open('components');
+      const { pageId } = await session.openPage('/box');
+      const view = await session.mountView(pageId, 'Box');
+      const component = () =>
+        t.gateway.sessions.get(session.sessionId)!.pages.get(pageId)!.views.get(view.instanceId)!.components.get('Box')!;
+      const result = async (fields: object) => {
+        await session.componentEvent(pageId, view.instanceId, 'Box', 'onActionPerformed', { group, ...fields });
+        return kept(session).custom.get('result');
+      };
+      const keysBefore = component()[group as 'props'].size;
+      expect(await result({ count: 1200, size: 1 })).toEqual({ written: MAX_LIVE_KEYS - keysBefore, error: 'QUOTA_EXCEEDED' });
+      expect(component()[group as 'props'].size).toBe(MAX_LIVE_KEYS);
+      expect(kept(session).custom.get('pathWrite')).toBeUndefined(); // it stopped at the quota first
+      // Values that each fit the payload limit, adding up past the group's bytes: the gateway keeps what fits.
+      const refusedBefore = refusedWrites('components').length;
+      expect(await result({ count: 4, size: 400_000 })).toEqual({ written: 4 });
+      await t.waitFor(() => refusedWrites('components').length - refusedBefore === 2, 5000, 'the writes past the group bound');
+      expect(JSON.stringify(component()[group as 'props'].toObject()).length).toBeLessThanOrEqual(MAX_LIVE_GROUP_BYTES);
+      expect(component()[group as 'props'].size).toBe(MAX_LIVE_KEYS);
+      expect(kept(session).custom.toObject()).toMatchObject({ pathWrite: 'BAD_ARGUMENT', nameWrite: 'BAD_ARGUMENT' });
+      expect(t.gateway.sessions.get(session.sessionId)!.pages.get(pageId)!.path).toBe('/box');
+      await session.logout();
+    },
+  );
 });
 
 describe('a flood of writes to session.custom', () => {
