@@ -68,6 +68,8 @@ export class FlintSession {
   private readonly componentListeners = new Set<(change: ComponentPropsChange) => void>();
   /** The views this session has mounted, by instance id. */
   readonly views = new Map<string, MountedView>();
+  /** The pages this client opened and their paths: shown again after a resume, so that their pushes come here. */
+  private readonly pages = new Map<string, string>();
   private closing = false;
   ended: string | undefined;
 
@@ -89,20 +91,24 @@ export class FlintSession {
     return user;
   }
 
-  openPage(path: string, pageId?: string): Promise<{ pageId: string; path: string; isNew: boolean }> {
-    return this.call('openPage', pageId === undefined ? { path } : { path, pageId }) as Promise<{
+  async openPage(path: string, pageId?: string): Promise<{ pageId: string; path: string; isNew: boolean }> {
+    const page = (await this.call('openPage', pageId === undefined ? { path } : { path, pageId })) as {
       pageId: string;
       path: string;
       isNew: boolean;
-    }>;
+    };
+    this.pages.set(page.pageId, page.path);
+    return page;
   }
 
-  navigate(pageId: string, path: string): Promise<void> {
-    return this.call('navigate', { pageId, path }).then(() => undefined);
+  async navigate(pageId: string, path: string): Promise<void> {
+    await this.call('navigate', { pageId, path });
+    if (this.pages.has(pageId)) this.pages.set(pageId, path);
   }
 
-  closePage(pageId: string): Promise<void> {
-    return this.call('closePage', { pageId }).then(() => undefined);
+  async closePage(pageId: string): Promise<void> {
+    await this.call('closePage', { pageId });
+    this.pages.delete(pageId);
   }
 
   /** Mounts a view (`views/<viewPath>/view.json`) on a page; its components' message handlers listen from now on. */
@@ -213,6 +219,7 @@ export class FlintSession {
           welcomed = true;
           this.welcome(frame);
           for (const handler of this.handlers.keys()) void this.call('registerHandler', { handler }).catch(() => undefined);
+          if (resume) this.showPagesAgain(frame);
           resolve();
         } else if (frame.type === 'error' && !welcomed) reject(new FlintClientError(frame.code, frame.message));
         else this.dispatch(frame);
@@ -232,6 +239,20 @@ export class FlintSession {
     this.props = frame.props;
     this.custom = frame.custom;
     for (const page of frame.pages) for (const view of (page.views ?? []) as MountedView[]) this.views.set(view.instanceId, view);
+  }
+
+  /**
+   * After a resume, shows this client's pages again (openPage with their pageId, docs/protocol.md Pages): the gateway
+   * pushes a page's component props to the socket that shows it, and the old socket is gone. Sent before anything the
+   * application sends next, so that its frames find the page shown.
+   */
+  private showPagesAgain(frame: Welcome): void {
+    const open = new Map((frame.pages as { pageId: string; path: string }[]).map((page) => [page.pageId, page.path]));
+    for (const pageId of [...this.pages.keys()]) {
+      const path = open.get(pageId);
+      if (path === undefined) this.pages.delete(pageId);
+      else void this.call('openPage', { path, pageId }).catch(() => undefined);
+    }
   }
 
   private reconnectLater(): void {

@@ -56,6 +56,11 @@ export class Gateway {
   private readonly dispatcher: Dispatcher;
   private readonly events: GatewayEvents;
   private readonly timers: GatewayTimers;
+  /**
+   * Projects whose sessions are ending because the project stops. A deleted folder's project has left the registry
+   * by then, and its sessions' Shutdown scripts still run in it.
+   */
+  private readonly stoppingProjects = new Map<string, Project>();
 
   private constructor(config: GatewayConfig) {
     this.config = {
@@ -98,7 +103,12 @@ export class Gateway {
       unloading: async (project) => {
         this.timers.stop(project.name);
         // Sessions end first, with their Shutdown scripts, while the project still runs them.
-        await this.sessions.endProject(project.name, 'the project stopped');
+        this.stoppingProjects.set(project.name, project);
+        try {
+          await this.sessions.endProject(project.name, 'the project stopped');
+        } finally {
+          this.stoppingProjects.delete(project.name);
+        }
         return this.events.fire(project, 'gateway/shutdown');
       },
       changed: (project) => {
@@ -110,7 +120,7 @@ export class Gateway {
       },
     });
     this.sessions = new SessionManager({
-      project: (name) => sessionProject(this.projects.get(name)),
+      project: (name) => sessionProject(this.stoppingProjects.get(name) ?? this.projects.get(name)),
       invoke: (project, module, argsJson, timeoutMs, live) => this.supervisor.invoke(project, module, argsJson, timeoutMs, false, live),
       logger: this.logs.logger('sessions'),
     });

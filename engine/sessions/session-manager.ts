@@ -262,9 +262,11 @@ export class SessionManager {
   /**
    * A script wrote a property of a live object of `project` (engine/sandbox/prelude/live-objects.ts), after the
    * writes before it: applied, and pushed to the clients showing it. A write the rules refuse, or to a session that
-   * ended, changes nothing and is logged (the script made it without waiting for an answer).
+   * ended, changes nothing and is logged (the script made it without waiting for an answer). `callerSession` is the
+   * session whose handler made the write (the call's context, which a script cannot set): the ref comes from inside
+   * the sandbox, where a script that polluted its realm can rewrite it, so a write to another session is refused.
    */
-  writeLive(project: string, write: LiveWrite): void {
+  writeLive(project: string, write: LiveWrite, callerSession?: string): void {
     const refused = (why: string) =>
       this.deps.logger.warn(`a script's write to ${write.kind}.${write.group}.${write.key} was not applied: ${why}`, { project });
     const problem = writeProblem(write);
@@ -272,6 +274,7 @@ export class SessionManager {
     const [sessionId] = write.ref.split('/');
     const session = this.sessions.get(sessionId);
     if (!session || session.project !== project) return refused(`session ${sessionId} has ended`);
+    if (sessionId !== callerSession) return refused(`it was not made by a handler of session ${sessionId}`);
     if (write.kind === 'session') {
       try {
         session.custom.set(write.key, write.value);

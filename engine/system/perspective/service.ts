@@ -6,7 +6,7 @@ import { PERSPECTIVE } from './declaration.ts';
 /** What system.perspective needs of the gateway: the live sessions (engine/sessions). */
 export interface PerspectiveDeps {
   sessions: {
-    writeLive(project: string, write: LiveWrite): void;
+    writeLive(project: string, write: LiveWrite, callerSession?: string): void;
     info(project: string, userName?: string): Record<string, unknown>[];
     sendMessage(caller: Caller, messageType: string, payload: unknown, scope: ListenScope, sessionId?: string, pageId?: string): void;
   };
@@ -30,13 +30,17 @@ export const perspectiveService = defineService<PerspectiveDeps>(PERSPECTIVE, {
       ? []
       : deps.sessions.info(caller.project, usernameFilter as string | undefined),
   'perspective.writeLive': ({ caller, deps }, [kind, ref, group, key, op, value]) => {
-    deps.sessions.writeLive(caller.project, {
-      kind: kind as LiveWrite['kind'],
-      ref: ref as string,
-      group: group as string,
-      key: key as string,
-      value: op === 'delete' ? undefined : value,
-    });
+    deps.sessions.writeLive(
+      caller.project,
+      {
+        kind: kind as LiveWrite['kind'],
+        ref: ref as string,
+        group: group as string,
+        key: key as string,
+        value: op === 'delete' ? undefined : value,
+      },
+      caller.session,
+    );
     return undefined;
   },
 });
