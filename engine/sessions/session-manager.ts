@@ -247,9 +247,15 @@ export class SessionManager {
       const view = scope === 'view' ? page.views.get(caller.view!) : undefined;
       views = scope === 'page' ? [...page.views.values()].map((v) => ({ page, view: v })) : view ? [{ page, view }] : [];
     }
-    for (const { page, view } of views)
-      for (const { component, script } of listeners(view, messageType, scope))
-        void this.runComponentScript(session, page, view, component, script, payload);
+    const deliveries = views.flatMap(({ page, view }) => listeners(view, messageType, scope).map((l) => ({ page, view, ...l })));
+    // The caller learns at once that the session cannot take them, rather than each being dropped in the log.
+    if (session.waiting + deliveries.length > MAX_WAITING_HANDLERS)
+      throw new FlintError(
+        'QUOTA_EXCEEDED',
+        `system.perspective.sendMessage: session ${session.id} already has ${session.waiting} handlers waiting to run (at most ${MAX_WAITING_HANDLERS})`,
+      );
+    for (const { page, view, component, script } of deliveries)
+      void this.runComponentScript(session, page, view, component, script, payload);
   }
 
   /** Runs a session message handler with `(session, payload)`; resolves to its outcome. */

@@ -101,7 +101,9 @@ describe('system.perspective.sendMessage from the gateway scope', () => {
 
   it('reaches every page of a session with scope "session" from a message handler; a handler that throws or hangs is logged at its file and line, and the others still get it', async () => {
     const target = await twoPages();
-    expect(await t.request('msg', 'send', { type: 'Note', n: 7, scope: 'session', sessionId: target.session.sessionId })).toBe('sent');
+    expect(
+      await t.request('msg', 'send', { type: 'Note', n: 7, scope: 'session', sessionId: target.session.sessionId, pageId: target.a }),
+    ).toBe('sent');
     await t.waitFor(() => got(target.boardA).length === 1 && got(target.boardB).length === 1, 10_000, 'both Counters');
     expect([got(target.boardA), got(target.boardB)]).toEqual([[7], [7]]);
     // Each board's Broken threw and its Stuck timed out: four failures, each logged with the script's location.
@@ -140,7 +142,7 @@ describe('system.perspective.sendMessage from the gateway scope', () => {
     expect(await send({ sessionId: foreign.session.sessionId, pageId: foreign.a })).toBe(
       `NOT_FOUND: project "msg" has no session ${foreign.session.sessionId}`,
     );
-    expect(await send({ scope: 'session', sessionId: foreign.session.sessionId })).toMatch(/^NOT_FOUND: /);
+    expect(await send({ scope: 'session', sessionId: foreign.session.sessionId, pageId: foreign.a })).toMatch(/^NOT_FOUND: /);
     // From the timer too: refused, and logged by the script.
     await t.request('msg', 'aim', { sessionId: foreign.session.sessionId, pageId: foreign.a });
     await t.waitFor(

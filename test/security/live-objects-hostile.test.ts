@@ -232,7 +232,7 @@ export default function () { stash.session.custom.fromGateway = 4; return 'writt
       'gateway-events/message/spam.ts': `export default function (payload: any) {
   const pad = 'x'.repeat(payload.size);
   let sent = 0;
-  try { for (let i = 0; i < payload.count; i++) { system.perspective.sendMessage('Slow', { pad, n: i }, 'session', payload.sessionId); sent++; } }
+  try { for (let i = 0; i < payload.count; i++) { system.perspective.sendMessage('Slow', { pad, n: i }, 'session', payload.sessionId, payload.pageId); sent++; } }
   catch (e: any) { return { sent, error: e.code + ': ' + e.message }; }
   return { sent };
 }\n`,
@@ -276,20 +276,18 @@ const kept = (session: FlintSession) => t.gateway.sessions.get(session.sessionId
 const refusedWrites = (project: string) => logsOf(t, project, 'was not applied');
 
 describe('a script that polluted its realm against the live objects', () => {
-  it("cannot write another session's custom props by rewriting the ref the prelude leaks to an Object.prototype getter", async () => {
+  it("cannot write another session's custom props through an Object.prototype getter: the prelude never reads one", async () => {
     const victim = await open('leak');
     const attacker = await open('leak');
     const victimFrames: GatewayFrame<'props'>[] = [];
     victim.onProps((frame) => victimFrames.push(frame));
     expect(await attacker.request('arm', { victim: victim.sessionId })).toBe(true);
-    // The getter did run on the prelude's own object (the leak is only harmless if the gateway checks the ref).
-    expect(await attacker.request('write', { key: 'pwned', value: 'yes' })).toContain('session');
-    await t.waitFor(() => refusedWrites('leak').length >= 1, 5000, 'the refused write to be logged');
+    // The prelude reads only own properties of what the gateway sent: the getter never sees its objects, and the
+    // write lands where it belongs. (The gateway would refuse a rewritten ref anyway: see the push test below.)
+    expect(await attacker.request('write', { key: 'pwned', value: 'yes' })).toEqual([]);
+    await t.waitFor(() => kept(attacker).custom.get('pwned') === 'yes', 5000, "the attacker's write to its own session");
     expect(kept(victim).custom.toObject()).toEqual({});
-    expect(kept(attacker).custom.toObject()).toEqual({});
-    expect(refusedWrites('leak')[0].message).toBe(
-      `a script's write to session.custom.pwned was not applied: it was not made by a handler of session ${victim.sessionId}`,
-    );
+    expect(refusedWrites('leak')).toEqual([]);
     expect(victimFrames).toEqual([]);
     await attacker.request('arm', {});
     victim.close();
@@ -373,7 +371,7 @@ describe('a script that polluted its realm against the live objects', () => {
     expect(visited).toBeGreaterThan(500); // the scan did walk the realm
     expect(tricks).toEqual({
       writeLive: 'undefined',
-      perspective: ['sendMessage'],
+      perspective: ['sendMessage', 'getSessionInfo'],
       sessionProto: null,
       customProto: null,
       customConstructor: 'undefined',
@@ -390,7 +388,9 @@ describe('a script that polluted its realm against the live objects', () => {
       callers: string[];
       frames: { name: string | null; fn: string; self: string }[];
     }[];
-    expect(reports.length).toBeGreaterThan(0); // the getter ran while the prelude built the live objects
+    // The prelude reads only own properties while it builds the live objects: a getter on Object.prototype never runs
+    // inside it. (Were it to run, a strict caller would show as null and the stack would give no functions.)
+    expect(reports).toEqual([]);
     for (const report of reports) {
       // A strict caller shows as null: the chain stops at once.
       expect(report.callers).toEqual([]);
@@ -418,15 +418,16 @@ describe("the gateway's check that a write comes from a handler of its session",
 });
 
 describe('the bounds of session.custom against a hostile script', () => {
-  it(`keeps at most ${MAX_LIVE_KEYS} keys at the gateway, even when the script hides the keys it has from the prelude's own count`, async () => {
+  it(`keeps at most ${MAX_LIVE_KEYS} keys, in the prelude and again at the gateway, even with Object.prototype polluted`, async () => {
     const session = await open('leak');
     expect(await session.request('fill', { from: 0, count: 1200 })).toEqual({ written: MAX_LIVE_KEYS, error: 'QUOTA_EXCEEDED' });
     expect(kept(session).custom.size).toBe(MAX_LIVE_KEYS);
-    // Now each handler is shown an empty session.custom, so the prelude lets its first 1000 new keys through: the gateway refuses them.
+    // A getter on Object.prototype that would show each handler an empty session.custom changes nothing now.
     await session.request('arm', { emptyCustom: true });
-    const before = refusedWrites('leak').length;
-    expect(await session.request('fill', { from: MAX_LIVE_KEYS, count: 200 })).toEqual({ written: 200 });
-    await t.waitFor(() => refusedWrites('leak').length - before >= 200, 10_000, 'the refused writes past the bound');
+    expect(await session.request('fill', { from: MAX_LIVE_KEYS, count: 200 })).toEqual({ written: 0, error: 'QUOTA_EXCEEDED' });
+    // A write that got past the prelude anyway is refused by the gateway.
+    const write = { kind: 'session' as const, ref: session.sessionId, group: 'custom', key: 'k1199', value: 1199 };
+    t.gateway.sessions.writeLive('leak', write, session.sessionId);
     expect(kept(session).custom.size).toBe(MAX_LIVE_KEYS);
     expect(refusedWrites('leak').at(-1)?.message).toBe(
       `a script's write to session.custom.k1199 was not applied: session.custom: at most ${MAX_LIVE_KEYS} properties may be set`,
@@ -520,14 +521,14 @@ describe('component handlers a script queues on a session with system.perspectiv
   // message handler sent 2000 messages of 100 KB to a session whose listener takes 30 ms, in 3.4 s, all accepted; the
   // gateway then held about 200 MB for the minute the session needed to run them, and more calls add more. A fix would
   // refuse sendMessage (QUOTA_EXCEEDED) once the target session has some number of handlers waiting.
-  it.fails('are bounded: past a number waiting, sendMessage throws QUOTA_EXCEEDED', async () => {
+  it('are bounded: past a number waiting, sendMessage throws QUOTA_EXCEEDED', async () => {
     const http = await t.http();
     const session = await connect({ url: `${http.url.replace('http', 'ws')}/session`, project: 'queue', reconnect: false });
     const { pageId } = await session.openPage('/');
     await session.mountView(pageId, 'Slow');
     try {
-      // 300 messages of 10 KB: all are queued (about 9 s of work), none refused.
-      const result = (await t.request('queue', 'spam', { sessionId: session.sessionId, count: 300, size: 10_000 })) as {
+      // 300 messages of 10 KB, each about 30 ms of work: past MAX_WAITING_HANDLERS waiting, sendMessage throws.
+      const result = (await t.request('queue', 'spam', { sessionId: session.sessionId, pageId, count: 300, size: 10_000 })) as {
         sent: number;
         error?: string;
       };

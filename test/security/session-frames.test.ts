@@ -47,19 +47,22 @@ async function sessionWithView() {
 /** The frame after the second it fell in: once the rate limit lets frames through again, a ping is answered. */
 async function answeredAgain(socket: SessionSocket): Promise<void> {
   // One try every 200 ms: the frames the tries send while still refused stay far below the closing rate.
-  await waitFor(() => socket.call({ type: 'ping' }, 150).then(() => true), 5000, 'the next second', 200);
+  await waitFor(() => socket.call({ type: 'ping' }, 150).then((reply) => reply.ok === true), 5000, 'the next second', 200);
 }
 
 describe('a flood of frames', () => {
-  it(`past ${FRAMES_PER_SECOND} in one second gets one QUOTA_EXCEEDED error frame and no reply for the refused frames; the socket stays open`, async () => {
+  it(`past ${FRAMES_PER_SECOND} in one second gets one QUOTA_EXCEEDED error frame and a QUOTA_EXCEEDED reply for each refused frame; the socket stays open`, async () => {
     const socket = await SessionSocket.open(t);
     // ping works before hello: the first frame of the burst starts the second.
     const first = 1000; // apart from the ids socket.call counts from 1
     for (let i = 0; i < FRAMES_PER_SECOND + 50; i++) socket.send({ type: 'ping', id: first + i });
     await socket.next((f) => f.type === 'error');
     await answeredAgain(socket);
-    const replies = socket.of('reply').map((f) => f.id!);
-    expect(replies.filter((id) => id >= first)).toEqual(Array.from({ length: FRAMES_PER_SECOND }, (_, i) => first + i));
+    const replies = socket.of('reply').filter((f) => f.id! >= first);
+    expect(replies.filter((f) => f.ok).map((f) => f.id)).toEqual(Array.from({ length: FRAMES_PER_SECOND }, (_, i) => first + i));
+    const refused = replies.filter((f) => !f.ok);
+    expect(refused.map((f) => f.id)).toEqual(Array.from({ length: 50 }, (_, i) => first + FRAMES_PER_SECOND + i));
+    expect(refused.every((f) => (f.error as { code: string }).code === 'QUOTA_EXCEEDED')).toBe(true);
     expect(socket.of('error')).toEqual([
       {
         v: 1,
@@ -361,7 +364,7 @@ describe('requests a client queues on its session', () => {
   // each holding its payload (up to 256 KiB) until its turn: with a handler of 30 ms, an anonymous client makes the
   // gateway hold about 40 MB more every second, without end, and the queued requests still run after it left.
   // A fix would refuse a request (QUOTA_EXCEEDED) once the session has some number of handlers waiting.
-  it.fails('are bounded: past a number waiting for their turn, a request is refused with QUOTA_EXCEEDED', async () => {
+  it('are bounded: past a number waiting for their turn, a request is refused with QUOTA_EXCEEDED', async () => {
     const { socket } = await SessionSocket.session(t, 'slow');
     const pad = 'x'.repeat(100_000);
     for (let i = 0; i < 150; i++) socket.send({ type: 'request', id: 1000 + i, handler: 'slow', payload: { pad, n: i } });

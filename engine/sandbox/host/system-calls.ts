@@ -50,17 +50,13 @@ export class SystemCalls {
   call(fnName: string, argsJson: string, frame: string, budgeted: boolean, context = ''): Outcome {
     // A blocking call comes through callBlocking, which waits for its answer; here nothing would.
     if (DECLS.get(fnName)?.mode === 'sync') return failed('BAD_ARGUMENT', `system.${fnName} is a blocking call`);
+    const refusedBytes = this.refusedFireBytes(fnName, argsJson.length);
+    if (refusedBytes) return refusedBytes;
     const admitted = this.admit(fnName, argsJson, frame);
     if (typeof admitted === 'string') return admitted;
     const { decl, values, source } = admitted;
     if (decl.quota === 'log') return this.log(values, source);
     if (decl.mode === 'fire') {
-      const maxBytes = PENDING_PAYLOADS * this.ctx.limits.maxPayloadBytes;
-      if (!this.fireBytes.tryAdd(admitted.argsBytes, maxBytes))
-        return failed(
-          'QUOTA_EXCEEDED',
-          `system.${fnName}: project "${this.ctx.project}" sent more than ${maxBytes} bytes in one second through calls that do not wait (${PENDING_PAYLOADS} times its payload limit)`,
-        );
       this.ctx.send({ t: 'systemCall', project: this.ctx.project, request: 0, fn: fnName, args: values, source, context });
       return OK_EMPTY;
     }
@@ -116,6 +112,18 @@ export class SystemCalls {
     if (!checked.ok) return failed('BAD_ARGUMENT', checked.message);
     const source = frame ? this.stacks.mapFrame(frame) : undefined;
     return { decl, values: checked.values, argsBytes: argsJson.length, source };
+  }
+
+  /** Calls that do not wait, and are no log records, may carry PENDING_PAYLOADS payload limits of bytes per second. Checked before parsing. */
+  private refusedFireBytes(fnName: string, bytes: number): Outcome | undefined {
+    const decl = DECLS.get(fnName);
+    if (decl?.mode !== 'fire' || decl.quota === 'log') return undefined;
+    const maxBytes = PENDING_PAYLOADS * this.ctx.limits.maxPayloadBytes;
+    if (this.fireBytes.tryAdd(bytes, maxBytes)) return undefined;
+    return failed(
+      'QUOTA_EXCEEDED',
+      `project "${this.ctx.project}" sent more than ${maxBytes} bytes in one second through writes that do not wait for an answer (such as session.custom.x = ...; ${PENDING_PAYLOADS} times its payload limit)`,
+    );
   }
 
   /** Each waiting request's arguments cost this process and the gateway their parsing, copying and memory. */

@@ -53,8 +53,14 @@ export function createHostCalls(
   const applySyncPromise = blockingWait.applySyncPromise;
   const pending = new MapCtor<number, Waiter>();
 
+  // After the host refused a call that does not wait (a live write) for its byte budget, the next ones are refused
+  // here for a second, without crossing: a loop that ignores the error cannot keep the host copying its values.
+  let fireRefusedUntil = 0;
+  let fireRefusal = '';
+
   const callHost: CallHost = (fn, args) => {
     stopIfOverdue(current);
+    if (fn.mode === 'fire' && fn.quota !== 'log' && now() < fireRefusedUntil) throw new SystemError('QUOTA_EXCEEDED', fireRefusal);
     const checked = validateArgs(fn, args);
     if (!checked.ok) throw new SystemError('BAD_ARGUMENT', checked.message);
     const parts: string[] = [];
@@ -84,7 +90,13 @@ export function createHostCalls(
       }
       answer = parse(StringCtor(text)) as Answer;
     } else answer = parse(bridge('call', fn.name, argsJson, frame, budgeted, current.context) ?? '{"ok":true}') as Answer;
-    if (!answer.ok) throw new SystemError(answer.error!.code, answer.error!.message);
+    if (!answer.ok) {
+      if (fn.mode === 'fire' && answer.error!.code === 'QUOTA_EXCEEDED') {
+        fireRefusedUntil = now() + 1000;
+        fireRefusal = answer.error!.message;
+      }
+      throw new SystemError(answer.error!.code, answer.error!.message);
+    }
     if (answer.pending !== undefined) {
       const id = answer.pending;
       return new PromiseCtor((resolve, reject) => pending.set(id, { resolve, reject, origin: originOf(current) }));
