@@ -46,7 +46,7 @@ async function buildAssets(): Promise<Assets> {
 
 /**
  * The page and its bundle (web/session/app.ts with the client SDK, built by esbuild), made at the first request and
- * kept for the life of the process, as the sandbox host bundle is: a gateway runs from its sources, so the page it
+ * kept for the life of the process, like the sandbox host bundle: a gateway runs from its sources, so the page it
  * serves is always the one beside it. The build takes some tens of ms (a few hundred when esbuild's service must
  * start), so it is not done at every gateway start. A failed build is tried again at the next request.
  */
