@@ -50,7 +50,7 @@ function intParam(query: URLSearchParams, name: string): number | undefined {
   return Number(raw);
 }
 
-/** Every route of the gateway's HTTP API, on one screen (docs/api.md describes them). */
+/** Every route of the gateway's HTTP API, on one screen (docs/api.md describes them); the session page, which answers HTML, is api/session-page.ts. */
 export const ROUTES: Route[] = [
   { method: 'GET', path: '/health', public: true, handle: ({ admin }) => admin.health() },
   {

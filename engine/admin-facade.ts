@@ -53,6 +53,11 @@ export class AdminFacade {
     return { records: this.gateway.logs.ring.query(query) };
   }
 
+  /** Whether the gateway has a project of this name (loaded or not). */
+  hasProject(name: string): boolean {
+    return this.gateway.project(name) !== undefined;
+  }
+
   /** The payload limit of a project (the length of a payload's JSON text), if it is loaded. */
   payloadLimit(project: string): number | undefined {
     return this.gateway.project(project)?.config?.limits.maxPayloadBytes;

@@ -1,0 +1,159 @@
+/**
+ * The session page (`GET /session/<project>[/<page path>]`): opens a session on the project with the client SDK,
+ * shows its props and custom props as the gateway pushes them, opens the page of the URL's path, sends requests to
+ * session message handlers, and lists what client-side message handlers receive. Text only ever goes in through
+ * textContent.
+ */
+import { connect, FlintClientError, type FlintSession, type GatewayFrame } from '../../client/index.ts';
+
+const element = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
+const form = (id: string) => element<HTMLFormElement>(id);
+const field = (f: HTMLFormElement, name: string) => f.elements.namedItem(name) as HTMLInputElement | HTMLTextAreaElement;
+
+const SHOWN_PROPS = ['id', 'userName', 'roles', 'host', 'userAgent'];
+
+const [project, pagePath] = fromLocation(location.pathname);
+const url = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/session`;
+let session: FlintSession | undefined;
+let connecting = false;
+let props: Record<string, unknown> = {};
+const listening = new Set<string>();
+
+/** `/session/<project>/<page path>`: the gateway answered this URL, so the project's segment is a valid name. */
+function fromLocation(pathname: string): [string, string] {
+  const [, , name = '', ...rest] = pathname.split('/');
+  return [decodeURIComponent(name), `/${rest.map(decodeURIComponent).join('/')}`];
+}
+
+const show = (value: unknown) => (typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value)));
+const describe = (error: unknown) => (error instanceof FlintClientError ? `${error.code}: ${error.message}` : String(error));
+
+function status(text: string, state: 'busy' | 'ok' | 'error'): void {
+  const line = element('status');
+  line.textContent = text;
+  line.dataset.state = state;
+}
+
+function renderList(id: string, entries: [string, unknown][]): void {
+  element(id).replaceChildren(
+    ...entries.flatMap(([key, value]) => {
+      const dt = document.createElement('dt');
+      const dd = document.createElement('dd');
+      dt.textContent = key;
+      dd.textContent = show(value);
+      dd.dataset.key = key;
+      return [dt, dd];
+    }),
+  );
+}
+
+function renderSession(): void {
+  renderList(
+    'props',
+    SHOWN_PROPS.map((key) => [key, props[key]]),
+  );
+  renderList('custom', Object.entries(session?.custom ?? {}));
+  element('login-section').hidden = session !== undefined && props.userName !== null;
+}
+
+function onProps(frame: GatewayFrame<'props'>): void {
+  if (frame.object === 'session' && frame.group === 'props') props = { ...props, [frame.key]: frame.value };
+  renderSession();
+}
+
+async function open(credentials: { userName?: string; password?: string } = {}): Promise<void> {
+  status('Connecting…', 'busy');
+  connecting = true;
+  try {
+    session = await connect({ url, project, ...credentials });
+  } catch (error) {
+    if (error instanceof FlintClientError && error.code === 'UNAUTHORIZED') {
+      element('login-section').hidden = false;
+      status(credentials.userName === undefined ? 'This project needs a login.' : describe(error), 'error');
+    } else status(`No session: ${describe(error)}`, 'error');
+    return;
+  } finally {
+    connecting = false;
+  }
+  const current = session;
+  props = { ...current.props };
+  renderSession();
+  status(`Connected: session ${current.sessionId}`, 'ok');
+  element<HTMLButtonElement>('logout').disabled = false;
+  current.onProps(onProps);
+  current.onEnded((reason) => {
+    status(`The session ended: ${reason}. Reload the page for a new one.`, 'error');
+    for (const button of document.querySelectorAll('button')) button.disabled = true;
+  });
+  for (const handler of listening) current.onMessage(handler, (payload) => received(handler, payload));
+  try {
+    const page = await current.openPage(pagePath);
+    renderList('page', [
+      ['pageId', page.pageId],
+      ['path', page.path],
+    ]);
+  } catch (error) {
+    renderList('page', [['error', describe(error)]]);
+  }
+}
+
+function received(handler: string, payload: Record<string, unknown>): void {
+  const item = document.createElement('li');
+  item.textContent = `${new Date().toLocaleTimeString()} ${handler}: ${JSON.stringify(payload)}`;
+  item.dataset.handler = handler;
+  element('messages').append(item);
+}
+
+form('login').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const userName = field(form('login'), 'userName').value;
+  const password = field(form('login'), 'password').value;
+  element('login-error').textContent = '';
+  if (!session) return void (connecting || open({ userName, password }));
+  session.login(userName, password).then(
+    (user) => {
+      props = { ...props, ...user };
+      renderSession();
+    },
+    (error: unknown) => (element('login-error').textContent = describe(error)),
+  );
+});
+
+form('request').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const reply = element('reply');
+  const handler = field(form('request'), 'handler').value;
+  let payload: unknown;
+  try {
+    payload = JSON.parse(field(form('request'), 'payload').value || '{}');
+  } catch (error) {
+    reply.textContent = `The payload is not JSON: ${(error as Error).message}`;
+    return;
+  }
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+    reply.textContent = 'The payload must be a JSON object.';
+    return;
+  }
+  if (!session) return void (reply.textContent = 'Not connected.');
+  reply.textContent = '…';
+  session.request(handler, payload as Record<string, unknown>).then(
+    (value) => (reply.textContent = JSON.stringify(value, null, 2) ?? 'undefined'),
+    (error: unknown) => (reply.textContent = `Error ${describe(error)}`),
+  );
+});
+
+form('listen').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const handler = field(form('listen'), 'handler').value.trim();
+  if (!handler || listening.has(handler)) return;
+  listening.add(handler);
+  session?.onMessage(handler, (payload) => received(handler, payload));
+  element('listening').textContent = [...listening].join(', ');
+});
+
+element('logout').addEventListener('click', () => {
+  session?.logout().catch((error: unknown) => status(describe(error), 'error'));
+});
+
+element('project').textContent = project;
+void open();
