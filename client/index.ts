@@ -35,7 +35,8 @@ export class FlintClientError extends Error {
 export interface MountedView {
   instanceId: string;
   viewPath: string;
-  components: Record<string, { props: Record<string, unknown>; custom: Record<string, unknown> }>;
+  /** Per component: its props, custom props, and the events (`onActionPerformed`) it has scripts for. */
+  components: Record<string, { props: Record<string, unknown>; custom: Record<string, unknown>; events: string[] }>;
 }
 
 /** A component property a script changed. */

@@ -33,10 +33,13 @@ export function mountView(views: Map<string, MountedView>, viewPath: string, dec
   return view;
 }
 
-/** What a client is told of a mounted view. */
+/** What a client is told of a mounted view: each component's props, custom props and the events it has scripts for. */
 export function viewState(view: MountedView) {
   const components = Object.fromEntries(
-    [...view.components.values()].map((c) => [c.name, { props: c.props.toObject(), custom: c.custom.toObject() }]),
+    [...view.components.values()].map((c) => [
+      c.name,
+      { props: c.props.toObject(), custom: c.custom.toObject(), events: Object.keys(view.decl.components[c.name]?.events ?? {}) },
+    ]),
   );
   return { instanceId: view.instanceId, viewPath: view.viewPath, components };
 }

@@ -74,7 +74,7 @@ export const CLIENT_FRAMES = {
       pageId: { type: ID, doc: 'The page.' },
       viewPath: { type: VIEW_PATH, doc: 'The view, such as `Inventory/List`.' },
     },
-    reply: '`{ instanceId, viewPath, components: { <name>: { props, custom } } }`',
+    reply: '`{ instanceId, viewPath, components: { <name>: { props, custom, events } } }` (`events`: the event names with a script)',
   },
   unmountView: {
     doc: 'Unmounts a view instance.',

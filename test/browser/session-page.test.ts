@@ -1,34 +1,41 @@
-import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserSource } from '../../engine/users/user-source.ts';
 import { launchChromium, SKIP_BROWSER_TESTS } from '../helpers/chromium.ts';
 import { useGateway } from '../helpers/fixture.ts';
 
-const whoami = `import { greetings } from '../../lib/greetings';
-export default function (session: any, payload: any) {
-  return { greeting: greetings.get(session.props.id), user: session.props.userName, payload };
+const whoami = `export default function (session: any, payload: any) {
+  return { greeting: session.custom.greeting, user: session.props.userName, payload };
 }
 `;
 
 const t = useGateway({
+  samplequickstart: { files: sampleFiles() },
   plant: {
     files: {
-      // Handlers get copies of the session (writes to session.custom are not kept yet): Startup leaves what it sets
-      // in a lib/ module of the project, where the session's message handler finds it.
-      'lib/greetings.ts': 'export const greetings = new Map<string, string>();\n',
-      'session-events/startup.ts': `import { greetings } from '../lib/greetings';
-export default function (session: any) { greetings.set(session.props.id, 'welcome, ' + (session.props.userName ?? 'guest')); }
-`,
+      // Startup writes the live session; the page shows it, and the session's message handler reads it back.
+      'session-events/startup.ts': `export default function (session: any) { session.custom.greeting = 'welcome, ' + (session.props.userName ?? 'guest'); }\n`,
       'session-events/message/whoami.ts': whoami,
       'gateway-events/message/alarm.ts': `export default function (payload: any) { return system.util.sendMessage('plant', 'alarm', payload, 'C'); }\n`,
     },
   },
   closed: {
     config: { allowAnonymous: false },
-    files: { 'session-events/message/whoami.ts': whoami.replace('../../lib/greetings', '../../lib/none') },
+    files: { 'session-events/message/whoami.ts': whoami },
   },
 });
+
+/** The sample project as it is in projects/, so the page is tried on exactly what `npm start` runs. */
+function sampleFiles(): Record<string, string> {
+  const root = new URL('../../projects/samplequickstart', import.meta.url).pathname;
+  const files: Record<string, string> = {};
+  for (const entry of readdirSync(root, { recursive: true, withFileTypes: true }))
+    if (entry.isFile() && entry.name !== 'project.json')
+      files[relative(root, join(entry.parentPath, entry.name))] = readFileSync(join(entry.parentPath, entry.name), 'utf8');
+  return files;
+}
 
 let browser: Browser;
 beforeAll(async () => {
@@ -110,25 +117,39 @@ describe.skipIf(SKIP_BROWSER_TESTS)('the session page in Chromium', () => {
     expect(errors).toEqual([]);
   });
 
-  it("shows session custom props live, as the gateway's props frames bring them", async () => {
-    // No script can write session.custom yet (handlers get copies), so the frames are put into the page's socket
-    // here, beside the gateway's own frames, in the shape protocol.ts declares.
-    const http = await t.http();
-    const context = await browser.newContext();
-    const sockets: { send(text: string): void }[] = [];
-    await context.routeWebSocket(/\/session$/, (socket) => {
-      socket.connectToServer();
-      sockets.push(socket);
-    });
-    const page = await context.newPage();
-    await page.goto(`${http.url}/session/plant`);
+  it('runs the sample: session custom props live, the NewItem view of seeds/000 and the Message example of seeds/002', async () => {
+    const { page, errors } = await openPage('/session/samplequickstart/inventory?view=Inventory');
     await until(() => page.locator('#status').getAttribute('data-state')).toBe('ok');
-    const frame = (key: string, value: unknown) => JSON.stringify({ v: 1, type: 'props', object: 'session', group: 'custom', key, value });
-    sockets[0].send(frame('line', 'running'));
-    await until(() => dd(page, 'custom', 'line').textContent()).toBe('running');
-    sockets[0].send(frame('line', 'stopped'));
-    sockets[0].send(frame('count', 3));
-    await until(() => dd(page, 'custom', 'line').textContent()).toBe('stopped');
-    expect(await dd(page, 'custom', 'count').textContent()).toBe('3');
+    const id = await dd(page, 'props', 'id').textContent();
+    // Startup and Page Startup wrote session.custom; the page shows it as the props frames come.
+    await until(() => dd(page, 'custom', 'lastPage').textContent()).toBe('/inventory');
+    expect(await dd(page, 'custom', 'startedAt').textContent()).toMatch(/^\d{4}-\d\d-\d\dT/);
+
+    const component = (name: string) => page.locator(`#views [data-component="${name}"]`);
+    await until(() => component('AddButton').locator('dd[data-key="text"]').textContent()).toBe('Add banana');
+    await component('AddButton').locator('button[data-event="onActionPerformed"]').click();
+    await until(() => component('AddButton').locator('dd[data-key="text"]').textContent()).toBe('Added banana');
+    await until(async () => JSON.parse((await component('ItemList').locator('dd[data-key="items"]').textContent()) ?? '[]')).toEqual([
+      { name: 'banana', quantity: 6 },
+    ]);
+
+    await component('HelloButton').locator('button[data-event="onActionPerformed"]').click();
+    await t.waitFor(
+      () => t.logs((r) => r.message === `Session ${id} received message: Hello World`).length === 1,
+      10_000,
+      'the Message example',
+    );
+
+    // A second instance of the view starts fresh: "view" scope reaches only the instance whose button was clicked.
+    await page.fill('#mount [name=viewPath]', 'Inventory');
+    await page.click('#mount button');
+    await until(() => page.locator('#views article').count()).toBe(2);
+    expect(await page.locator('#views article').nth(1).locator('[data-component="ItemList"] dd[data-key="items"]').textContent()).toBe(
+      '[]',
+    );
+    await page.fill('#mount [name=viewPath]', 'Nowhere');
+    await page.click('#mount button');
+    await until(() => page.textContent('#view-error')).toMatch(/^NOT_FOUND: .*no view "Nowhere"/);
+    expect(errors).toEqual([]);
   });
 });

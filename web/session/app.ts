@@ -1,10 +1,11 @@
 /**
  * The session page (`GET /session/<project>[/<page path>]`): opens a session on the project with the client SDK,
  * shows its props and custom props as the gateway pushes them, opens the page of the URL's path, sends requests to
- * session message handlers, and lists what client-side message handlers receive. Text only ever goes in through
- * textContent.
+ * session message handlers, mounts views (also those named by `?view=` in the URL) and shows their components'
+ * props live with a button per event script, and lists what client-side message handlers receive. Text only ever
+ * goes in through textContent.
  */
-import { connect, FlintClientError, type FlintSession, type GatewayFrame } from '../../client/index.ts';
+import { connect, FlintClientError, type FlintSession, type GatewayFrame, type MountedView } from '../../client/index.ts';
 
 const element = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const form = (id: string) => element<HTMLFormElement>(id);
@@ -17,6 +18,7 @@ const url = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host
 let session: FlintSession | undefined;
 let connecting = false;
 let props: Record<string, unknown> = {};
+let pageId: string | undefined;
 const listening = new Set<string>();
 
 /** `/session/<project>/<page path>`: the gateway answered this URL, so the project's segment is a valid name. */
@@ -45,6 +47,60 @@ function renderList(id: string, entries: [string, unknown][]): void {
       return [dt, dd];
     }),
   );
+}
+
+/** Creates an element with text content (never HTML) and data attributes. */
+function make(tag: string, text = '', data: Record<string, string> = {}): HTMLElement {
+  const node = document.createElement(tag);
+  node.textContent = text;
+  Object.assign(node.dataset, data);
+  return node;
+}
+
+function renderViews(): void {
+  const views = [...(session?.views.values() ?? [])];
+  element('views').replaceChildren(...views.map(renderView));
+}
+
+function renderView(view: MountedView): HTMLElement {
+  const article = make('article', '', { instance: view.instanceId });
+  const unmount = make('button', 'Unmount') as HTMLButtonElement;
+  unmount.type = 'button';
+  unmount.addEventListener('click', () => {
+    if (session && pageId) session.unmountView(pageId, view.instanceId).then(renderViews, showViewError);
+  });
+  article.append(make('h3', `${view.viewPath} (${view.instanceId})`), unmount);
+  for (const [name, state] of Object.entries(view.components)) {
+    const component = make('div', '', { component: name });
+    component.className = 'component';
+    const list = (group: 'props' | 'custom') => {
+      const dl = make('dl', '', { group });
+      for (const [key, value] of Object.entries(state[group])) dl.append(make('dt', key), make('dd', show(value), { key }));
+      return dl;
+    };
+    component.append(make('h4', name), list('props'));
+    if (Object.keys(state.custom).length > 0) component.append(make('h5', 'custom'), list('custom'));
+    for (const event of state.events) {
+      const button = make('button', event, { event }) as HTMLButtonElement;
+      button.type = 'button';
+      button.addEventListener('click', () => {
+        if (!session || !pageId) return;
+        element('view-error').textContent = '';
+        session.componentEvent(pageId, view.instanceId, name, event).catch(showViewError);
+      });
+      component.append(button);
+    }
+    article.append(component);
+  }
+  return article;
+}
+
+const showViewError = (error: unknown) => void (element('view-error').textContent = describe(error));
+
+async function mount(viewPath: string): Promise<void> {
+  if (!session || !pageId) return showViewError('Not connected to a page.');
+  element('view-error').textContent = '';
+  await session.mountView(pageId, viewPath).then(renderViews, showViewError);
 }
 
 function renderSession(): void {
@@ -81,6 +137,7 @@ async function open(credentials: { userName?: string; password?: string } = {}):
   status(`Connected: session ${current.sessionId}`, 'ok');
   element<HTMLButtonElement>('logout').disabled = false;
   current.onProps(onProps);
+  current.onComponentProps(renderViews);
   current.onEnded((reason) => {
     status(`The session ended: ${reason}. Reload the page for a new one.`, 'error');
     for (const button of document.querySelectorAll('button')) button.disabled = true;
@@ -88,13 +145,16 @@ async function open(credentials: { userName?: string; password?: string } = {}):
   for (const handler of listening) current.onMessage(handler, (payload) => received(handler, payload));
   try {
     const page = await current.openPage(pagePath);
+    pageId = page.pageId;
     renderList('page', [
       ['pageId', page.pageId],
       ['path', page.path],
     ]);
   } catch (error) {
     renderList('page', [['error', describe(error)]]);
+    return;
   }
+  for (const viewPath of new URLSearchParams(location.search).getAll('view')) await mount(viewPath);
 }
 
 function received(handler: string, payload: Record<string, unknown>): void {
@@ -117,6 +177,11 @@ form('login').addEventListener('submit', (event) => {
     },
     (error: unknown) => (element('login-error').textContent = describe(error)),
   );
+});
+
+form('mount').addEventListener('submit', (event) => {
+  event.preventDefault();
+  void mount(field(form('mount'), 'viewPath').value.trim());
 });
 
 form('request').addEventListener('submit', (event) => {
