@@ -42,6 +42,11 @@ export function isOk(outcome: Outcome): boolean {
   return outcome.startsWith(OK_VALUE_PREFIX) || outcome === OK_EMPTY;
 }
 
+/** The JSON text of a success's value ('null' for one without), without parsing it. */
+export function valueJsonOf(outcome: Outcome): string {
+  return outcome === OK_EMPTY ? 'null' : outcome.slice(OK_VALUE_PREFIX.length, -1);
+}
+
 /** The length of the value's JSON in a success (what payload limits count). */
 export function valueLength(outcome: Outcome): number {
   return outcome === OK_EMPTY ? 0 : outcome.length - OK_VALUE_PREFIX.length - 1;

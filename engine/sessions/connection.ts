@@ -1,5 +1,5 @@
 import { errorToData, FlintError } from '../errors.ts';
-import { parseOutcome } from '../outcome.ts';
+import { errorOf, isOk, parseOutcome, valueJsonOf } from '../outcome.ts';
 import { readClientFrame } from './frame-reader.ts';
 import { PROTOCOL_VERSION, type ClientFrame, type GatewayFrame } from './protocol.ts';
 import { viewState } from './mounted-view.ts';
@@ -125,6 +125,8 @@ export class Connection implements SessionClient {
 
   private reply(id: number, error: { code: string; message: string } | undefined, value?: unknown): void {
     if (error) this.send({ v: PROTOCOL_VERSION, type: 'reply', id, ok: false, error: { code: error.code, message: error.message } });
+    else if (value instanceof JsonText)
+      this.sendText(`{"v":${PROTOCOL_VERSION},"type":"reply","id":${id},"ok":true,"value":${value.text}}`);
     else this.send({ v: PROTOCOL_VERSION, type: 'reply', id, ok: true, value });
   }
 
@@ -157,9 +159,9 @@ export class Connection implements SessionClient {
         session.pages.delete(frame.pageId);
         return null;
       case 'request': {
-        const outcome = parseOutcome(await this.sessions.request(session, frame.handler, frame.payload ?? {}));
-        if (!outcome.ok) throw FlintError.from(outcome.error);
-        return outcome.value;
+        const outcome = await this.sessions.request(session, frame.handler, frame.payload ?? {});
+        if (isOk(outcome)) return new JsonText(valueJsonOf(outcome)); // the handler's answer, passed on unparsed
+        throw FlintError.from(errorOf(outcome));
       }
       case 'mountView': {
         const view = this.sessions.mountView(session, this.pageOf(session, frame.pageId), frame.viewPath);
@@ -245,6 +247,14 @@ export class Connection implements SessionClient {
     }
     if (frame.userName !== undefined) return this.auth.login(frame.userName, frame.password ?? '', this.origin.host);
     return ANONYMOUS;
+  }
+}
+
+/** A reply's value that is JSON text already (a handler's answer): it goes into the frame as it is. */
+class JsonText {
+  readonly text: string;
+  constructor(text: string) {
+    this.text = text;
   }
 }
 
