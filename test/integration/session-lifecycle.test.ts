@@ -161,7 +161,7 @@ describe('a client that reconnects within the session timeout', () => {
           {
             instanceId: view.instanceId,
             viewPath: 'Panel',
-            components: { Button: { props: { count: 1, text: 'Press' }, custom: { clicks: 1 } } },
+            components: { Button: { props: { count: 1, text: 'Press' }, custom: { clicks: 1 }, events: ['onActionPerformed'] } },
           },
         ],
       },
@@ -203,7 +203,11 @@ describe('a client that reconnects within the session timeout', () => {
       5000,
       'the resumed session',
     );
-    expect(session.views.get(view.instanceId)?.components.Button).toEqual({ props: { count: 1, text: 'Press' }, custom: { clicks: 1 } });
+    expect(session.views.get(view.instanceId)?.components.Button).toEqual({
+      props: { count: 1, text: 'Press' },
+      custom: { clicks: 1 },
+      events: ['onActionPerformed'],
+    });
     await session.componentEvent(pageId, view.instanceId, 'Button', 'onActionPerformed', { at: 2 });
     await t.waitFor(() => session.views.get(view.instanceId)?.components.Button.props.count === 2, 5000, 'the second click shown');
     await session.logout();
