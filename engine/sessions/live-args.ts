@@ -12,13 +12,9 @@ export const MAX_LIVE_KEYS = 1000;
 /** Most bytes (as JSON) the values of one open group may add up to. */
 export const MAX_LIVE_GROUP_BYTES = 1024 * 1024;
 
-/** A live object for a handler: its kind, the gateway's key for it, its values, and the live objects it links to. */
-export interface LiveValue {
+/** A live object for a handler, as its description has it (live-wire.ts), but with the live objects it links to in place. */
+export interface LiveValue extends Omit<LiveObjectValues, 'kind' | 'links'> {
   kind: LiveObjectName;
-  ref: string;
-  label: string;
-  fields?: Record<string, unknown>;
-  groups: Record<string, Record<string, unknown>>;
   links?: Record<string, LiveValue>;
 }
 
