@@ -1,5 +1,5 @@
 import { errorToData, FlintError } from '../errors.ts';
-import { errorOf, isOk, parseOutcome, valueJsonOf } from '../outcome.ts';
+import { errorOf, isOk, valueJsonOf } from '../outcome.ts';
 import { readClientFrame } from './frame-reader.ts';
 import { PROTOCOL_VERSION, type ClientFrame, type GatewayFrame } from './protocol.ts';
 import { viewState } from './mounted-view.ts';
@@ -174,9 +174,8 @@ export class Connection implements SessionClient {
       case 'componentEvent': {
         const page = this.pageOf(session, frame.pageId);
         const view = this.viewOf(page, frame.instanceId);
-        const payload = JSON.stringify(frame.payload ?? {});
-        const outcome = parseOutcome(await this.sessions.componentEvent(session, page, view, frame.component, frame.event, payload));
-        if (!outcome.ok) throw FlintError.from(outcome.error);
+        const outcome = await this.sessions.componentEvent(session, page, view, frame.component, frame.event, frame.payload ?? {});
+        if (!isOk(outcome)) throw FlintError.from(errorOf(outcome));
         return null;
       }
       case 'registerHandler':

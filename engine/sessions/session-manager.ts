@@ -198,12 +198,12 @@ export class SessionManager {
    * Runs a component's event script (`events` in its view.json, such as onActionPerformed) as `(self, event)`, in the
    * session's turn; resolves to its outcome.
    */
-  componentEvent(session: Session, page: Page, view: MountedView, component: string, event: string, payloadJson: string): Promise<Outcome> {
+  componentEvent(session: Session, page: Page, view: MountedView, component: string, event: string, payload: unknown): Promise<Outcome> {
     const mounted = view.components.get(component);
     const script = view.decl.components[component]?.events[event];
     if (!mounted || !script)
       return Promise.resolve(failed('NOT_FOUND', `view "${view.viewPath}" has no component "${component}" with a script for ${event}`));
-    return this.runComponentScript(session, page, view, mounted, script, JSON.parse(payloadJson));
+    return this.runComponentScript(session, page, view, mounted, script, payload);
   }
 
   /**

@@ -43,7 +43,8 @@ export function parseViewDecl(value: unknown): { ok: true; view: ViewDecl } | { 
   const components = value.components ?? {};
   if (!isObject(components)) return fail('"components" must be an object of components by name');
   if (Object.keys(components).length > MAX_COMPONENTS) return fail(`a view may have at most ${MAX_COMPONENTS} components`);
-  const view: ViewDecl = { components: {} };
+  // Without a prototype: a component named "__proto__" or "toString" is a component like any other.
+  const view: ViewDecl = { components: Object.create(null) as ViewDecl['components'] };
   for (const [name, raw] of Object.entries(components)) {
     const at = `components.${name}`;
     if (!NAME.test(name)) return fail(`"${at}": a component name is 1 to 128 letters, digits, _ . - or spaces`);

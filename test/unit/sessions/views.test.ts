@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseViewDecl } from '../../../engine/sessions/views.ts';
+import { parseViewDecl, type ViewDecl } from '../../../engine/sessions/views.ts';
 
 describe('view.json declarations', () => {
   it('read components with props, message handlers (default scope page) and event scripts', () => {
@@ -39,5 +39,14 @@ describe('view.json declarations', () => {
       message: '"components.A.events.onClick" must name a script beside the view.json',
     });
     expect(parseViewDecl({ components: { A: { props: 3 } } })).toEqual({ ok: false, message: '"components.A.props" must be an object' });
+  });
+
+  it('keep a component named like an Object.prototype property as a component', () => {
+    const parsed = parseViewDecl(JSON.parse('{"components": {"__proto__": {"props": {"a": 1}}, "toString": {}}}'));
+    expect(parsed.ok).toBe(true);
+    const components = (parsed as { ok: true; view: ViewDecl }).view.components;
+    expect(Object.keys(components)).toEqual(['__proto__', 'toString']);
+    expect(Object.getPrototypeOf(components)).toBeNull();
+    expect(components['__proto__'].props).toEqual({ a: 1 });
   });
 });
