@@ -116,10 +116,7 @@ export async function benchHttp(report: Report): Promise<void> {
     report.info(`same route on bare node:http calling the same façade: median ${num(b.median)} ms, p99 ${num(b.p99)} ms`);
     report.info(`the façade alone, no HTTP (admin.request: IPC + isolate): median ${num(f.median)} ms, p99 ${num(f.p99)} ms`);
     report.info(`Express's share of the gateway's median: ${num(a.median - b.median)} ms of ${num(a.median)} ms`);
-    const r = summarize(ratios);
-    report.info(
-      `noise check: the ratio within each round is ${num(r.median)}x median, ${num(r.min)}x to ${num(r.max)}x over ${r.n} rounds`,
-    );
+    report.noise(ratios, 'the ratio within each round');
     report.figure({
       label: 'HTTP request into a handler, p50',
       value: a.median,

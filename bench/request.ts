@@ -121,14 +121,8 @@ export async function benchRequests(report: Report): Promise<void> {
     report.info(
       `raw pipeline in one chain (IPC to a child that applies into its isolate): median ${num(pipeS.median)} ms, p99 ${num(pipeS.p99)} ms`,
     );
-    for (const [name, samples] of Object.entries(layerSamples)) {
-      const l = summarize(samples);
-      report.info(`engine layer ${name}: median ${num(l.median)} ms, p99 ${num(l.p99)} ms`);
-    }
-    const rr = summarize(roundRatios);
-    report.info(
-      `noise check: the ratio within each round (round medians) is ${num(rr.median)}x median, ${num(rr.min)}x to ${num(rr.max)}x over ${rr.n} rounds`,
-    );
+    report.layers(layerSamples);
+    report.noise(roundRatios);
     report.info(
       `gateway.request: n=${gwS.n}, mean ${num(gwS.mean)} ms, min ${num(gwS.min)} ms, max ${num(gwS.max)} ms, wrong answers ${wrong}`,
     );

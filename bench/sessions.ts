@@ -151,14 +151,8 @@ export async function benchSessionRequests(report: Report): Promise<void> {
     report.info(
       `raw pipeline in one chain (ws server -> IPC to a child -> its isolate -> ws reply): median ${num(c.median)} ms, p99 ${num(c.p99)} ms`,
     );
-    for (const [name, samples] of Object.entries(layerSamples)) {
-      const l = summarize(samples);
-      report.info(`engine layer ${name}: median ${num(l.median)} ms, p99 ${num(l.p99)} ms`);
-    }
-    const r = summarize(ratios);
-    report.info(
-      `noise check: the ratio within each round (round medians) is ${num(r.median)}x median, ${num(r.min)}x to ${num(r.max)}x over ${r.n} rounds`,
-    );
+    report.layers(layerSamples);
+    report.noise(ratios);
     report.info(`gateway: n=${g.n}, mean ${num(g.mean)} ms, min ${num(g.min)} ms, max ${num(g.max)} ms, wrong answers ${counts.wrong}`);
     report.figure({
       label: 'session request round trip p50',
@@ -350,8 +344,7 @@ export async function benchSessionFanout(report: Report): Promise<void> {
       `the server's send loop alone (until it returned): gateway.message median ${num(median(loops.messaging))} ms, raw broadcast median ${num(median(loops.raw))} ms`,
     );
     report.info(`sandbox floor: raw ivm apply median ${num(i.median)} ms + raw fork IPC echo median ${num(p.median)} ms`);
-    const q = summarize(ratios);
-    report.info(`noise check: gateway / raw within each round is ${num(q.median)}x median, ${num(q.min)}x to ${num(q.max)}x`);
+    report.noise(ratios, 'gateway / raw within each round');
     report.info(
       `wrong payloads received: gateway ${gwRecv.wrong}, raw ${rawRecv.wrong}; the script's sendMessage listed ${targets} targets`,
     );

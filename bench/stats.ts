@@ -82,6 +82,20 @@ export class Report {
     console.log(`   · ${text}`);
   }
 
+  /** The median and p99 of each engine layer measured on the way (what a figure's time is made of). */
+  layers(samples: Record<string, number[]>): void {
+    for (const [name, layer] of Object.entries(samples)) {
+      const l = summarize(layer);
+      this.info(`engine layer ${name}: median ${num(l.median)} ms, p99 ${num(l.p99)} ms`);
+    }
+  }
+
+  /** How much the figure's ratio moved between interleaved rounds: a wide spread means a noisy machine. */
+  noise(ratios: number[], what = 'the ratio within each round (round medians)'): void {
+    const r = summarize(ratios);
+    this.info(`noise check: ${what} is ${num(r.median)}x median, ${num(r.min)}x to ${num(r.max)}x over ${r.n} rounds`);
+  }
+
   figure(f: Figure): Outcome {
     const ratio = f.baseline === 0 ? (f.value === 0 ? 1 : Infinity) : f.value / f.baseline;
     let pass: boolean;
