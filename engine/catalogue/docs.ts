@@ -14,7 +14,7 @@ export function layoutTable(): string {
     );
   }
   rows.push(
-    '| `project.json` | the project: title, description, enabled, isolated, limits, sessionTimeoutMs, allowAnonymous | | |',
+    '| `project.json` | the project: title, description, enabled, isolated, limits, sessionTimeoutMs, allowAnonymous, defaultTagProvider | | |',
     '| `views/<view path>/view.json` | a view: components and their message handlers | | |',
     '| `named-queries/<name>.sql` + `<name>.json` | a named query and its settings | | |',
     '| `lib/**/*.ts` | modules that handlers import by relative path | | |',

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Diagnostic } from '../compiler/diagnostics.ts';
+import { isValidName } from '../names.ts';
 import { fileDiagnostic, linkDiagnostic } from './diagnostics.ts';
 import { isPlainObject, parseJsonFile } from './json-file.ts';
 import { DEFAULT_LIMITS, LIMIT_RANGES, type ProjectLimits } from './limits.ts';
@@ -17,9 +18,11 @@ export interface ProjectConfig {
   sessionTimeoutMs: number;
   /** Whether a client may open a Session without logging in. */
   allowAnonymous: boolean;
+  /** The tag provider of a tag path written without `[provider]` (engine/tags, docs/tags.md). */
+  defaultTagProvider: string;
 }
 
-const KNOWN_KEYS = ['title', 'description', 'enabled', 'isolated', 'limits', 'sessionTimeoutMs', 'allowAnonymous'];
+const KNOWN_KEYS = ['title', 'description', 'enabled', 'isolated', 'limits', 'sessionTimeoutMs', 'allowAnonymous', 'defaultTagProvider'];
 
 export type ConfigParse = { ok: true; config: ProjectConfig } | { ok: false; diagnostic: Diagnostic };
 
@@ -59,6 +62,8 @@ export function parseProjectConfig(text: string, displayPath: string, projectNam
   ) {
     return fail('"sessionTimeoutMs" must be a number of milliseconds between 1000 and 86400000');
   }
+  if (raw.defaultTagProvider !== undefined && !(typeof raw.defaultTagProvider === 'string' && isValidName(raw.defaultTagProvider)))
+    return fail(`"defaultTagProvider" must be a tag provider name (letters, digits, _ . - or spaces); received ${JSON.stringify(raw.defaultTagProvider)}`);
   const limits: ProjectLimits = { ...DEFAULT_LIMITS };
   if (raw.limits !== undefined) {
     if (!isPlainObject(raw.limits)) return fail('"limits" must be an object');
@@ -81,6 +86,7 @@ export function parseProjectConfig(text: string, displayPath: string, projectNam
       limits,
       sessionTimeoutMs: raw.sessionTimeoutMs ?? 60_000,
       allowAnonymous: (raw.allowAnonymous as boolean | undefined) ?? true,
+      defaultTagProvider: (raw.defaultTagProvider as string | undefined) ?? 'default',
     },
   };
 }

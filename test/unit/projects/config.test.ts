@@ -16,6 +16,7 @@ describe('parseProjectConfig', () => {
         limits: DEFAULT_LIMITS,
         sessionTimeoutMs: 60000,
         allowAnonymous: true,
+        defaultTagProvider: 'default',
       },
     });
   });
@@ -34,6 +35,9 @@ describe('parseProjectConfig', () => {
 
   it('refuses unknown keys and wrong types with the key named', () => {
     expect(parse('{"titel": "x"}')).toMatchObject({ diagnostic: { message: expect.stringContaining('unknown key "titel"') } });
+    expect(parse('{"defaultTagProvider": "a/b"}')).toMatchObject({
+      diagnostic: { message: expect.stringContaining('"defaultTagProvider" must be a tag provider name') },
+    });
     expect(parse('{"enabled": "yes"}')).toMatchObject({ diagnostic: { message: '"enabled" must be true or false' } });
     expect(parse('{"limits": {"memoryMb": 1e9}}')).toMatchObject({
       diagnostic: { message: '"limits.memoryMb" must be a number between 8 and 4096; received 1000000000' },
