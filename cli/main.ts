@@ -8,9 +8,9 @@ import { parseArgs, parsePort } from './args.ts';
 
 const USAGE = `Usage: flint <command> [options]
 
-  start [--projects DIR] [--data DIR] [--port N] [--sandboxes N] [--login-minutes N]
-                         run a gateway (defaults: ./projects, ./data, 8088, 1, 480;
-                         env FLINT_PROJECTS, FLINT_DATA, FLINT_PORT, FLINT_SANDBOXES, FLINT_LOGIN_MINUTES)
+  start [--projects DIR] [--data DIR] [--tags DIR] [--port N] [--sandboxes N] [--login-minutes N]
+                         run a gateway (defaults: ./projects, ./data, tags beside the projects folder, 8088, 1, 480;
+                         env FLINT_PROJECTS, FLINT_DATA, FLINT_TAGS, FLINT_PORT, FLINT_SANDBOXES, FLINT_LOGIN_MINUTES)
   check [projectsDir]    compile and type-check every script; prints file:line:col message, exits 1 on errors
   types [file]           write the system.* typings (default ./system.d.ts) for your editor or tsc
   status                 list the running gateway's projects, their state and diagnostics
@@ -49,8 +49,8 @@ function fail(message: string): never {
 }
 
 async function start(argv: string[]): Promise<void> {
-  const { options, positional } = parseArgs(argv, ['projects', 'data', 'port', 'sandboxes', 'login-minutes']);
-  noMoreThan(0, positional, 'start [--projects DIR] [--data DIR] [--port N] [--sandboxes N] [--login-minutes N]');
+  const { options, positional } = parseArgs(argv, ['projects', 'data', 'tags', 'port', 'sandboxes', 'login-minutes']);
+  noMoreThan(0, positional, 'start [--projects DIR] [--data DIR] [--tags DIR] [--port N] [--sandboxes N] [--login-minutes N]');
   const [{ Gateway }, { listen }] = await Promise.all([import('../engine/gateway.ts'), import('../api/server.ts')]);
   const port = parsePort(options.port ?? env('FLINT_PORT') ?? '8088');
   const host = env('FLINT_HOST') ?? '127.0.0.1';
@@ -91,6 +91,7 @@ async function start(argv: string[]): Promise<void> {
     gateway = await Gateway.start({
       projectsDir,
       dataDir: options.data ?? env('FLINT_DATA') ?? 'data',
+      tagsDir: options.tags ?? env('FLINT_TAGS'),
       sandboxProcesses: sandboxes,
       loginTtlMs: loginMinutes * 60_000,
     });

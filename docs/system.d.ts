@@ -69,6 +69,50 @@ interface SessionInfo {
   uptimeMs: number;
 }
 
+/** A tag value with its quality and timestamp. */
+interface QualifiedValue {
+  /** The value (or the property read); null when the quality is not Good. */
+  value: JsonValue;
+  /** The quality name, e.g. "Good", "Bad_NotFound" (docs/tags.md). */
+  quality: string;
+  /** The quality's numeric code, numbered as in Ignition 8 (Good is 192). */
+  qualityCode: number;
+  /** When the value was written, in ms since 1970. */
+  timestamp: number;
+}
+
+/** The outcome of writing one tag. */
+interface QualityCode {
+  /** The quality name: "Good" or why the write was refused. */
+  quality: string;
+  /** Its numeric code. */
+  qualityCode: number;
+}
+
+/** What system.tag.browse found. */
+interface BrowseResults {
+  /** Good, or why the folder could not be browsed. */
+  quality: string;
+  /** Its numeric code. */
+  qualityCode: number;
+  /** The folders and tags found. */
+  results: BrowseEntry[];
+}
+
+/** One folder or tag in a browse. */
+interface BrowseEntry {
+  /** Its name. */
+  name: string;
+  /** Its canonical path, `[provider]Folder/Tag`. */
+  fullPath: string;
+  /** A folder or a tag. */
+  tagType: "Folder" | "AtomicTag";
+  /** A tag's data type (Int, Float, Boolean, String, DateTime, Document); null for a folder. */
+  dataType: string | null;
+  /** A folder that holds something. */
+  hasChildren: boolean;
+}
+
 declare namespace system {
   namespace util {
     /**
@@ -123,6 +167,53 @@ declare namespace system {
     function getSessionInfo(usernameFilter?: string, projectFilter?: string): SessionInfo[];
     /** The same, with the optional arguments named (the seeds' keyword arguments). */
     function getSessionInfo(named: { usernameFilter?: string; projectFilter?: string }): SessionInfo[];
+  }
+  namespace tag {
+    /**
+     * Reads tags and returns one qualified value per path, in order: the value (or the property asked for), its quality and timestamp. A path that is invalid or names no tag gives a null value with quality Error_InvalidPathSyntax or Bad_NotFound. A blocking call (no `await`).
+     * @param tagPaths Tag paths: `[provider]Folder/Tag`, the provider optional (then the project's `defaultTagProvider`), with an optional `.Property` suffix (Value, Quality, Timestamp, DataType, Name, Documentation, ReadOnly).
+     * @param timeout Milliseconds to wait. A write not yet durable by then gives Error_TimeoutExpired for its paths (it may still be applied). The handler timeout bounds the wait too. Default: 45000.
+     */
+    function readBlocking(tagPaths: string[], timeout?: number): QualifiedValue[];
+    /** The same, with the optional arguments named (the seeds' keyword arguments). */
+    function readBlocking(tagPaths: string[], named: { timeout?: number }): QualifiedValue[];
+    /**
+     * Writes one value per path and returns one quality per path, in order: Good once the value is durable (it survives a crash of the gateway) and applied, or Error_InvalidPathSyntax, Bad_NotFound, Bad_ReadOnly, Error_TypeConversion, Bad_Unsupported (a folder, or a property other than the value). All accepted values of one call are written in one transaction. A blocking call (no `await`).
+     * @param tagPaths Tag paths: `[provider]Folder/Tag`, the provider optional (then the project's `defaultTagProvider`), with an optional `.Property` suffix (Value, Quality, Timestamp, DataType, Name, Documentation, ReadOnly).
+     * @param values The values to write, one per path, converted to each tag's data type.
+     * @param timeout Milliseconds to wait. A write not yet durable by then gives Error_TimeoutExpired for its paths (it may still be applied). The handler timeout bounds the wait too. Default: 45000.
+     */
+    function writeBlocking(tagPaths: string[], values: JsonValue[], timeout?: number): QualityCode[];
+    /** The same, with the optional arguments named (the seeds' keyword arguments). */
+    function writeBlocking(tagPaths: string[], values: JsonValue[], named: { timeout?: number }): QualityCode[];
+    /**
+     * Reads tags like readBlocking without waiting: returns at once and calls `callback` with the values later. An error thrown by the callback is logged.
+     * @param tagPaths Tag paths: `[provider]Folder/Tag`, the provider optional (then the project's `defaultTagProvider`), with an optional `.Property` suffix (Value, Quality, Timestamp, DataType, Name, Documentation, ReadOnly).
+     * @param callback Called later, in this sandbox, with one qualified value per path.
+     */
+    function readAsync(tagPaths: string[], callback: ((values: QualifiedValue[]) => void)): void;
+    /**
+     * Writes tags like writeBlocking without waiting: returns at once; the optional `callback` gets the qualities. Without a callback, paths that were refused are logged as a warning.
+     * @param tagPaths Tag paths: `[provider]Folder/Tag`, the provider optional (then the project's `defaultTagProvider`), with an optional `.Property` suffix (Value, Quality, Timestamp, DataType, Name, Documentation, ReadOnly).
+     * @param values The values to write, one per path, converted to each tag's data type.
+     * @param callback Called later, in this sandbox, with one quality per path once the write is applied.
+     */
+    function writeAsync(tagPaths: string[], values: JsonValue[], callback?: ((qualities: QualityCode[]) => void)): void;
+    /** The same, with the optional arguments named (the seeds' keyword arguments). */
+    function writeAsync(tagPaths: string[], values: JsonValue[], named: { callback?: ((qualities: QualityCode[]) => void) }): void;
+    /**
+     * Lists the folders and tags in a folder. The result's quality is Good, or Error_InvalidPathSyntax, Bad_NotFound (no such folder) or Bad_Unsupported (a tag, not a folder), with no results.
+     * @param path The folder to browse: `[provider]Folder`, `[provider]` or `''` for a provider's root. Default: "".
+     * @param filter `name`: a pattern with `*` and `?` (case-insensitive); `tagType`: "Folder" or "AtomicTag"; `recursive`: true to include everything below. Default: {}.
+     */
+    function browse(path?: string, filter?: JsonObject): BrowseResults;
+    /** The same, with the optional arguments named (the seeds' keyword arguments). */
+    function browse(named: { path?: string; filter?: JsonObject }): BrowseResults;
+    /**
+     * Whether the path names a defined tag or folder (false for invalid path syntax).
+     * @param tagPath A tag or folder path.
+     */
+    function exists(tagPath: string): boolean;
   }
 }
 

@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { AdminFacade } from './admin-facade.ts';
 import { FlintError } from './errors.ts';
 import { parseOutcome } from './outcome.ts';
@@ -16,6 +16,10 @@ import { ProjectManager } from './projects/manager.ts';
 import type { Project } from './projects/project.ts';
 import { Supervisor } from './sandbox/supervisor.ts';
 import { Dispatcher } from './system/dispatch.ts';
+import { DefinitionsSource } from './tags/definitions-source.ts';
+import type { TagFeed } from './tags/feed.ts';
+import { SqliteTagStore } from './tags/sqlite-store.ts';
+import { TagSystem } from './tags/tag-system.ts';
 import { composeServices } from './system/services.ts';
 import { LoginFacade } from './users/login-facade.ts';
 import { DEFAULT_LOGIN_TTL_MS, Logins } from './users/logins.ts';
@@ -24,6 +28,8 @@ import { UserSource } from './users/user-source.ts';
 export interface GatewayConfig {
   projectsDir: string;
   dataDir: string;
+  /** The tag definitions folder, `<provider>.json` per provider (default: `tags` beside the projects folder). */
+  tagsDir?: string;
   /** Watch the projects folder and hot-reload (default true). */
   watch?: boolean;
   /** Shared sandbox processes (default 1). */
@@ -53,6 +59,11 @@ export class Gateway {
   readonly logins: Logins;
   /** What the public login routes may do. */
   readonly loginApi: LoginFacade;
+  /** The gateway's tags (issue 12): values persisted in `<dataDir>/tags.sqlite`, definitions from `tagsDir`. */
+  readonly tagSystem: TagSystem;
+  /** The tags as session bindings and tag-change scripts follow them. */
+  readonly tags: TagFeed;
+  private tagDefinitions: DefinitionsSource | undefined;
   private readonly dispatcher: Dispatcher;
   private readonly events: GatewayEvents;
   private readonly timers: GatewayTimers;
@@ -72,6 +83,7 @@ export class Gateway {
       ...config,
       projectsDir: resolve(config.projectsDir),
       dataDir: resolve(config.dataDir),
+      tagsDir: resolve(config.tagsDir ?? join(dirname(resolve(config.projectsDir)), 'tags')),
     };
     this.logs = new LogHub({ stdoutLevel: this.config.stdoutLevel });
     const gatewayLogger = this.logs.logger('gateway');
@@ -140,9 +152,18 @@ export class Gateway {
     };
     this.users.onUserRemoved((userName) => void this.sessions.endUser(userName, 'the user was removed'));
     this.users.onUserChanged(({ user }) => this.sessions.userChanged(user.userName, user.roles));
+    mkdirSync(this.config.dataDir, { recursive: true });
+    this.tagSystem = new TagSystem(new SqliteTagStore(join(this.config.dataDir, 'tags.sqlite')), this.logs.logger('tags'));
+    this.tags = this.tagSystem;
     // The one place the system.* services meet the gateway's parts.
     this.dispatcher = new Dispatcher(
-      composeServices({ logs: this.logs, messaging: this.messaging, sessions: this.sessions }),
+      composeServices({
+        logs: this.logs,
+        messaging: this.messaging,
+        sessions: this.sessions,
+        tags: this.tagSystem,
+        defaultProvider: (project) => this.projects.get(project)?.config?.defaultTagProvider ?? 'default',
+      }),
       gatewayLogger,
     );
   }
@@ -152,6 +173,7 @@ export class Gateway {
     mkdirSync(gateway.config.dataDir, { recursive: true });
     mkdirSync(gateway.config.projectsDir, { recursive: true });
     gateway.users.watch();
+    await gateway.startTags();
     await gateway.projects.start(gateway.config.watch);
     gateway.logs
       .logger('gateway')
@@ -171,6 +193,23 @@ export class Gateway {
     await this.supervisor.stop();
     this.logins.close();
     this.users.close();
+    await this.tagDefinitions?.close();
+    await this.tagSystem.close();
+  }
+
+  /** Values from the store, then the definitions (so a tag starts with its stored value), before any script runs. */
+  private async startTags(): Promise<void> {
+    mkdirSync(this.config.tagsDir, { recursive: true });
+    await this.tagSystem.load();
+    this.tagDefinitions = new DefinitionsSource(this.config.tagsDir, this.logs.logger('tags'), (name, defs) =>
+      this.tagSystem.setProvider(name, defs),
+    );
+    await this.tagDefinitions.start(this.config.watch);
+  }
+
+  /** The tag providers and the problems of their definitions files (for status). */
+  tagStatus() {
+    return { providers: this.tagSystem.providerNames(), diagnostics: this.tagDefinitions?.diagnostics() ?? [] };
   }
 
   /** system.util.sendRequest from outside a script (admin API, CLI): the handler's value, or a FlintError. */

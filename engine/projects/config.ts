@@ -63,7 +63,9 @@ export function parseProjectConfig(text: string, displayPath: string, projectNam
     return fail('"sessionTimeoutMs" must be a number of milliseconds between 1000 and 86400000');
   }
   if (raw.defaultTagProvider !== undefined && !(typeof raw.defaultTagProvider === 'string' && isValidName(raw.defaultTagProvider)))
-    return fail(`"defaultTagProvider" must be a tag provider name (letters, digits, _ . - or spaces); received ${JSON.stringify(raw.defaultTagProvider)}`);
+    return fail(
+      `"defaultTagProvider" must be a tag provider name (letters, digits, _ . - or spaces); received ${JSON.stringify(raw.defaultTagProvider)}`,
+    );
   const limits: ProjectLimits = { ...DEFAULT_LIMITS };
   if (raw.limits !== undefined) {
     if (!isPlainObject(raw.limits)) return fail('"limits" must be an object');

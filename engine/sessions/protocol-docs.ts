@@ -64,6 +64,8 @@ export function describeType(desc: TypeDesc): string {
       return `array of ${describeType(desc.items)}`;
     case 'enum':
       return `one of ${desc.values.map((v) => `\`"${v}"\``).join(', ')}`;
+    case 'function':
+      return `function ${desc.signature}`;
   }
 }
 

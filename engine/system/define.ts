@@ -13,7 +13,9 @@ export type TypeDesc =
   /** A JSON object, the "dictionary" of the seeds. */
   | { type: 'object' }
   | { type: 'array'; items: TypeDesc }
-  | { type: 'enum'; values: string[] };
+  | { type: 'enum'; values: string[] }
+  /** A callback: only a `prelude` function (built inside the isolate) takes one, since functions never cross to the host. */
+  | { type: 'function'; signature: string };
 
 export interface ParamDecl {
   name: string;
@@ -110,5 +112,7 @@ export function typeToTs(desc: TypeDesc): string {
       return `${typeToTs(desc.items)}[]`;
     case 'enum':
       return desc.values.map((v) => JSON.stringify(v)).join(' | ');
+    case 'function':
+      return `(${desc.signature})`;
   }
 }

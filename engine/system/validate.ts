@@ -67,6 +67,8 @@ export function checkType(desc: TypeDesc, value: unknown): string | undefined {
       return typeof value === 'string' && desc.values.includes(value)
         ? undefined
         : `must be one of ${desc.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'function':
+      return typeof value === 'function' ? undefined : 'must be a function';
   }
 }
 

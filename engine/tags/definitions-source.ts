@@ -8,6 +8,11 @@ import { parseDefinitions, providerOfFile, type ProviderDefs } from './definitio
 
 /** Saves come in bursts (an editor's several writes, a save by rename): one look per file once it settles. */
 const DEBOUNCE_MS = 15;
+/**
+ * chokidar drops a 'change' that follows another within 50 ms for the same path (see engine/projects/watcher.ts), so
+ * every file that changed is looked at once more after that window; a look that finds the text it knew does nothing.
+ */
+const RECHECK_MS = 60;
 
 /**
  * The tag definitions folder (`<tagsDir>/<provider>.json`, one file per provider), read at start and hot-reloaded like
@@ -21,6 +26,8 @@ export class DefinitionsSource {
   private readonly apply: (provider: string, defs: ProviderDefs | undefined) => void;
   private readonly byFile = new Map<string, Diagnostic[]>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** The text of each file as last loaded (undefined: absent), so that a recheck finding it unchanged does nothing. */
+  private readonly texts = new Map<string, string | undefined>();
   private watcher: FSWatcher | undefined;
 
   constructor(dir: string, logger: Logger, apply: (provider: string, defs: ProviderDefs | undefined) => void) {
@@ -37,17 +44,7 @@ export class DefinitionsSource {
     const watcher = watch(this.dir, { ignoreInitial: true, atomic: true, depth: 0, followSymlinks: false });
     this.watcher = watcher;
     for (const event of ['add', 'change', 'unlink'] as const)
-      watcher.on(event, (path: string) => {
-        const name = basename(path);
-        clearTimeout(this.timers.get(name));
-        this.timers.set(
-          name,
-          setTimeout(() => {
-            this.timers.delete(name);
-            void this.load(name);
-          }, DEBOUNCE_MS),
-        );
-      });
+      watcher.on(event, (path: string) => this.schedule(basename(path), DEBOUNCE_MS, true));
     await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
   }
 
@@ -59,6 +56,17 @@ export class DefinitionsSource {
   async close(): Promise<void> {
     for (const timer of this.timers.values()) clearTimeout(timer);
     await this.watcher?.close();
+  }
+
+  private schedule(name: string, delay: number, recheck: boolean): void {
+    clearTimeout(this.timers.get(name));
+    this.timers.set(
+      name,
+      setTimeout(() => {
+        this.timers.delete(name);
+        void this.load(name).finally(() => recheck && this.schedule(name, RECHECK_MS, false));
+      }, delay),
+    );
   }
 
   private async load(fileName: string): Promise<void> {
@@ -73,12 +81,19 @@ export class DefinitionsSource {
     try {
       text = await readFile(join(this.dir, fileName), 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+        const message = `cannot read the file: ${(error as Error).message}`;
+        return this.report(displayPath, [{ file: displayPath, line: 1, column: 1, message, severity: 'error' }]);
+      }
+      if (!this.texts.has(fileName)) return;
+      this.texts.delete(fileName);
       this.report(displayPath, []);
       this.apply(provider, undefined);
       this.logger.info(`tag provider "${provider}" removed (${displayPath} was deleted)`);
       return;
     }
+    if (this.texts.has(fileName) && this.texts.get(fileName) === text) return;
+    this.texts.set(fileName, text);
     const parsed = parseDefinitions(text, displayPath, provider);
     if (!parsed.ok) return this.report(displayPath, parsed.diagnostics);
     this.report(displayPath, []);

@@ -81,23 +81,23 @@ export class TagSystem implements TagFeed {
 
   /** Replaces one provider's definitions (undefined: the provider is gone); tags created, removed or changed are changes. */
   setProvider(name: string, defs: ProviderDefs | undefined): void {
-    const before = new Map([...this.current].filter(([key]) => key.startsWith(`[${name}]`)));
+    const oldDefs = definedTags(name, this.providers.get(name));
+    const newDefs = definedTags(name, defs);
     if (defs) this.providers.set(name, defs);
     else this.providers.delete(name);
-    const after = new Map<string, Current>();
-    if (defs)
-      for (const [segments, tag] of tagsOf(defs.root, [])) after.set(tagKey(name, segments), this.valueFor(tagKey(name, segments), tag));
     const now = Date.now();
-    for (const [key, previous] of before) {
-      const next = after.get(key);
-      if (next && next.value === previous.value && next.qualityCode === previous.qualityCode) after.set(key, previous);
+    for (const [key, oldTag] of oldDefs) {
+      if (newDefs.has(key)) continue;
+      const previous = this.current.get(key)!;
       this.current.delete(key);
-      if (!next) this.emit(key, { value: null, qualityCode: QUALITIES.Bad_NotFound, timestamp: now }, previous);
+      this.emit(key, { value: null, qualityCode: QUALITIES.Bad_NotFound, timestamp: now }, undefined, previous, oldTag);
     }
-    for (const [key, next] of after) {
+    for (const [key, tag] of newDefs) {
+      const previous = this.current.get(key);
+      let next = this.valueFor(key, tag);
+      if (previous && next.value === previous.value && next.qualityCode === previous.qualityCode) next = previous;
       this.current.set(key, next);
-      const previous = before.get(key);
-      if (!previous || previous !== next) this.emit(key, next, previous);
+      if (next !== previous) this.emit(key, next, tag, previous, oldDefs.get(key));
     }
   }
 
@@ -234,7 +234,8 @@ export class TagSystem implements TagFeed {
     if (!previous) return; // undefined since the write was accepted: kept in the store for when it comes back
     const next = { value: row.value, qualityCode: row.qualityCode, timestamp: row.timestamp };
     this.current.set(key, next);
-    this.emit(key, next, previous);
+    const tag = this.node({ provider: row.provider, segments: row.path.split('/'), property: undefined }) as TagDef;
+    this.emit(key, next, tag, previous, tag);
   }
 
   /** A defined tag's value: the stored one converted to its data type (which may have changed), else its initial value. */
@@ -265,15 +266,22 @@ export class TagSystem implements TagFeed {
     return project(path, node, current);
   }
 
-  private emit(key: string, next: Current, previous: Current | undefined): void {
+  /** Tells the subscribers of one tag; `nextTag`/`previousTag` are its definitions after and before (undefined: none). */
+  private emit(
+    key: string,
+    next: Current,
+    nextTag: TagDef | undefined,
+    previous: Current | undefined,
+    previousTag: TagDef | undefined,
+  ): void {
     const subscribers = this.subscribers.get(key);
     if (!subscribers) return;
     for (const subscriber of [...subscribers]) {
-      const tag = this.node(subscriber.parsed);
+      const at = subscriber.parsed;
       const change: TagChange = {
         path: subscriber.path,
-        value: tag?.kind === 'tag' ? project(subscriber.parsed, tag, next) : qualified(next),
-        previous: previous && (tag?.kind === 'tag' ? project(subscriber.parsed, tag, previous) : qualified(previous)),
+        value: nextTag ? project(at, nextTag, next) : qualified(next),
+        previous: previous && (previousTag ? project(at, previousTag, previous) : qualified(previous)),
       };
       try {
         subscriber.listener(change);
@@ -313,6 +321,13 @@ function project(path: TagPath, tag: TagDef, current: Current): QualifiedValue {
     case 'ReadOnly':
       return { ...value, value: tag.readOnly, ...quality('Good') };
   }
+}
+
+/** A provider's tags by tag key. */
+function definedTags(provider: string, defs: ProviderDefs | undefined): Map<string, TagDef> {
+  const tags = new Map<string, TagDef>();
+  if (defs) for (const [segments, tag] of tagsOf(defs.root, [])) tags.set(tagKey(provider, segments), tag);
+  return tags;
 }
 
 function* tagsOf(folder: FolderDef, segments: string[]): Generator<[string[], TagDef]> {

@@ -7,6 +7,7 @@ import { SystemError } from './errors.ts';
 import { formatPrintf, messageText } from './format.ts';
 import { callerFrame, type CallHost } from './host-call.ts';
 import { freeze, MapCtor } from './primordials.ts';
+import { createTagAsync } from './tag-async.ts';
 
 export function createSystem(api: ApiDecl, callHost: CallHost) {
   // system.*: one stub per declared function, nested by namespace, frozen.
@@ -36,6 +37,11 @@ export function createSystem(api: ApiDecl, callHost: CallHost) {
     }
     return freeze(logger);
   };
+  if (byName.has('tag.readAsync')) {
+    const tagAsync = createTagAsync(byName, callHost, (level, logger, message, frame) => callHost(logFn, [level, logger, message, frame]));
+    system.tag.readAsync = tagAsync.readAsync;
+    system.tag.writeAsync = tagAsync.writeAsync;
+  }
   for (const ns of Object.keys(system)) freeze(system[ns]);
   freeze(system);
 

@@ -4,6 +4,15 @@ import { composeApi, type ServiceDecl } from '../../../engine/system/define.ts';
 import { Dispatcher } from '../../../engine/system/dispatch.ts';
 import { bindService, defineService, implementationGaps } from '../../../engine/system/service.ts';
 import { composeServices } from '../../../engine/system/services.ts';
+import { LogHub } from '../../../engine/logging/logger.ts';
+import { SqliteTagStore } from '../../../engine/tags/sqlite-store.ts';
+import { TagSystem } from '../../../engine/tags/tag-system.ts';
+
+/** A real tag system on an in-memory SQLite database, with no providers defined. */
+function tagDeps() {
+  const tags = new TagSystem(new SqliteTagStore(':memory:'), new LogHub({ stdoutLevel: 'off' }).logger('tags'));
+  return { tags, defaultProvider: () => 'default' };
+}
 
 const DEMO: ServiceDecl = {
   namespace: 'demo',
@@ -117,6 +126,7 @@ describe('system.* services', () => {
       logs: { write: () => undefined },
       messaging: { send: () => [], request: () => Promise.resolve(okJson('1')) },
       sessions: { writeLive: () => undefined, sendMessage: () => undefined, info: () => [] },
+      ...tagDeps(),
     }).flatMap((s) => s.decl.functions)) {
       if (fn.mode === 'sync' || fn.mode === 'async') expect(fn.result, fn.name).toBeDefined();
     }
@@ -134,6 +144,7 @@ describe('system.* services', () => {
           sendMessage: (caller, ...args) => void liveWrites.push({ caller, args }),
           info: (project, userName) => [{ project, userName }],
         },
+        ...tagDeps(),
       }),
     );
     expect(await dispatcher.dispatch({ project: 'p' }, 'util.log', ['info', 'L', 'hello', undefined])).toBe('{"ok":true,"value":null}');
@@ -154,5 +165,20 @@ describe('system.* services', () => {
       { project: 'p', kind: 'session', ref: 's1', group: 'custom', key: 'x', value: { a: 1 } },
       { caller: { project: 'p', session: 's1', page: 'p1' }, args: ['NewItem', { a: 1 }, 'view', undefined, undefined] },
     ]);
+    const notFound = { value: null, quality: 'Bad_NotFound', qualityCode: -2147483129 };
+    const call = async (fn: string, args: unknown[]) => JSON.parse(await dispatcher.dispatch({ project: 'p' }, fn, args)) as unknown;
+    expect(await call('tag.readBlocking', [['[default]A']])).toMatchObject({ ok: true, value: [notFound] });
+    expect(await call('tag.readForCallback', [['A']])).toMatchObject({ ok: true, value: [notFound] });
+    const invalid = { quality: 'Error_InvalidPathSyntax', qualityCode: -1073741047 };
+    expect(await call('tag.writeBlocking', [['[x'], [1]])).toEqual({ ok: true, value: [invalid] });
+    expect(await call('tag.writeForCallback', [['A'], [1]])).toEqual({
+      ok: true,
+      value: [{ quality: 'Bad_NotFound', qualityCode: -2147483129 }],
+    });
+    expect(await call('tag.browse', ['[nope]'])).toEqual({
+      ok: true,
+      value: { quality: 'Bad_NotFound', qualityCode: -2147483129, results: [] },
+    });
+    expect(await call('tag.exists', ['A'])).toEqual({ ok: true, value: false });
   });
 });
