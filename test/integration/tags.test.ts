@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TagChange } from '../../engine/tags/feed.ts';
+import type { QualifiedValue, TagChange } from '../../engine/tags/feed.ts';
+import type { BrowseResults } from '../../engine/tags/tag-system.ts';
 import { QUALITIES } from '../../engine/tags/quality.ts';
 import { startGateway, type TestGateway } from '../helpers/fixture.ts';
 
@@ -87,7 +88,8 @@ afterAll(async () => {
 });
 
 const call = (fn: string, ...args: unknown[]) =>
-  t.request('p', 'call', { fn, args }) as Promise<{ value?: any; code?: string; message?: string }>;
+  t.request('p', 'call', { fn, args }) as Promise<{ value?: unknown; code?: string; message?: string }>;
+const browse = async (...args: unknown[]) => (await call('browse', ...args)).value as BrowseResults;
 const q = (name: keyof typeof QUALITIES) => ({ quality: name, qualityCode: QUALITIES[name] });
 
 describe('system.tag from a script', () => {
@@ -128,7 +130,7 @@ describe('system.tag from a script', () => {
       q('Bad_Unsupported'),
       q('Bad_Unsupported'),
     ]);
-    const read = (await call('readBlocking', ['[default', 'Nope', 'Line/Serial', 'Line/Count.quality', 'Line'])).value as any[];
+    const read = (await call('readBlocking', ['[default', 'Nope', 'Line/Serial', 'Line/Count.quality', 'Line'])).value as QualifiedValue[];
     expect(read.map((v) => [v.value, v.quality])).toEqual([
       [null, 'Error_InvalidPathSyntax'],
       [null, 'Bad_NotFound'],
@@ -184,20 +186,22 @@ describe('system.tag from a script', () => {
   });
 
   it("uses the project's defaultTagProvider for paths without [provider]", async () => {
-    const read = (await t.request('q', 'call', { fn: 'readBlocking', args: [['Level', '[default]Line/Speed.Name']] })) as { value: any[] };
+    const read = (await t.request('q', 'call', { fn: 'readBlocking', args: [['Level', '[default]Line/Speed.Name']] })) as {
+      value: QualifiedValue[];
+    };
     expect(read.value.map((v) => v.value)).toEqual([3, 'Speed']);
   });
 
   it('browses folders, with name and type filters, and says whether paths exist', async () => {
-    const root = (await call('browse', '')).value;
+    const root = await browse('');
     expect(root).toMatchObject({ quality: 'Good' });
     expect(root.results).toEqual([
       { name: 'New Tag 5', fullPath: '[default]New Tag 5', tagType: 'AtomicTag', dataType: 'String', hasChildren: false },
       { name: 'Line', fullPath: '[default]Line', tagType: 'Folder', dataType: null, hasChildren: true },
     ]);
-    const filtered = (await call('browse', '[default]Line', { name: 's*' })).value.results.map((r: any) => r.name);
+    const filtered = (await browse('[default]Line', { name: 's*' })).results.map((r) => r.name);
     expect(filtered).toEqual(['Speed', 'Started', 'Serial']);
-    const recursive = (await call('browse', '[default]', { tagType: 'AtomicTag', recursive: true })).value.results;
+    const recursive = (await browse('[default]', { tagType: 'AtomicTag', recursive: true })).results;
     expect(recursive).toHaveLength(7);
     expect((await call('browse', '[default]Nope')).value).toEqual({ ...q('Bad_NotFound'), results: [] });
     expect((await call('browse', '[default]Line/Count')).value).toEqual({ ...q('Bad_Unsupported'), results: [] });
@@ -240,7 +244,7 @@ describe('tag definitions files', () => {
   it('hot-reload: a tag added is readable at once, a tag removed reads Bad_NotFound and gets its value back when it returns', async () => {
     const changes: TagChange[] = [];
     const unsubscribe = t.gateway.tags.subscribe(['[other]Level', '[other]Fresh.DataType'], 'default', (c) => changes.push(c));
-    expect((await t.request('q', 'call', { fn: 'writeBlocking', args: [['Level'], [9.5]] })) as unknown).toEqual({ value: [q('Good')] });
+    expect(await t.request('q', 'call', { fn: 'writeBlocking', args: [['Level'], [9.5]] })).toEqual({ value: [q('Good')] });
     writeDefs('other', { tags: [{ name: 'Fresh', dataType: 'Int', value: 5 }] });
     await t.waitFor(() => t.gateway.tags.read(['[other]Fresh'], 'default')[0].quality === 'Good');
     expect(t.gateway.tagStatus().diagnostics).toEqual([]);

@@ -32,7 +32,7 @@ export function createTagAsync(byName: Map<string, FunctionDecl>, callHost: Call
     const frame = callerFrame();
     const callback = checked.values[callbackAt];
     const pending = callHost(host, checked.values.slice(0, callbackAt)) as Promise<unknown>;
-    apply(promiseThen, pending, [
+    void apply(promiseThen, pending, [
       (result: unknown) => {
         try {
           onResult(result, callback, frame);

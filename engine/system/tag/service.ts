@@ -6,7 +6,7 @@ import { TAG } from './declaration.ts';
 /** What system.tag needs of the gateway: the tag system, and each project's default provider (project.json). */
 export interface TagDeps {
   tags: Pick<TagSystem, 'read' | 'write' | 'browse' | 'exists'>;
-  defaultProvider(project: string): string;
+  defaultProvider: (project: string) => string;
 }
 
 const FILTER_KEYS = ['name', 'tagType', 'recursive'];
