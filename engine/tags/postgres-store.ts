@@ -12,6 +12,7 @@ const SCHEMA = /^[a-z_][a-z0-9_]{0,62}$/;
  */
 export class PostgresTagStore implements TagValueStore {
   private readonly pool: pg.Pool;
+  private readonly schema: string;
   private readonly table: string;
   private ready: Promise<void> | undefined;
 
@@ -24,8 +25,6 @@ export class PostgresTagStore implements TagValueStore {
     this.pool.on('error', () => undefined);
     this.schema = schema;
   }
-
-  private readonly schema: string;
 
   private init(): Promise<void> {
     this.ready ??= (async () => {
