@@ -14,6 +14,7 @@ import { benchRequests } from './request.ts';
 import { benchSessionIdle } from './session-idle.ts';
 import { benchSessionFanout, benchSessionRequests } from './sessions.ts';
 import { Report } from './stats.ts';
+import { benchTags } from './tags.ts';
 
 const SUITES: Record<string, (report: Report) => Promise<void>> = {
   request: benchRequests,
@@ -26,6 +27,7 @@ const SUITES: Record<string, (report: Report) => Promise<void>> = {
   'session-request': benchSessionRequests,
   'session-fanout': benchSessionFanout,
   'session-idle': benchSessionIdle,
+  tags: benchTags,
 };
 
 /** Names that select several suites. */
