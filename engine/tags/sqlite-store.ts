@@ -1,5 +1,5 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import { lastPerPath, type StoredValue, type TagValueStore } from './value-store.ts';
+import { type StoredValue, type TagValueStore } from './value-store.ts';
 
 /**
  * Tag values in a SQLite file (`<dataDir>/tags.sqlite`), through node:sqlite: it is built into the Node 24 that
@@ -47,8 +47,8 @@ export class SqliteTagStore implements TagValueStore {
     if (rows.length === 0) return Promise.resolve();
     this.db.exec('BEGIN IMMEDIATE');
     try {
-      for (const row of lastPerPath(rows))
-        this.upsert.run(row.provider, row.path, JSON.stringify(row.value), row.qualityCode, row.timestamp);
+      // Upserts in order: for a path given twice the last one stays, with no need to drop the earlier first.
+      for (const row of rows) this.upsert.run(row.provider, row.path, JSON.stringify(row.value), row.qualityCode, row.timestamp);
       this.db.exec('COMMIT');
     } catch (error) {
       if (this.db.isTransaction) this.db.exec('ROLLBACK');

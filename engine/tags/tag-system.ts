@@ -40,6 +40,9 @@ interface Current {
   timestamp: number;
 }
 
+/** Parsed paths kept at most; past it the cache starts over (a script inventing paths cannot grow it without bound). */
+const PATH_CACHE_SIZE = 10_000;
+
 const bad = (name: QualityName, timestamp = Date.now()): QualifiedValue => ({ value: null, ...quality(name), timestamp });
 
 /**
@@ -57,6 +60,8 @@ export class TagSystem implements TagFeed {
   /** The value of every defined tag, by tag key. */
   private readonly current = new Map<string, Current>();
   private readonly subscribers = new Map<string, Set<Subscriber>>();
+  /** Parsed paths by default provider and path: scripts write the same paths again and again (bench/tags.ts). */
+  private readonly parsedPaths = new Map<string, TagPath | undefined>();
   /** The tail of the write queue: each batch starts when the one before it has been applied. */
   private writing: Promise<unknown> = Promise.resolve();
 
@@ -108,7 +113,7 @@ export class TagSystem implements TagFeed {
 
   read(paths: readonly string[], defaultProvider: string): QualifiedValue[] {
     return paths.map((path) => {
-      const parsed = parseTagPath(path, defaultProvider);
+      const parsed = this.parse(path, defaultProvider);
       return parsed ? this.readParsed(parsed) : bad('Error_InvalidPathSyntax');
     });
   }
@@ -123,10 +128,11 @@ export class TagSystem implements TagFeed {
     if (paths.length !== values.length) throw new Error(`${paths.length} paths and ${values.length} values: one value per path`);
     const results: Quality[] = [];
     const rows: StoredValue[] = [];
+    const keys: string[] = [];
     const accepted: number[] = [];
     const timestamp = Date.now();
     paths.forEach((path, i) => {
-      const parsed = parseTagPath(path, defaultProvider);
+      const parsed = this.parse(path, defaultProvider);
       const node = parsed && this.node(parsed);
       let refusal: QualityName | undefined;
       if (!parsed) refusal = 'Error_InvalidPathSyntax';
@@ -138,6 +144,7 @@ export class TagSystem implements TagFeed {
       if (!converted.ok) return void results.push(quality('Error_TypeConversion'));
       results.push(quality('Good'));
       accepted.push(i);
+      keys.push(tagKey(parsed.provider, parsed.segments));
       rows.push({
         provider: parsed.provider,
         path: parsed.segments.join('/'),
@@ -147,7 +154,7 @@ export class TagSystem implements TagFeed {
       });
     });
     if (rows.length === 0) return results;
-    const done = this.enqueue(rows);
+    const done = this.enqueue(rows, keys);
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
     try {
@@ -163,7 +170,7 @@ export class TagSystem implements TagFeed {
   }
 
   exists(path: string, defaultProvider: string): boolean {
-    const parsed = parseTagPath(path, defaultProvider);
+    const parsed = this.parse(path, defaultProvider);
     return parsed !== undefined && this.node(parsed) !== undefined;
   }
 
@@ -216,24 +223,24 @@ export class TagSystem implements TagFeed {
   }
 
   /** Persists one batch after the batches before it, then applies it; resolves when it is applied. */
-  private enqueue(rows: StoredValue[]): Promise<void> {
+  private enqueue(rows: StoredValue[], keys: string[]): Promise<void> {
     const done = this.writing
       .catch(() => undefined)
       .then(async () => {
         await this.store.writeBatch(rows);
-        for (const row of rows) this.apply(row);
+        for (let i = 0; i < rows.length; i++) this.apply(rows[i], keys[i]);
       });
     this.writing = done;
     return done;
   }
 
-  private apply(row: StoredValue): void {
-    const key = tagKey(row.provider, row.path.split('/'));
+  private apply(row: StoredValue, key: string): void {
     this.stored.set(key, row);
     const previous = this.current.get(key);
     if (!previous) return; // undefined since the write was accepted: kept in the store for when it comes back
     const next = { value: row.value, qualityCode: row.qualityCode, timestamp: row.timestamp };
     this.current.set(key, next);
+    if (!this.subscribers.has(key)) return;
     const tag = this.node({ provider: row.provider, segments: row.path.split('/'), property: undefined }) as TagDef;
     this.emit(key, next, tag, previous, tag);
   }
@@ -246,6 +253,15 @@ export class TagSystem implements TagFeed {
       if (converted.ok) return { value: converted.value, qualityCode: stored.qualityCode, timestamp: stored.timestamp };
     }
     return { value: tag.initial, qualityCode: QUALITIES.Good, timestamp: Date.now() };
+  }
+
+  private parse(path: string, defaultProvider: string): TagPath | undefined {
+    const cacheKey = `${defaultProvider}\u0000${path}`;
+    if (this.parsedPaths.has(cacheKey)) return this.parsedPaths.get(cacheKey);
+    const parsed = parseTagPath(path, defaultProvider);
+    if (this.parsedPaths.size >= PATH_CACHE_SIZE) this.parsedPaths.clear();
+    this.parsedPaths.set(cacheKey, parsed);
+    return parsed;
   }
 
   private node(path: TagPath): TagNode | undefined {

@@ -74,7 +74,7 @@ it('every write acknowledged before a kill -9 is there after restart', async () 
   const reader = start(project('reader', READ));
   try {
     const line = await waitFor(() => /restored (\[.*\])/.exec(reader.output()), 20_000, 'the values read after restart');
-    const [counter, ...slots] = JSON.parse(line[1]) as [number, ...(string | null)[]];
+    const [counter, ...slots] = JSON.parse(line![1]) as [number, ...(string | null)[]];
     // The writer may have written past its last logged acknowledgement, never short of it.
     expect(counter).toBeGreaterThanOrEqual(lastCounter);
     for (const [slot, n] of lastSlots) {
