@@ -10,7 +10,9 @@ const USAGE = `Usage: flint <command> [options]
 
   start [--projects DIR] [--data DIR] [--tags DIR] [--port N] [--sandboxes N] [--login-minutes N]
                          run a gateway (defaults: ./projects, ./data, tags beside the projects folder, 8088, 1, 480;
-                         env FLINT_PROJECTS, FLINT_DATA, FLINT_TAGS, FLINT_PORT, FLINT_SANDBOXES, FLINT_LOGIN_MINUTES)
+                         env FLINT_PROJECTS, FLINT_DATA, FLINT_TAGS, FLINT_PORT, FLINT_SANDBOXES, FLINT_LOGIN_MINUTES);
+                         --tag-store postgresql://... (FLINT_TAG_STORE) keeps tag values in PostgreSQL
+                         instead of <data>/tags.sqlite
   check [projectsDir]    compile and type-check every script; prints file:line:col message, exits 1 on errors
   types [file]           write the system.* typings (default ./system.d.ts) for your editor or tsc
   status                 list the running gateway's projects, their state and diagnostics
@@ -49,7 +51,7 @@ function fail(message: string): never {
 }
 
 async function start(argv: string[]): Promise<void> {
-  const { options, positional } = parseArgs(argv, ['projects', 'data', 'tags', 'port', 'sandboxes', 'login-minutes']);
+  const { options, positional } = parseArgs(argv, ['projects', 'data', 'tags', 'tag-store', 'port', 'sandboxes', 'login-minutes']);
   noMoreThan(0, positional, 'start [--projects DIR] [--data DIR] [--tags DIR] [--port N] [--sandboxes N] [--login-minutes N]');
   const [{ Gateway }, { listen }] = await Promise.all([import('../engine/gateway.ts'), import('../api/server.ts')]);
   const port = parsePort(options.port ?? env('FLINT_PORT') ?? '8088');
@@ -92,6 +94,7 @@ async function start(argv: string[]): Promise<void> {
       projectsDir,
       dataDir: options.data ?? env('FLINT_DATA') ?? 'data',
       tagsDir: options.tags ?? env('FLINT_TAGS'),
+      tagStoreUrl: options['tag-store'] ?? env('FLINT_TAG_STORE'),
       sandboxProcesses: sandboxes,
       loginTtlMs: loginMinutes * 60_000,
     });
@@ -191,6 +194,7 @@ async function main(): Promise<void> {
           reason?: string;
           diagnostics: { file: string; line: number; column: number; message: string }[];
         }[];
+        tags?: { providers: string[]; diagnostics: { file: string; line: number; column: number; message: string }[] };
       };
       process.stdout.write(`gateway "${status.name}": ${status.projects.length} projects\n`);
       for (const p of status.projects) {
@@ -202,6 +206,10 @@ async function main(): Promise<void> {
               : 'loaded';
         process.stdout.write(`  ${p.name}: ${label}\n`);
         for (const d of p.diagnostics) process.stdout.write(`    ${d.file}:${d.line}:${d.column} ${d.message}\n`);
+      }
+      if (status.tags) {
+        process.stdout.write(`tag providers: ${status.tags.providers.join(', ') || 'none'}\n`);
+        for (const d of status.tags.diagnostics) process.stdout.write(`    ${d.file}:${d.line}:${d.column} ${d.message}\n`);
       }
       return;
     }

@@ -18,8 +18,10 @@ import { Supervisor } from './sandbox/supervisor.ts';
 import { Dispatcher } from './system/dispatch.ts';
 import { DefinitionsSource } from './tags/definitions-source.ts';
 import type { TagFeed } from './tags/feed.ts';
+import { PostgresTagStore } from './tags/postgres-store.ts';
 import { SqliteTagStore } from './tags/sqlite-store.ts';
 import { TagSystem } from './tags/tag-system.ts';
+import type { TagValueStore } from './tags/value-store.ts';
 import { composeServices } from './system/services.ts';
 import { LoginFacade } from './users/login-facade.ts';
 import { DEFAULT_LOGIN_TTL_MS, Logins } from './users/logins.ts';
@@ -30,6 +32,8 @@ export interface GatewayConfig {
   dataDir: string;
   /** The tag definitions folder, `<provider>.json` per provider (default: `tags` beside the projects folder). */
   tagsDir?: string;
+  /** A `postgresql://` URL: tag values live there (schema `flint`) instead of `<dataDir>/tags.sqlite`. */
+  tagStoreUrl?: string;
   /** Watch the projects folder and hot-reload (default true). */
   watch?: boolean;
   /** Shared sandbox processes (default 1). */
@@ -80,6 +84,7 @@ export class Gateway {
       stdoutLevel: 'info',
       name: 'flint',
       loginTtlMs: DEFAULT_LOGIN_TTL_MS,
+      tagStoreUrl: '',
       ...config,
       projectsDir: resolve(config.projectsDir),
       dataDir: resolve(config.dataDir),
@@ -153,7 +158,7 @@ export class Gateway {
     this.users.onUserRemoved((userName) => void this.sessions.endUser(userName, 'the user was removed'));
     this.users.onUserChanged(({ user }) => this.sessions.userChanged(user.userName, user.roles));
     mkdirSync(this.config.dataDir, { recursive: true });
-    this.tagSystem = new TagSystem(new SqliteTagStore(join(this.config.dataDir, 'tags.sqlite')), this.logs.logger('tags'));
+    this.tagSystem = new TagSystem(tagStore(this.config), this.logs.logger('tags'));
     this.tags = this.tagSystem;
     // The one place the system.* services meet the gateway's parts.
     this.dispatcher = new Dispatcher(
@@ -173,7 +178,17 @@ export class Gateway {
     mkdirSync(gateway.config.dataDir, { recursive: true });
     mkdirSync(gateway.config.projectsDir, { recursive: true });
     gateway.users.watch();
-    await gateway.startTags();
+    try {
+      await gateway.startTags();
+    } catch (error) {
+      // Nothing else runs yet: what started is stopped, so a caller that reports the error leaves nothing behind.
+      gateway.logins.close();
+      gateway.users.close();
+      await gateway.tagDefinitions?.close();
+      await gateway.tagSystem.close().catch(() => undefined);
+      await gateway.supervisor.stop();
+      throw error;
+    }
     await gateway.projects.start(gateway.config.watch);
     gateway.logs
       .logger('gateway')
@@ -200,7 +215,12 @@ export class Gateway {
   /** Values from the store, then the definitions (so a tag starts with its stored value), before any script runs. */
   private async startTags(): Promise<void> {
     mkdirSync(this.config.tagsDir, { recursive: true });
-    await this.tagSystem.load();
+    try {
+      await this.tagSystem.load();
+    } catch (error) {
+      const where = this.config.tagStoreUrl ? 'the PostgreSQL tag store' : join(this.config.dataDir, 'tags.sqlite');
+      throw new FlintError('DATA_FILE_INVALID', `tag values could not be loaded from ${where}: ${(error as Error).message}`);
+    }
     this.tagDefinitions = new DefinitionsSource(this.config.tagsDir, this.logs.logger('tags'), (name, defs) =>
       this.tagSystem.setProvider(name, defs),
     );
@@ -229,13 +249,21 @@ export class Gateway {
   }
 
   status() {
-    return { name: this.config.name, projects: this.projects.list().map((p) => this.projectStatus(p)) };
+    return { name: this.config.name, projects: this.projects.list().map((p) => this.projectStatus(p)), tags: this.tagStatus() };
   }
 
   /** A project's status, with the sandbox process that hosts it. */
   projectStatus(project: Project) {
     return { ...project.status(), sandbox: this.supervisor.processOf(project.name) };
   }
+}
+
+/** Where tag values persist: SQLite under the data folder, or PostgreSQL when a URL is configured. */
+function tagStore(config: Required<GatewayConfig>): TagValueStore {
+  if (!config.tagStoreUrl) return new SqliteTagStore(join(config.dataDir, 'tags.sqlite'));
+  if (!/^postgres(ql)?:\/\//.test(config.tagStoreUrl))
+    throw new FlintError('BAD_REQUEST', `the tag store must be a postgresql:// URL; received ${JSON.stringify(config.tagStoreUrl)}`);
+  return new PostgresTagStore({ connectionString: config.tagStoreUrl, schema: 'flint' });
 }
 
 /** What the sessions see of a project. */

@@ -265,3 +265,14 @@ describe('tag definitions files', () => {
     ]);
   });
 });
+
+describe('the tag store of a gateway', () => {
+  it('refuses to start on an unreachable PostgreSQL with an error naming the store', async () => {
+    await expect(startGateway({}, { tagStoreUrl: 'postgresql://postgres@127.0.0.1:1/postgres' })).rejects.toThrow(
+      /^tag values could not be loaded from the PostgreSQL tag store: .*ECONNREFUSED/,
+    );
+    await expect(startGateway({}, { tagStoreUrl: 'mysql://x' })).rejects.toThrow(
+      'the tag store must be a postgresql:// URL; received "mysql://x"',
+    );
+  });
+});
