@@ -88,7 +88,7 @@ export function parseProjectConfig(text: string, displayPath: string, projectNam
       limits,
       sessionTimeoutMs: raw.sessionTimeoutMs ?? 60_000,
       allowAnonymous: (raw.allowAnonymous as boolean | undefined) ?? true,
-      defaultTagProvider: (raw.defaultTagProvider as string | undefined) ?? 'default',
+      defaultTagProvider: raw.defaultTagProvider ?? 'default',
     },
   };
 }
