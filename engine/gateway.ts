@@ -16,6 +16,8 @@ import { ProjectManager } from './projects/manager.ts';
 import type { Project } from './projects/project.ts';
 import { Supervisor } from './sandbox/supervisor.ts';
 import { Dispatcher } from './system/dispatch.ts';
+import { Databases } from './db/databases.ts';
+import { Queries } from './db/queries.ts';
 import { composeServices } from './system/services.ts';
 import { LoginFacade } from './users/login-facade.ts';
 import { DEFAULT_LOGIN_TTL_MS, Logins } from './users/logins.ts';
@@ -34,11 +36,13 @@ export interface GatewayConfig {
   name?: string;
   /** How long a login lasts (default 8 hours). */
   loginTtlMs?: number;
+  /** The database connections file (docs/database.md); default `<dataDir>/databases.json` when it exists. */
+  databasesFile?: string;
 }
 
 /** The composition root: builds every engine part from the config. Knows nothing about HTTP. */
 export class Gateway {
-  readonly config: Required<GatewayConfig>;
+  readonly config: Required<Omit<GatewayConfig, 'databasesFile'>> & Pick<GatewayConfig, 'databasesFile'>;
   readonly logs: LogHub;
   readonly supervisor: Supervisor;
   readonly projects: ProjectManager;
@@ -53,6 +57,8 @@ export class Gateway {
   readonly logins: Logins;
   /** What the public login routes may do. */
   readonly loginApi: LoginFacade;
+  /** The database connections: the embedded SQLite "default" and the configured PostgreSQL pools (issue 12 item 5). */
+  readonly databases: Databases;
   private readonly dispatcher: Dispatcher;
   private readonly events: GatewayEvents;
   private readonly timers: GatewayTimers;
@@ -75,6 +81,8 @@ export class Gateway {
     };
     this.logs = new LogHub({ stdoutLevel: this.config.stdoutLevel });
     const gatewayLogger = this.logs.logger('gateway');
+    mkdirSync(this.config.dataDir, { recursive: true });
+    this.databases = new Databases({ dataDir: this.config.dataDir, file: this.config.databasesFile, logger: this.logs.logger('db') });
     this.supervisor = new Supervisor({
       processes: this.config.sandboxProcesses,
       logger: this.logs.logger('sandbox'),
@@ -142,9 +150,21 @@ export class Gateway {
     this.users.onUserChanged(({ user }) => this.sessions.userChanged(user.userName, user.roles));
     // The one place the system.* services meet the gateway's parts.
     this.dispatcher = new Dispatcher(
-      composeServices({ logs: this.logs, messaging: this.messaging, sessions: this.sessions }),
+      composeServices({ logs: this.logs, messaging: this.messaging, sessions: this.sessions, queries: this.queries() }),
       gatewayLogger,
     );
+  }
+
+  /** Named and prepared queries for system.db, on this gateway's projects and connections. */
+  private queries(): Queries {
+    return new Queries({
+      project: (name) => {
+        const project = this.projects.get(name);
+        if (!project?.isRunning || !project.config) return undefined;
+        return { databases: project.config.databases, namedQuery: (path) => project.namedQuery(path) };
+      },
+      connection: (name) => this.databases.get(name),
+    });
   }
 
   static async start(config: GatewayConfig): Promise<Gateway> {
@@ -169,6 +189,7 @@ export class Gateway {
     this.timers.stopAll();
     await this.projects.stop();
     await this.supervisor.stop();
+    await this.databases.close();
     this.logins.close();
     this.users.close();
   }

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Diagnostic } from '../compiler/diagnostics.ts';
 import { fileDiagnostic, linkDiagnostic } from './diagnostics.ts';
+import { isValidName } from '../names.ts';
 import { isPlainObject, parseJsonFile } from './json-file.ts';
 import { DEFAULT_LIMITS, LIMIT_RANGES, type ProjectLimits } from './limits.ts';
 import { isLinkedPath, projectDisplayPath, readIfExists } from './project-files.ts';
@@ -17,9 +18,11 @@ export interface ProjectConfig {
   sessionTimeoutMs: number;
   /** Whether a client may open a Session without logging in. */
   allowAnonymous: boolean;
+  /** The database connections its scripts and named queries may use (docs/database.md). */
+  databases: string[];
 }
 
-const KNOWN_KEYS = ['title', 'description', 'enabled', 'isolated', 'limits', 'sessionTimeoutMs', 'allowAnonymous'];
+const KNOWN_KEYS = ['title', 'description', 'enabled', 'isolated', 'limits', 'sessionTimeoutMs', 'allowAnonymous', 'databases'];
 
 export type ConfigParse = { ok: true; config: ProjectConfig } | { ok: false; diagnostic: Diagnostic };
 
@@ -59,6 +62,12 @@ export function parseProjectConfig(text: string, displayPath: string, projectNam
   ) {
     return fail('"sessionTimeoutMs" must be a number of milliseconds between 1000 and 86400000');
   }
+  if (
+    raw.databases !== undefined &&
+    !(Array.isArray(raw.databases) && raw.databases.every((d) => typeof d === 'string' && isValidName(d)))
+  ) {
+    return fail(`"databases" must be a list of connection names, such as ["default"]; received ${JSON.stringify(raw.databases)}`);
+  }
   const limits: ProjectLimits = { ...DEFAULT_LIMITS };
   if (raw.limits !== undefined) {
     if (!isPlainObject(raw.limits)) return fail('"limits" must be an object');
@@ -81,6 +90,7 @@ export function parseProjectConfig(text: string, displayPath: string, projectNam
       limits,
       sessionTimeoutMs: raw.sessionTimeoutMs ?? 60_000,
       allowAnonymous: (raw.allowAnonymous as boolean | undefined) ?? true,
+      databases: (raw.databases as string[] | undefined) ?? ['default'],
     },
   };
 }

@@ -1,9 +1,10 @@
+import { dbService, type DbDeps } from './db/service.ts';
 import { bindService, implementationGaps, type BoundService, type Service } from './service.ts';
 import { perspectiveService, type PerspectiveDeps } from './perspective/service.ts';
 import { utilService, type UtilDeps } from './util/service.ts';
 
 /** What the services need of the gateway; each service is given only its own part. */
-export type ServiceDeps = UtilDeps & PerspectiveDeps;
+export type ServiceDeps = UtilDeps & PerspectiveDeps & DbDeps;
 
 interface Entry {
   service: Service<never>;
@@ -18,6 +19,7 @@ function entry<Deps>(service: Service<Deps>, pick: (deps: ServiceDeps) => Deps):
 const SERVICES: Entry[] = [
   entry(utilService, ({ logs, messaging }) => ({ logs, messaging })),
   entry(perspectiveService, ({ sessions }) => ({ sessions })),
+  entry(dbService, ({ queries }) => ({ queries })),
 ];
 
 /** Every host implementation, keyed as in api.ts (a test checks the keys against the declarations). */

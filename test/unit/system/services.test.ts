@@ -117,6 +117,11 @@ describe('system.* services', () => {
       logs: { write: () => undefined },
       messaging: { send: () => [], request: () => Promise.resolve(okJson('1')) },
       sessions: { writeLive: () => undefined, sendMessage: () => undefined, info: () => [] },
+      queries: {
+        runNamedQuery: () => Promise.resolve(1),
+        runPrepQuery: () => Promise.resolve([]),
+        runPrepUpdate: () => Promise.resolve(1),
+      },
     }).flatMap((s) => s.decl.functions)) {
       if (fn.mode === 'sync' || fn.mode === 'async') expect(fn.result, fn.name).toBeDefined();
     }
@@ -133,6 +138,20 @@ describe('system.* services', () => {
           writeLive: (project, write) => void liveWrites.push({ project, ...write }),
           sendMessage: (caller, ...args) => void liveWrites.push({ caller, args }),
           info: (project, userName) => [{ project, userName }],
+        },
+        queries: {
+          runNamedQuery: (...args) => {
+            liveWrites.push({ named: args });
+            return Promise.resolve(3);
+          },
+          runPrepQuery: (...args) => {
+            liveWrites.push({ prep: args });
+            return Promise.resolve([{ a: 1 }]);
+          },
+          runPrepUpdate: (...args) => {
+            liveWrites.push({ update: args });
+            return Promise.resolve(2);
+          },
         },
       }),
     );
@@ -153,6 +172,17 @@ describe('system.* services', () => {
     expect(liveWrites).toEqual([
       { project: 'p', kind: 'session', ref: 's1', group: 'custom', key: 'x', value: { a: 1 } },
       { caller: { project: 'p', session: 's1', page: 'p1' }, args: ['NewItem', { a: 1 }, 'view', undefined, undefined] },
+    ]);
+    liveWrites.length = 0;
+    expect(await dispatcher.dispatch({ project: 'p' }, 'db.runNamedQuery', ['p', 'Q', { id: 1 }])).toBe('{"ok":true,"value":3}');
+    expect(await dispatcher.dispatch({ project: 'p' }, 'db.runPrepQuery', ['SELECT ?', [1]])).toBe('{"ok":true,"value":[{"a":1}]}');
+    expect(await dispatcher.dispatch({ project: 'p' }, 'db.runPrepUpdate', ['DELETE FROM t', undefined, { getKey: true }])).toBe(
+      '{"ok":true,"value":2}',
+    );
+    expect(liveWrites).toEqual([
+      { named: ['p', 'p', 'Q', { id: 1 }] },
+      { prep: ['p', 'SELECT ?', [1], 'default'] },
+      { update: ['p', 'DELETE FROM t', [], 'default', true] },
     ]);
   });
 });
