@@ -29,6 +29,16 @@ export interface UpdateResult {
 
 export type Dialect = 'sqlite' | 'postgres';
 
+/**
+ * Most rows one query may return. A script gets its rows as one JSON copy, so an unbounded result would be held whole
+ * in the gateway before the payload limit refused it; past this the query fails with QUERY_FAILED (add a LIMIT).
+ */
+export const MAX_ROWS = 100_000;
+
+export function tooManyRows(): string {
+  return `the query returned more than ${MAX_ROWS} rows; add a LIMIT or a WHERE clause`;
+}
+
 export interface DbConnection {
   readonly name: string;
   readonly dialect: Dialect;

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { FlintError } from '../errors.ts';
 import type { Logger } from '../logging/logger.ts';
-import type { DbConnection, DbRow, DbValue, QueryResult, UpdateResult } from './connection.ts';
+import { MAX_ROWS, tooManyRows, type DbConnection, type DbRow, type DbValue, type QueryResult, type UpdateResult } from './connection.ts';
 
 /** PostgreSQL type oids whose text the driver leaves as a string but a script wants as a number (when exact). */
 const INT8 = 20;
@@ -79,6 +79,7 @@ export class PostgresConnection implements DbConnection {
 
   async query(sql: string, params: DbValue[]): Promise<QueryResult> {
     const result = await this.run(sql, params);
+    if (result.rows.length > MAX_ROWS) throw new FlintError('QUERY_FAILED', tooManyRows());
     const fields = result.fields ?? [];
     const rows = (result.rows as Record<string, unknown>[]).map((row) => {
       const out: DbRow = {};

@@ -1,6 +1,6 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { FlintError } from '../errors.ts';
-import type { DbConnection, DbRow, DbValue, QueryResult, UpdateResult } from './connection.ts';
+import { MAX_ROWS, tooManyRows, type DbConnection, type DbRow, type DbValue, type QueryResult, type UpdateResult } from './connection.ts';
 
 /** Prepared statements kept per connection: a named query called in a loop is parsed once. */
 const STATEMENT_CACHE = 200;
@@ -64,8 +64,16 @@ export class SqliteConnection implements DbConnection {
   query(sql: string, params: DbValue[]): Promise<QueryResult> {
     return Promise.resolve().then(() => {
       const statement = this.statement(sql);
-      const rows = this.failing(() => statement.all(...params.map(bindable)) as Record<string, unknown>[]);
-      return { columns: statement.columns().map((c) => c.name), rows: rows.map(convertRow) };
+      const rows = this.failing(() => {
+        const read: DbRow[] = [];
+        // Iterated, not .all(): a runaway result stops at MAX_ROWS instead of filling the gateway's memory first.
+        for (const row of statement.iterate(...params.map(bindable))) {
+          if (read.length === MAX_ROWS) throw new Error(tooManyRows());
+          read.push(convertRow(row));
+        }
+        return read;
+      });
+      return { columns: statement.columns().map((c) => c.name), rows };
     });
   }
 

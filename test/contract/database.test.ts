@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DbConnection } from '../../engine/db/connection.ts';
+import { MAX_ROWS, type DbConnection } from '../../engine/db/connection.ts';
 import { translateNamed, translatePositional } from '../../engine/db/placeholders.ts';
 import { PostgresConnection } from '../../engine/db/postgres.ts';
 import { SqliteConnection } from '../../engine/db/sqlite.ts';
@@ -115,6 +115,15 @@ for (const impl of IMPLEMENTATIONS) {
         message: expect.stringMatching(/no_such_table/),
       });
       expect((await db.query('SELECT 1 AS one', [])).rows).toEqual([{ one: 1 }]);
+    });
+
+    it('refuses a result of more than MAX_ROWS rows with QUERY_FAILED', async () => {
+      const rows = (n: number) => `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${n}) SELECT i FROM n`;
+      expect((await db.query(rows(MAX_ROWS), [])).rows).toHaveLength(MAX_ROWS);
+      await expect(db.query(rows(MAX_ROWS + 1), [])).rejects.toMatchObject({
+        code: 'QUERY_FAILED',
+        message: `the query returned more than ${MAX_ROWS} rows; add a LIMIT or a WHERE clause`,
+      });
     });
 
     it('fails every call once closed, with DATABASE_UNAVAILABLE', async () => {
