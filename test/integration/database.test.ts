@@ -251,6 +251,18 @@ describe('system.db named queries', () => {
   });
 });
 
+describe('system.db named queries, hot reload', () => {
+  it('picks up a new query, an edited one, and forgets a deleted one', async () => {
+    t.write('app', 'named-queries/Live/Answer.sql', 'SELECT 41 AS answer');
+    t.write('app', 'named-queries/Live/Answer.json', settings({ type: 'Scalar Query' }));
+    await t.waitFor(async () => (await run('app', 'runNamedQuery', 'app', 'Live/Answer')).value === 41, 10_000, 'the new query');
+    t.writeByRename('app', 'named-queries/Live/Answer.sql', 'SELECT 42 AS answer');
+    await t.waitFor(async () => (await run('app', 'runNamedQuery', 'app', 'Live/Answer')).value === 42, 10_000, 'the edited query');
+    t.remove('app', 'named-queries/Live/Answer.sql');
+    await t.waitFor(async () => (await run('app', 'runNamedQuery', 'app', 'Live/Answer')).code === 'NOT_FOUND', 10_000, 'the query gone');
+  });
+});
+
 describe('system.db prepared statements', () => {
   it('run queries and updates with ? placeholders, returning rows, counts and generated keys', async () => {
     expect(await run('app', 'runPrepUpdate', 'CREATE TABLE notes (id INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT, done BOOLEAN)')).toEqual(
@@ -284,6 +296,9 @@ describe('system.db prepared statements', () => {
       code: 'QUERY_FAILED',
       message: expect.stringMatching(/^system\.db\.runPrepQuery: the query on database "default" failed: .*syntax error/),
     });
+    const big =
+      "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000) SELECT i, 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx' AS pad FROM n";
+    expect(await run('app', 'runPrepQuery', big)).toMatchObject({ code: 'QUOTA_EXCEEDED' });
     expect(await run('app', 'runPrepQuery', 42)).toMatchObject({
       code: 'BAD_ARGUMENT',
       message: expect.stringContaining('argument 1 "query" must be'),
