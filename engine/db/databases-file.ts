@@ -11,9 +11,10 @@ export interface PostgresConfig {
   type: 'postgres';
   url: string;
   poolSize?: number;
+  statementTimeoutMs?: number;
 }
 
-const CONNECTION_KEYS = ['name', 'type', 'url', 'poolSize'];
+const CONNECTION_KEYS = ['name', 'type', 'url', 'poolSize', 'statementTimeoutMs'];
 
 /** Reads and checks the file; every problem names the file and the entry. */
 export function readDatabasesFile(path: string, env: NodeJS.ProcessEnv = process.env): PostgresConfig[] {
@@ -67,6 +68,17 @@ export function parseDatabases(value: unknown, path: string, env: NodeJS.Process
       throw fail(`${where}.url must start with postgres:// or postgresql://`);
     if (c.poolSize !== undefined && !(Number.isInteger(c.poolSize) && (c.poolSize as number) >= 1 && (c.poolSize as number) <= 100))
       throw fail(`${where}.poolSize must be a whole number from 1 to 100; received ${JSON.stringify(c.poolSize)}`);
-    return { name: c.name, type: 'postgres', url, ...(c.poolSize !== undefined ? { poolSize: c.poolSize as number } : {}) };
+    const timeout = c.statementTimeoutMs;
+    if (timeout !== undefined && !(Number.isInteger(timeout) && (timeout as number) >= 100 && (timeout as number) <= 3_600_000))
+      throw fail(
+        `${where}.statementTimeoutMs must be a whole number of milliseconds from 100 to 3600000; received ${JSON.stringify(timeout)}`,
+      );
+    return {
+      name: c.name,
+      type: 'postgres',
+      url,
+      ...(c.poolSize !== undefined ? { poolSize: c.poolSize as number } : {}),
+      ...(timeout !== undefined ? { statementTimeoutMs: timeout as number } : {}),
+    };
   });
 }

@@ -27,7 +27,16 @@ export class Databases {
     const configs = options.file !== undefined || existsSync(file) ? readDatabasesFile(file) : [];
     this.connections.set('default', new SqliteConnection('default', join(options.dataDir, 'database.sqlite')));
     for (const c of configs)
-      this.connections.set(c.name, new PostgresConnection({ name: c.name, url: c.url, poolSize: c.poolSize, logger: options.logger }));
+      this.connections.set(
+        c.name,
+        new PostgresConnection({
+          name: c.name,
+          url: c.url,
+          poolSize: c.poolSize,
+          statementTimeoutMs: c.statementTimeoutMs,
+          logger: options.logger,
+        }),
+      );
   }
 
   /** The connection of that name, or NOT_FOUND naming those that exist. */

@@ -34,6 +34,11 @@ export interface PostgresOptions {
   poolSize?: number;
   /** How long to wait for a connection, in ms (default 5000): an unreachable server fails a call within it. */
   connectTimeoutMs?: number;
+  /**
+   * How long the server lets one statement run, in ms (default 30000): past it the server cancels it (QUERY_FAILED),
+   * so a script that timed out does not leave its statement holding a pooled connection.
+   */
+  statementTimeoutMs?: number;
   logger: Logger;
 }
 
@@ -59,6 +64,7 @@ export class PostgresConnection implements DbConnection {
       max: options.poolSize ?? 10,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
       idleTimeoutMillis: 30_000,
+      statement_timeout: options.statementTimeoutMs ?? 30_000,
     });
     this.pool.on('error', (error) =>
       options.logger.warn(`database "${this.name}" (${this.where}): an idle connection failed and left the pool: ${error.message}`),

@@ -43,6 +43,7 @@ beforeAll(async () => {
       connections: [
         { name: 'pg', type: 'postgres', url: '${FLINT_TEST_DB_URL}' },
         { name: 'flaky', type: 'postgres', url: viaProxy },
+        { name: 'slow', type: 'postgres', url: schema.url, statementTimeoutMs: 300 },
       ],
     }),
   );
@@ -57,7 +58,7 @@ afterAll(async () => {
 const t = useGateway(
   {
     app: {
-      config: { databases: ['default', 'pg', 'flaky'] },
+      config: { databases: ['default', 'pg', 'flaky', 'slow'] },
       files: {
         'gateway-events/message/run.ts': RUN,
         'gateway-events/message/iterate.ts': ITERATE,
@@ -324,6 +325,14 @@ describe('system.db on PostgreSQL', () => {
       code: 'QUERY_FAILED',
       message: expect.stringContaining('the query on database "pg" failed: relation "nowhere" does not exist'),
     });
+  });
+
+  it("cancels a statement that runs past the connection's statementTimeoutMs, and the pool keeps serving", async () => {
+    expect(await run('app', 'runPrepQuery', 'SELECT pg_sleep(3)', [], 'slow')).toMatchObject({
+      code: 'QUERY_FAILED',
+      message: expect.stringContaining('the query on database "slow" failed: canceling statement due to statement timeout'),
+    });
+    expect(await run('app', 'runPrepQuery', 'SELECT 1 AS one', [], 'slow')).toEqual({ value: [{ one: 1 }] });
   });
 
   it('answers DATABASE_UNAVAILABLE while PostgreSQL cannot be reached, keeps the gateway serving, and works again when it is back', async () => {

@@ -8,9 +8,13 @@ const parse =
 
 describe('the databases file', () => {
   it('lists PostgreSQL connections, with environment variables put into their urls', () => {
-    const list = { connections: [{ name: 'plant', type: 'postgres', url: 'postgres://flint:${PG_PASSWORD}@db:5432/plant', poolSize: 4 }] };
+    const list = {
+      connections: [
+        { name: 'plant', type: 'postgres', url: 'postgres://flint:${PG_PASSWORD}@db:5432/plant', poolSize: 4, statementTimeoutMs: 2000 },
+      ],
+    };
     expect(parse(list, { PG_PASSWORD: 's3cret' })()).toEqual([
-      { name: 'plant', type: 'postgres', url: 'postgres://flint:s3cret@db:5432/plant', poolSize: 4 },
+      { name: 'plant', type: 'postgres', url: 'postgres://flint:s3cret@db:5432/plant', poolSize: 4, statementTimeoutMs: 2000 },
     ]);
     expect(parse({})()).toEqual([]);
   });
@@ -29,6 +33,7 @@ describe('the databases file', () => {
       [entry({ url: 'postgres://u:${NOPE}@h/db' }), /environment variable NOPE, which is not set/],
       [entry({ poolSize: 0 }), /poolSize must be a whole number from 1 to 100/],
       [entry({ password: 'x' }), /unknown key "password"/],
+      [entry({ statementTimeoutMs: 5 }), /statementTimeoutMs must be a whole number of milliseconds from 100/],
     ];
     for (const [value, message] of cases) expect(parse(value), JSON.stringify(value)).toThrow(message);
     expect(parse([])).toThrow(/^databases\.json: /);
