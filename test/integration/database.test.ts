@@ -1,7 +1,7 @@
 // system.db through a real gateway and real scripts: named queries as project files (SQLite and PostgreSQL), prepared
 // statements, and every bad input and fault of issue 12: SQL errors, wrong parameter types, `..` paths, another
 // project's queries, connections a project may not use, a settings file with errors, PostgreSQL going away and back.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, Socket, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,6 +62,7 @@ const t = useGateway(
       files: {
         'gateway-events/message/run.ts': RUN,
         'gateway-events/message/iterate.ts': ITERATE,
+        'gateway-events/message/uncaught.ts': `export default function () {\n  return system.db.runPrepQuery('SELECT * FROM no_such_table');\n}\n`,
         'named-queries/Setup.sql': 'CREATE TABLE IF NOT EXISTS items (id INTEGER PRIMARY KEY, name TEXT NOT NULL, qty INTEGER)',
         'named-queries/Setup.json': settings({ type: 'Update Query' }),
         'named-queries/Add Item.sql': 'INSERT INTO items (id, name, qty) VALUES (:id, :name, :qty)',
@@ -249,6 +250,20 @@ describe('system.db named queries', () => {
       5000,
       'no diagnostic',
     );
+  });
+});
+
+describe('system.db errors a script does not catch', () => {
+  it('reach the admin API as 422 with their code and message, not as an internal error', async () => {
+    const http = await t.http();
+    const token = readFileSync(join(t.root, 'data', 'admin-token'), 'utf8').trim();
+    const response = await fetch(`${http.url}/api/projects/app/request/uncaught`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(response.status).toBe(422);
+    expect(await response.json()).toMatchObject({ code: 'QUERY_FAILED', message: expect.stringContaining('no such table: no_such_table') });
   });
 });
 
