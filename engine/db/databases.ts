@@ -25,7 +25,10 @@ export class Databases {
     const file = options.file ?? join(options.dataDir, 'databases.json');
     // Parsed before anything opens: a bad file stops the gateway's start with its message, and leaves nothing open.
     const configs = options.file !== undefined || existsSync(file) ? readDatabasesFile(file) : [];
-    this.connections.set('default', new SqliteConnection('default', join(options.dataDir, 'database.sqlite')));
+    this.connections.set(
+      'default',
+      new SqliteConnection({ name: 'default', path: join(options.dataDir, 'database.sqlite'), logger: options.logger }),
+    );
     for (const c of configs)
       this.connections.set(
         c.name,

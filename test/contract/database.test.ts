@@ -26,7 +26,7 @@ const IMPLEMENTATIONS: Implementation[] = [
     keyed: 'CREATE TABLE items (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT, qty INTEGER, price REAL, ok BOOLEAN)',
     create() {
       const dir = mkdtempSync(join(tmpdir(), 'flint-db-'));
-      const connection = new SqliteConnection('default', join(dir, 'database.sqlite'));
+      const connection = new SqliteConnection({ name: 'default', path: join(dir, 'database.sqlite'), statementTimeoutMs: 1000, logger });
       return Promise.resolve({
         connection,
         async dispose() {
@@ -41,7 +41,7 @@ const IMPLEMENTATIONS: Implementation[] = [
     keyed: 'CREATE TABLE items (id SERIAL PRIMARY KEY, name TEXT, qty INTEGER, price DOUBLE PRECISION, ok BOOLEAN)',
     async create() {
       const schema: PgSchema = await createPgSchema();
-      const connection = new PostgresConnection({ name: 'pg', url: schema.url, logger });
+      const connection = new PostgresConnection({ name: 'pg', url: schema.url, statementTimeoutMs: 1000, logger });
       return {
         connection,
         async dispose() {
@@ -124,6 +124,12 @@ for (const impl of IMPLEMENTATIONS) {
         code: 'QUERY_FAILED',
         message: `the query returned more than ${MAX_ROWS} rows; add a LIMIT or a WHERE clause`,
       });
+    });
+
+    it('stops a statement that never ends after its statement timeout with QUERY_FAILED, and serves the next call', async () => {
+      const endless = 'WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) AS c FROM n';
+      await expect(db.query(endless, [])).rejects.toMatchObject({ code: 'QUERY_FAILED' });
+      expect((await db.query('SELECT COUNT(*) AS n FROM items', [])).rows).toEqual([{ n: 3 }]);
     });
 
     it('fails every call once closed, with DATABASE_UNAVAILABLE', async () => {
