@@ -2,7 +2,8 @@
 // the same query run directly on the driver in this process, in the same run: a node:sqlite prepared statement on the
 // same database file, and for PostgreSQL a pg.Pool query on the same table. Each is measured as (time of n calls in
 // one entry - time of 0 calls) / n, in interleaved rounds. The blocking host call's own floor (a sendMessage that
-// routes to no one) is printed beside them, as what any blocking system.* call costs before the query runs.
+// routes to no one) is printed beside them, as what any blocking system.* call costs before the query runs. The
+// engine's SQLite runs in a child process (engine/db/sqlite.ts), so its figure includes that IPC hop too.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
