@@ -21,7 +21,11 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   CPU_BUDGET: 422,
   NOT_SERIALIZABLE: 422,
   QUOTA_EXCEEDED: 422,
+  // A script's system.db call refused by an access rule, or its SQL refused by the database (docs/database.md).
+  FORBIDDEN: 422,
+  QUERY_FAILED: 422,
   PROJECT_UNAVAILABLE: 503,
+  DATABASE_UNAVAILABLE: 503,
   SANDBOX_CRASHED: 503,
   TIMEOUT: 504,
 };

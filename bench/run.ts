@@ -6,6 +6,7 @@ import { cpus, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { removeAllRoots } from './fixtures.ts';
 import { benchBlocking } from './blocking.ts';
+import { benchDatabase } from './database.ts';
 import { benchHttp } from './http.ts';
 import { benchIdleProjects, benchLoad, benchReloadLeak } from './memory.ts';
 import { killChildren } from './proc.ts';
@@ -28,6 +29,7 @@ const SUITES: Record<string, (report: Report) => Promise<void>> = {
   'session-fanout': benchSessionFanout,
   'session-idle': benchSessionIdle,
   tags: benchTags,
+  database: benchDatabase,
 };
 
 /** Names that select several suites. */

@@ -8,9 +8,10 @@ import { parseArgs, parsePort } from './args.ts';
 
 const USAGE = `Usage: flint <command> [options]
 
-  start [--projects DIR] [--data DIR] [--tags DIR] [--port N] [--sandboxes N] [--login-minutes N]
-                         run a gateway (defaults: ./projects, ./data, tags beside the projects folder, 8088, 1, 480;
-                         env FLINT_PROJECTS, FLINT_DATA, FLINT_TAGS, FLINT_PORT, FLINT_SANDBOXES, FLINT_LOGIN_MINUTES);
+  start [--projects DIR] [--data DIR] [--tags DIR] [--port N] [--sandboxes N] [--login-minutes N] [--databases FILE]
+                         run a gateway (defaults: ./projects, ./data, tags beside the projects folder, 8088, 1, 480,
+                         <data>/databases.json if there; env FLINT_PROJECTS, FLINT_DATA, FLINT_TAGS, FLINT_PORT,
+                         FLINT_SANDBOXES, FLINT_LOGIN_MINUTES, FLINT_DATABASES);
                          --tag-store postgresql://... (FLINT_TAG_STORE) keeps tag values in PostgreSQL
                          instead of <data>/tags.sqlite
   check [projectsDir]    compile and type-check every script; prints file:line:col message, exits 1 on errors
@@ -51,8 +52,21 @@ function fail(message: string): never {
 }
 
 async function start(argv: string[]): Promise<void> {
-  const { options, positional } = parseArgs(argv, ['projects', 'data', 'tags', 'tag-store', 'port', 'sandboxes', 'login-minutes']);
-  noMoreThan(0, positional, 'start [--projects DIR] [--data DIR] [--tags DIR] [--port N] [--sandboxes N] [--login-minutes N]');
+  const { options, positional } = parseArgs(argv, [
+    'projects',
+    'data',
+    'tags',
+    'tag-store',
+    'port',
+    'sandboxes',
+    'login-minutes',
+    'databases',
+  ]);
+  noMoreThan(
+    0,
+    positional,
+    'start [--projects DIR] [--data DIR] [--tags DIR] [--tag-store URL] [--port N] [--sandboxes N] [--login-minutes N] [--databases FILE]',
+  );
   const [{ Gateway }, { listen }] = await Promise.all([import('../engine/gateway.ts'), import('../api/server.ts')]);
   const port = parsePort(options.port ?? env('FLINT_PORT') ?? '8088');
   const host = env('FLINT_HOST') ?? '127.0.0.1';
@@ -62,6 +76,17 @@ async function start(argv: string[]): Promise<void> {
   if (!Number.isInteger(loginMinutes) || loginMinutes < 1 || loginMinutes > 525_600)
     fail('--login-minutes must be a whole number from 1 to 525600 (a year)');
   const projectsDir = options.projects ?? env('FLINT_PROJECTS') ?? 'projects';
+  const dataDir = options.data ?? env('FLINT_DATA') ?? 'data';
+  const databasesFile = options.databases ?? env('FLINT_DATABASES');
+  // A connections file that is missing or wrong stops the start here, with its message, before a port is taken.
+  const { readDatabasesFile } = await import('../engine/db/databases-file.ts');
+  const defaultDatabases = resolve(dataDir, 'databases.json');
+  try {
+    if (databasesFile !== undefined) readDatabasesFile(databasesFile);
+    else if (statSync(defaultDatabases, { throwIfNoEntry: false })) readDatabasesFile(defaultDatabases);
+  } catch (error) {
+    fail((error as Error).message);
+  }
   // A mistyped path must not start a gateway with no projects (nor create an empty folder there).
   if (!isDirectory(projectsDir))
     fail(`projects folder ${resolve(projectsDir)} does not exist or is not a folder; create it or pass --projects DIR`);
@@ -92,9 +117,10 @@ async function start(argv: string[]): Promise<void> {
   try {
     gateway = await Gateway.start({
       projectsDir,
-      dataDir: options.data ?? env('FLINT_DATA') ?? 'data',
       tagsDir: options.tags ?? env('FLINT_TAGS'),
       tagStoreUrl: options['tag-store'] ?? env('FLINT_TAG_STORE'),
+      dataDir,
+      databasesFile,
       sandboxProcesses: sandboxes,
       loginTtlMs: loginMinutes * 60_000,
     });

@@ -113,6 +113,12 @@ interface BrowseEntry {
   hasChildren: boolean;
 }
 
+/** One row of a query result: a property per column, in column order. Dates come as ISO strings, blobs as base64 text. */
+interface DbRow {
+  /** The value of a column (null for SQL NULL). */
+  [column: string]: string | number | boolean | null;
+}
+
 declare namespace system {
   namespace util {
     /**
@@ -214,6 +220,34 @@ declare namespace system {
      * @param tagPath A tag or folder path.
      */
     function exists(tagPath: string): boolean;
+  }
+  namespace db {
+    /**
+     * Runs a named query of the project (`named-queries/<path>.sql` with its settings `<path>.json`) and returns, by its type: a Query, its rows (an array of `DbRow` objects, one property per column, so `for (const row of result)` works); a Scalar Query, the first column of the first row, or null; an Update Query, the number of rows it changed. A parameter of the wrong type fails with BAD_ARGUMENT, an SQL error with QUERY_FAILED, an unreachable database with DATABASE_UNAVAILABLE, each naming the query; a connection not in the project's "databases" is refused with FORBIDDEN.
+     * @param project The project the named query belongs to: the calling script's own project (another project's queries are refused with FORBIDDEN).
+     * @param path The query path under named-queries/ without the extension, such as "Startup Query" or "Reports/Daily"; no "..", not absolute.
+     * @param parameters The values of the parameters its settings declare, by name (matched without regard to case); each is checked against its declared type and bound by the driver, never spliced into the SQL. null is SQL NULL. Default: {}.
+     */
+    function runNamedQuery(project: string, path: string, parameters?: JsonObject): any;
+    /**
+     * Runs an ad-hoc query with `?` placeholders and returns its rows, one `DbRow` object per row. Errors as for runNamedQuery.
+     * @param query The SQL, with a `?` for each argument.
+     * @param args One value (string, number, boolean or null) per `?`, bound by the driver. Default: none.
+     * @param database The connection name; it must be in the project's "databases" list. Default: "default".
+     */
+    function runPrepQuery(query: string, args?: JsonValue[], database?: string): DbRow[];
+    /** The same, with the optional arguments named (the seeds' keyword arguments). */
+    function runPrepQuery(query: string, named: { args?: JsonValue[]; database?: string }): DbRow[];
+    /**
+     * Runs an INSERT, UPDATE, DELETE or DDL statement with `?` placeholders and returns the number of rows it changed (or, with getKey, the key it generated). Errors as for runNamedQuery.
+     * @param query The SQL, with a `?` for each argument.
+     * @param args One value (string, number, boolean or null) per `?`, bound by the driver. Default: none.
+     * @param database The connection name; it must be in the project's "databases" list. Default: "default".
+     * @param getKey Return the generated key instead of the row count: SQLite's rowid after an INSERT, or the one value of a `RETURNING id` clause on PostgreSQL. Default: false.
+     */
+    function runPrepUpdate(query: string, args?: JsonValue[], database?: string, getKey?: boolean): number;
+    /** The same, with the optional arguments named (the seeds' keyword arguments). */
+    function runPrepUpdate(query: string, named: { args?: JsonValue[]; database?: string; getKey?: boolean }): number;
   }
 }
 

@@ -12,9 +12,12 @@ export const USER_ERROR_CODES = [
   'QUOTA_EXCEEDED', // calls, logs, timers, pending requests or payload size over quota
   'NOT_SERIALIZABLE', // a value that is not JSON-compatible tried to cross the sandbox boundary
   'PROJECT_UNAVAILABLE', // the project is not loaded (disabled, failing config, unloaded)
+  'FORBIDDEN', // refused by an access rule: another project's named query, a database connection the project may not use
+  'QUERY_FAILED', // the database refused a statement (an SQL error); the message names the query
 ] as const;
 export const SYSTEM_ERROR_CODES = [
   'SANDBOX_CRASHED', // the sandbox process died or stopped answering while the call was in flight
+  'DATABASE_UNAVAILABLE', // a database connection cannot be reached (PostgreSQL down); the pool reconnects when it returns
   'DATA_FILE_INVALID', // a file in the data folder (such as users.json) cannot be read or parsed; an operator must fix it
   'INTERNAL', // a bug in Flint
 ] as const;

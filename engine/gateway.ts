@@ -22,6 +22,8 @@ import { PostgresTagStore } from './tags/postgres-store.ts';
 import { SqliteTagStore } from './tags/sqlite-store.ts';
 import { TagSystem } from './tags/tag-system.ts';
 import type { TagValueStore } from './tags/value-store.ts';
+import { Databases } from './db/databases.ts';
+import { Queries } from './db/queries.ts';
 import { composeServices } from './system/services.ts';
 import { LoginFacade } from './users/login-facade.ts';
 import { DEFAULT_LOGIN_TTL_MS, Logins } from './users/logins.ts';
@@ -44,11 +46,13 @@ export interface GatewayConfig {
   name?: string;
   /** How long a login lasts (default 8 hours). */
   loginTtlMs?: number;
+  /** The database connections file (docs/database.md); default `<dataDir>/databases.json` when it exists. */
+  databasesFile?: string;
 }
 
 /** The composition root: builds every engine part from the config. Knows nothing about HTTP. */
 export class Gateway {
-  readonly config: Required<GatewayConfig>;
+  readonly config: Required<Omit<GatewayConfig, 'databasesFile'>> & Pick<GatewayConfig, 'databasesFile'>;
   readonly logs: LogHub;
   readonly supervisor: Supervisor;
   readonly projects: ProjectManager;
@@ -68,6 +72,8 @@ export class Gateway {
   /** The tags as session bindings and tag-change scripts follow them. */
   readonly tags: TagFeed;
   private tagDefinitions: DefinitionsSource | undefined;
+  /** The database connections: the embedded SQLite "default" and the configured PostgreSQL pools (issue 12 item 5). */
+  readonly databases: Databases;
   private readonly dispatcher: Dispatcher;
   private readonly events: GatewayEvents;
   private readonly timers: GatewayTimers;
@@ -92,6 +98,8 @@ export class Gateway {
     };
     this.logs = new LogHub({ stdoutLevel: this.config.stdoutLevel });
     const gatewayLogger = this.logs.logger('gateway');
+    mkdirSync(this.config.dataDir, { recursive: true });
+    this.databases = new Databases({ dataDir: this.config.dataDir, file: this.config.databasesFile, logger: this.logs.logger('db') });
     this.supervisor = new Supervisor({
       processes: this.config.sandboxProcesses,
       logger: this.logs.logger('sandbox'),
@@ -168,9 +176,22 @@ export class Gateway {
         sessions: this.sessions,
         tags: this.tagSystem,
         defaultProvider: (project) => this.projects.get(project)?.config?.defaultTagProvider ?? 'default',
+        queries: this.queries(),
       }),
       gatewayLogger,
     );
+  }
+
+  /** Named and prepared queries for system.db, on this gateway's projects and connections. */
+  private queries(): Queries {
+    return new Queries({
+      project: (name) => {
+        const project = this.projects.get(name);
+        if (!project?.isRunning || !project.config) return undefined;
+        return { databases: project.config.databases, namedQuery: (path) => project.namedQuery(path) };
+      },
+      connection: (name) => this.databases.get(name),
+    });
   }
 
   static async start(config: GatewayConfig): Promise<Gateway> {
@@ -206,6 +227,7 @@ export class Gateway {
     this.timers.stopAll();
     await this.projects.stop();
     await this.supervisor.stop();
+    await this.databases.close();
     this.logins.close();
     this.users.close();
     await this.tagDefinitions?.close();
@@ -259,7 +281,7 @@ export class Gateway {
 }
 
 /** Where tag values persist: SQLite under the data folder, or PostgreSQL when a URL is configured. */
-function tagStore(config: Required<GatewayConfig>): TagValueStore {
+function tagStore(config: { dataDir: string; tagStoreUrl?: string }): TagValueStore {
   if (!config.tagStoreUrl) return new SqliteTagStore(join(config.dataDir, 'tags.sqlite'));
   if (!/^postgres(ql)?:\/\//.test(config.tagStoreUrl))
     throw new FlintError('BAD_REQUEST', `the tag store must be a postgresql:// URL; received ${JSON.stringify(config.tagStoreUrl)}`);

@@ -14,9 +14,9 @@ export function layoutTable(): string {
     );
   }
   rows.push(
-    '| `project.json` | the project: title, description, enabled, isolated, limits, sessionTimeoutMs, allowAnonymous, defaultTagProvider | | |',
+    '| `project.json` | the project: title, description, enabled, isolated, limits, sessionTimeoutMs, allowAnonymous, defaultTagProvider, databases | | |',
     '| `views/<view path>/view.json` | a view: components and their message handlers | | |',
-    '| `named-queries/<name>.sql` + `<name>.json` | a named query and its settings | | |',
+    '| `named-queries/<path>.sql` + `<path>.json` | a named query (folders allowed: `Reports/Daily`) and its settings: `type`, `database`, `parameters` (docs/database.md) | | |',
     '| `lib/**/*.ts` | modules that handlers import by relative path | | |',
   );
   return rows.join('\n');

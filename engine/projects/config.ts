@@ -20,9 +20,21 @@ export interface ProjectConfig {
   allowAnonymous: boolean;
   /** The tag provider of a tag path written without `[provider]` (engine/tags, docs/tags.md). */
   defaultTagProvider: string;
+  /** The database connections its scripts and named queries may use (docs/database.md). */
+  databases: string[];
 }
 
-const KNOWN_KEYS = ['title', 'description', 'enabled', 'isolated', 'limits', 'sessionTimeoutMs', 'allowAnonymous', 'defaultTagProvider'];
+const KNOWN_KEYS = [
+  'title',
+  'description',
+  'enabled',
+  'isolated',
+  'limits',
+  'sessionTimeoutMs',
+  'allowAnonymous',
+  'defaultTagProvider',
+  'databases',
+];
 
 export type ConfigParse = { ok: true; config: ProjectConfig } | { ok: false; diagnostic: Diagnostic };
 
@@ -66,6 +78,12 @@ export function parseProjectConfig(text: string, displayPath: string, projectNam
     return fail(
       `"defaultTagProvider" must be a tag provider name (letters, digits, _ . - or spaces); received ${JSON.stringify(raw.defaultTagProvider)}`,
     );
+  if (
+    raw.databases !== undefined &&
+    !(Array.isArray(raw.databases) && raw.databases.every((d) => typeof d === 'string' && isValidName(d)))
+  ) {
+    return fail(`"databases" must be a list of connection names, such as ["default"]; received ${JSON.stringify(raw.databases)}`);
+  }
   const limits: ProjectLimits = { ...DEFAULT_LIMITS };
   if (raw.limits !== undefined) {
     if (!isPlainObject(raw.limits)) return fail('"limits" must be an object');
@@ -89,6 +107,7 @@ export function parseProjectConfig(text: string, displayPath: string, projectNam
       sessionTimeoutMs: raw.sessionTimeoutMs ?? 60_000,
       allowAnonymous: (raw.allowAnonymous as boolean | undefined) ?? true,
       defaultTagProvider: raw.defaultTagProvider ?? 'default',
+      databases: (raw.databases as string[] | undefined) ?? ['default'],
     },
   };
 }

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventId } from '../catalogue/events.ts';
 import type { Diagnostic } from '../compiler/diagnostics.ts';
+import type { NamedQueryLookup } from '../db/named-query-files.ts';
 import { errorToData, type ErrorData } from '../errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import { readProjectConfig, type ProjectConfig } from './config.ts';
@@ -110,6 +111,11 @@ export class Project {
   /** Parsed sidecar settings of a named handler (timer delay, keystroke match), by script id without extension. */
   settingsOf(scriptBase: string): unknown {
     return this.settings.get(scriptBase);
+  }
+
+  /** A named query by its path under named-queries/ (`Reports/Daily`), or undefined when it has no .sql file. */
+  namedQuery(path: string): NamedQueryLookup | undefined {
+    return this.running ? this.settings.namedQuery(path) : undefined;
   }
 
   displayPath(relPath: string): string {

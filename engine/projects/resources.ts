@@ -74,10 +74,14 @@ export function classify(relPath: string): Resource {
       };
     return { kind: 'ignored', reason: 'not a view file' };
   }
-  if (top === 'named-queries' && parts.length === 2) {
-    const name = stripExtension(file);
-    if (file.endsWith('.sql')) return { kind: 'named-query', name, part: 'sql' };
-    if (file.endsWith('.json')) return { kind: 'named-query', name, part: 'settings' };
+  if (top === 'named-queries' && parts.length >= 2) {
+    // A query path is its folders and file name under named-queries/, each one name: `Reports/Daily`, `Startup Query`.
+    const name = [...parts.slice(1, -1), stripExtension(file)].join('/');
+    const part = file.endsWith('.sql') ? 'sql' : file.endsWith('.json') ? 'settings' : undefined;
+    if (!part) return { kind: 'ignored', reason: 'not a named query file (.sql or its .json settings)' };
+    if (!name.split('/').every(isValidName))
+      return { kind: 'ignored', reason: `"${name}" is not a valid named query path (names of letters, digits, _ . - and spaces)` };
+    return { kind: 'named-query', name, part };
   }
   return { kind: 'ignored', reason: 'not part of the project layout' };
 }

@@ -1,3 +1,4 @@
+import { DB } from './db/declaration.ts';
 import { composeApi } from './define.ts';
 import { PERSPECTIVE } from './perspective/declaration.ts';
 import { TAG } from './tag/declaration.ts';
@@ -9,4 +10,4 @@ import { UTIL } from './util/declaration.ts';
  * when the generated files or the implementations (engine/system/services.ts) disagree. Bundled into the sandbox
  * host, so only declarations are imported here.
  */
-export const API = composeApi([UTIL, PERSPECTIVE, TAG]);
+export const API = composeApi([UTIL, PERSPECTIVE, TAG, DB]);

@@ -1,10 +1,11 @@
+import { dbService, type DbDeps } from './db/service.ts';
 import { bindService, implementationGaps, type BoundService, type Service } from './service.ts';
 import { perspectiveService, type PerspectiveDeps } from './perspective/service.ts';
 import { tagService, type TagDeps } from './tag/service.ts';
 import { utilService, type UtilDeps } from './util/service.ts';
 
 /** What the services need of the gateway; each service is given only its own part. */
-export type ServiceDeps = UtilDeps & PerspectiveDeps & TagDeps;
+export type ServiceDeps = UtilDeps & PerspectiveDeps & TagDeps & DbDeps;
 
 interface Entry {
   service: Service<never>;
@@ -20,6 +21,7 @@ const SERVICES: Entry[] = [
   entry(utilService, ({ logs, messaging }) => ({ logs, messaging })),
   entry(perspectiveService, ({ sessions }) => ({ sessions })),
   entry(tagService, ({ tags, defaultProvider }) => ({ tags, defaultProvider })),
+  entry(dbService, ({ queries }) => ({ queries })),
 ];
 
 /** Every host implementation, keyed as in api.ts (a test checks the keys against the declarations). */

@@ -1,6 +1,7 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serve, type RunningServer } from '../../api/server.ts';
 import { connect } from '../../client/index.ts';
@@ -73,6 +74,29 @@ describe('the sample project samplequickstart', () => {
     await alice.logout();
     await session.logout();
     await waitFor(() => logged(`Session ${session.sessionId} ended`));
+  });
+
+  it('records session start and end in the sessions table through its Startup and Shutdown named queries (seeds/002)', async () => {
+    const url = `${server.url.replace('http', 'ws')}/session`;
+    const session = await connect({ url, project: 'samplequickstart' });
+    const db = new DatabaseSync(join(dir, 'data', 'database.sqlite'), { readOnly: true });
+    try {
+      const row = () =>
+        db.prepare('SELECT session_id, start_time, end_time FROM sessions WHERE session_id = ?').get(session.sessionId) as
+          { session_id: string; start_time: string; end_time: string | null } | undefined;
+      await waitFor(() => row() !== undefined);
+      expect(row()).toEqual({
+        session_id: session.sessionId,
+        start_time: expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/),
+        end_time: null,
+      });
+      await session.logout();
+      await waitFor(() => row()?.end_time != null);
+      expect(row()!.end_time! >= row()!.start_time).toBe(true);
+      expect(gateway.project('samplequickstart')!.status().diagnostics).toEqual([]);
+    } finally {
+      db.close();
+    }
   });
 });
 

@@ -17,8 +17,19 @@ describe('parseProjectConfig', () => {
         sessionTimeoutMs: 60000,
         allowAnonymous: true,
         defaultTagProvider: 'default',
+        databases: ['default'],
       },
     });
+  });
+
+  it('reads the databases allow-list and refuses one that is not a list of names', () => {
+    const result = parse('{"databases": ["default", "plant"]}');
+    expect(result.ok && result.config.databases).toEqual(['default', 'plant']);
+    for (const bad of ['"default"', '[1]', '["../x"]'])
+      expect(parse(`{"databases": ${bad}}`)).toMatchObject({
+        ok: false,
+        diagnostic: { message: expect.stringContaining('"databases" must be') },
+      });
   });
 
   it('overrides limits', () => {

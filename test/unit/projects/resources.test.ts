@@ -23,6 +23,9 @@ describe('classify', () => {
     expect(classify('views/main/list/view.json')).toEqual({ kind: 'view', view: 'main/list' });
     expect(classify('views/main/list/onNewItem.ts')).toMatchObject({ kind: 'handler', scope: 'component', name: 'main/list/onNewItem' });
     expect(classify('named-queries/Startup Query.sql')).toEqual({ kind: 'named-query', name: 'Startup Query', part: 'sql' });
+    expect(classify('named-queries/Reports/Daily.json')).toEqual({ kind: 'named-query', name: 'Reports/Daily', part: 'settings' });
+    expect(classify('named-queries/Reports/notes.txt')).toMatchObject({ kind: 'ignored' });
+    expect(classify('named-queries/-bad/Q.sql')).toMatchObject({ kind: 'ignored' });
     expect(classify('lib/deep/util.ts')).toEqual({ kind: 'lib' });
   });
 

@@ -127,6 +127,11 @@ describe('system.* services', () => {
       messaging: { send: () => [], request: () => Promise.resolve(okJson('1')) },
       sessions: { writeLive: () => undefined, sendMessage: () => undefined, info: () => [] },
       ...tagDeps(),
+      queries: {
+        runNamedQuery: () => Promise.resolve(1),
+        runPrepQuery: () => Promise.resolve([]),
+        runPrepUpdate: () => Promise.resolve(1),
+      },
     }).flatMap((s) => s.decl.functions)) {
       if (fn.mode === 'sync' || fn.mode === 'async') expect(fn.result, fn.name).toBeDefined();
     }
@@ -145,6 +150,20 @@ describe('system.* services', () => {
           info: (project, userName) => [{ project, userName }],
         },
         ...tagDeps(),
+        queries: {
+          runNamedQuery: (...args) => {
+            liveWrites.push({ named: args });
+            return Promise.resolve(3);
+          },
+          runPrepQuery: (...args) => {
+            liveWrites.push({ prep: args });
+            return Promise.resolve([{ a: 1 }]);
+          },
+          runPrepUpdate: (...args) => {
+            liveWrites.push({ update: args });
+            return Promise.resolve(2);
+          },
+        },
       }),
     );
     expect(await dispatcher.dispatch({ project: 'p' }, 'util.log', ['info', 'L', 'hello', undefined])).toBe('{"ok":true,"value":null}');
@@ -180,5 +199,16 @@ describe('system.* services', () => {
       value: { quality: 'Bad_NotFound', qualityCode: -2147483129, results: [] },
     });
     expect(await call('tag.exists', ['A'])).toEqual({ ok: true, value: false });
+    liveWrites.length = 0;
+    expect(await dispatcher.dispatch({ project: 'p' }, 'db.runNamedQuery', ['p', 'Q', { id: 1 }])).toBe('{"ok":true,"value":3}');
+    expect(await dispatcher.dispatch({ project: 'p' }, 'db.runPrepQuery', ['SELECT ?', [1]])).toBe('{"ok":true,"value":[{"a":1}]}');
+    expect(await dispatcher.dispatch({ project: 'p' }, 'db.runPrepUpdate', ['DELETE FROM t', undefined, { getKey: true }])).toBe(
+      '{"ok":true,"value":2}',
+    );
+    expect(liveWrites).toEqual([
+      { named: ['p', 'p', 'Q', { id: 1 }] },
+      { prep: ['p', 'SELECT ?', [1], 'default'] },
+      { update: ['p', 'DELETE FROM t', [], 'default', true] },
+    ]);
   });
 });
