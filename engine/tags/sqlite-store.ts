@@ -11,6 +11,8 @@ import { type StoredValue, type TagValueStore } from './value-store.ts';
 export class SqliteTagStore implements TagValueStore {
   private readonly db: DatabaseSync;
   private readonly upsert: StatementSync;
+  private readonly begin: StatementSync;
+  private readonly commit: StatementSync;
 
   constructor(file: string) {
     this.db = new DatabaseSync(file);
@@ -28,6 +30,8 @@ export class SqliteTagStore implements TagValueStore {
       `INSERT INTO tag_values (provider, path, value, quality, timestamp) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (provider, path) DO UPDATE SET value = excluded.value, quality = excluded.quality, timestamp = excluded.timestamp`,
     );
+    this.begin = this.db.prepare('BEGIN IMMEDIATE');
+    this.commit = this.db.prepare('COMMIT');
   }
 
   loadAll(): Promise<StoredValue[]> {
@@ -45,11 +49,21 @@ export class SqliteTagStore implements TagValueStore {
 
   writeBatch(rows: readonly StoredValue[]): Promise<void> {
     if (rows.length === 0) return Promise.resolve();
-    this.db.exec('BEGIN IMMEDIATE');
+    if (rows.length === 1) {
+      // One statement outside a transaction is a transaction of its own, committed (and fsynced) before run returns.
+      const [row] = rows;
+      try {
+        this.upsert.run(row.provider, row.path, JSON.stringify(row.value), row.qualityCode, row.timestamp);
+      } catch (error) {
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+      return Promise.resolve();
+    }
+    this.begin.run();
     try {
       // Upserts in order: for a path given twice the last one stays, with no need to drop the earlier first.
       for (const row of rows) this.upsert.run(row.provider, row.path, JSON.stringify(row.value), row.qualityCode, row.timestamp);
-      this.db.exec('COMMIT');
+      this.commit.run();
     } catch (error) {
       if (this.db.isTransaction) this.db.exec('ROLLBACK');
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
