@@ -1,7 +1,25 @@
 import { NAME_SEGMENT } from '../../names.ts';
-import type { ServiceDecl } from '../define.ts';
+import type { ParamDecl, ServiceDecl } from '../define.ts';
 
 const NAME = `^${NAME_SEGMENT}$`;
+
+/** The parameters runPrepQuery and runPrepUpdate share: the SQL, its arguments and the connection. */
+const PREP_PARAMS: ParamDecl[] = [
+  { name: 'query', type: { type: 'string', minLength: 1, maxLength: 100_000 }, doc: 'The SQL, with a `?` for each argument.' },
+  {
+    name: 'args',
+    type: { type: 'array', items: { type: 'json' } },
+    optional: true,
+    doc: 'One value (string, number, boolean or null) per `?`, bound by the driver. Default: none.',
+  },
+  {
+    name: 'database',
+    type: { type: 'string', pattern: NAME },
+    optional: true,
+    default: 'default',
+    doc: 'The connection name; it must be in the project\'s "databases" list.',
+  },
+];
 
 /**
  * system.db.*: named queries (project files, seeds/002's Startup and Shutdown examples) and ad-hoc prepared
@@ -41,22 +59,7 @@ export const DB: ServiceDecl = {
     {
       name: 'db.runPrepQuery',
       mode: 'sync',
-      params: [
-        { name: 'query', type: { type: 'string', minLength: 1, maxLength: 100_000 }, doc: 'The SQL, with a `?` for each argument.' },
-        {
-          name: 'args',
-          type: { type: 'array', items: { type: 'json' } },
-          optional: true,
-          doc: 'One value (string, number, boolean or null) per `?`, bound by the driver. Default: none.',
-        },
-        {
-          name: 'database',
-          type: { type: 'string', pattern: NAME },
-          optional: true,
-          default: 'default',
-          doc: 'The connection name; it must be in the project\'s "databases" list.',
-        },
-      ],
+      params: [...PREP_PARAMS],
       returns: 'DbRow[]',
       result: { type: 'array', items: { type: 'object' } },
       doc: 'Runs an ad-hoc query with `?` placeholders and returns its rows, one `DbRow` object per row. Errors as for runNamedQuery.',
@@ -65,20 +68,7 @@ export const DB: ServiceDecl = {
       name: 'db.runPrepUpdate',
       mode: 'sync',
       params: [
-        { name: 'query', type: { type: 'string', minLength: 1, maxLength: 100_000 }, doc: 'The SQL, with a `?` for each argument.' },
-        {
-          name: 'args',
-          type: { type: 'array', items: { type: 'json' } },
-          optional: true,
-          doc: 'One value (string, number, boolean or null) per `?`, bound by the driver. Default: none.',
-        },
-        {
-          name: 'database',
-          type: { type: 'string', pattern: NAME },
-          optional: true,
-          default: 'default',
-          doc: 'The connection name; it must be in the project\'s "databases" list.',
-        },
+        ...PREP_PARAMS,
         {
           name: 'getKey',
           type: { type: 'boolean' },
