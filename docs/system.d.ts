@@ -337,7 +337,7 @@ declare namespace Flint {
   type GatewayMessageHandler = (payload: JsonObject) => unknown | Promise<unknown>;
   /** A gateway timer script; its sidecar sets the delay. */
   type GatewayTimerHandler = () => void | Promise<void>;
-  /** A gateway tag change script; its sidecar lists the tag paths. */
+  /** A gateway tag change script; its sidecar lists the tag paths. Not run yet: the gateway does not fire tag change scripts (issue 12 item 3). */
   type GatewayTagChangeHandler = (initialChange: boolean, newValue: QualifiedValue, previousValue: QualifiedValue | null, event: TagChangeEvent, executionCount: number) => void | Promise<void>;
   /** Runs when a Session starts. */
   type SessionStartupHandler = (session: Session) => void | Promise<void>;

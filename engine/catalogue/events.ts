@@ -129,7 +129,7 @@ export const EVENTS = [
       { name: 'executionCount', ts: 'number', doc: 'How many times this script has run.' },
     ],
     returns: 'void',
-    doc: 'A gateway tag change script; its sidecar lists the tag paths.',
+    doc: 'A gateway tag change script; its sidecar lists the tag paths. Not run yet: the gateway does not fire tag change scripts (issue 12 item 3).',
   }),
   event({
     id: 'session/startup',
