@@ -49,6 +49,31 @@ export interface ComponentPropsChange {
   value: unknown;
 }
 
+/** A bound tag's value as the gateway sends it: value, quality (name and code) and timestamp (ms since 1970). */
+export interface TagValue {
+  value: unknown;
+  quality: string;
+  qualityCode: number;
+  timestamp: number;
+}
+
+/** Called with a bound tag's current value when it is bound, then with each change, in order. */
+export type TagListener = (value: TagValue, path: string) => void;
+
+/** One tag path as the application bound it, and the canonical path the gateway answered for it. */
+interface TagBinding {
+  listeners: Set<TagListener>;
+  /** Undefined until the gateway answered; null when the path is not a tag path (nothing is bound). */
+  tagPath: string | null | undefined;
+  /** For a path that binds nothing: the value the gateway answered (its quality says why). */
+  unbound?: TagValue;
+  /** Resolves once the gateway answered the bind. */
+  bound: Promise<void>;
+}
+
+/** Most paths one `bindTags` or `unbindTags` frame carries (docs/protocol.md). */
+const PATHS_PER_FRAME = 100;
+
 type Payload<T extends ClientFrameType> = Omit<ClientFrame<T>, 'v' | 'type' | 'id'>;
 type Welcome = GatewayFrame<'welcome'>;
 type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
@@ -73,6 +98,15 @@ export class FlintSession {
   private readonly pages = new Map<string, string>();
   private closing = false;
   ended: string | undefined;
+  /** Bound tags by the path the application gave, and the last value of each canonical path. */
+  private readonly tagBindings = new Map<string, TagBinding>();
+  private readonly tagValues = new Map<string, TagValue>();
+  /** `tag` frames that came while a bind was waiting for its reply: newer than the reply's value. */
+  private readonly earlyTags = new Map<string, TagValue>();
+  private bindsInFlight = 0;
+  private readonly bindQueue: { path: string; done: (tagPath: string | null, value: TagValue) => void; fail: (e: Error) => void }[] = [];
+  private readonly unbindQueue: string[] = [];
+  private readonly customListeners = new Map<string, Set<(value: unknown) => void>>();
 
   private constructor(options: ConnectOptions) {
     this.options = options;
@@ -170,6 +204,73 @@ export class FlintSession {
     return () => this.propsListeners.delete(listener);
   }
 
+  /**
+   * Binds a tag (`[default]Line 1/Speed`, or without `[provider]` in the project's default provider): `listener` gets
+   * its current value, then each change, once and in order, while the connection stays; after a reconnect it gets
+   * the value as it is then if it changed meanwhile. Binds made in the same turn go to the gateway in one frame.
+   * Resolves, once the gateway has answered, to the function that unbinds; rejects when the gateway refuses the bind
+   * (more than 1000 tags bound on this socket). A path that is not tag path syntax binds nothing: the listener gets
+   * one value with the quality `Error_InvalidPathSyntax`.
+   */
+  async bindTag(path: string, listener: TagListener): Promise<() => void> {
+    let binding = this.tagBindings.get(path);
+    if (!binding) {
+      const created: TagBinding = { listeners: new Set([listener]), tagPath: undefined, bound: Promise.resolve() };
+      binding = created;
+      this.tagBindings.set(path, created);
+      created.bound = this.queueBind(path).then(
+        ({ tagPath, value }) => {
+          created.tagPath = tagPath;
+          if (tagPath !== null) this.tagValues.set(tagPath, value);
+          else created.unbound = value;
+          for (const each of created.listeners) each(value, path);
+        },
+        (error: unknown) => {
+          if (this.tagBindings.get(path) === created) this.tagBindings.delete(path);
+          throw error;
+        },
+      );
+      await created.bound;
+    } else {
+      binding.listeners.add(listener);
+      await binding.bound;
+      const value = binding.tagPath ? this.tagValues.get(binding.tagPath) : binding.unbound;
+      if (value) listener(value, path);
+    }
+    const mine = binding;
+    return () => {
+      if (!mine.listeners.delete(listener) || mine.listeners.size > 0 || this.tagBindings.get(path) !== mine) return;
+      this.tagBindings.delete(path);
+      if (mine.tagPath === null) return;
+      if (mine.tagPath && ![...this.tagBindings.values()].some((b) => b.tagPath === mine.tagPath)) this.tagValues.delete(mine.tagPath);
+      this.unbindQueue.push(path);
+      if (this.unbindQueue.length === 1) queueMicrotask(() => this.flushUnbinds());
+    };
+  }
+
+  /** The last value of a bound tag (by the path it was bound with), or undefined. */
+  tagValue(path: string): TagValue | undefined {
+    const tagPath = this.tagBindings.get(path)?.tagPath;
+    return tagPath ? this.tagValues.get(tagPath) : undefined;
+  }
+
+  /**
+   * Follows one of the session's custom props (`session.custom.<key>`, written by scripts): `listener` gets its
+   * current value (undefined when it has none), then each change, in order; after a reconnect, the value as it is
+   * then if it changed meanwhile. Returns the function that stops it.
+   */
+  bindSessionProp(key: string, listener: (value: unknown) => void): () => void {
+    let listeners = this.customListeners.get(key);
+    if (!listeners) this.customListeners.set(key, (listeners = new Set()));
+    listeners.add(listener);
+    listener(this.custom[key]);
+    const mine = listeners;
+    return () => {
+      mine.delete(listener);
+      if (mine.size === 0 && this.customListeners.get(key) === mine) this.customListeners.delete(key);
+    };
+  }
+
   /** The session ended on the gateway (logout, timeout, project stopped, gateway stopping). */
   onEnded(listener: (reason: string) => void): () => void {
     this.endListeners.add(listener);
@@ -190,6 +291,83 @@ export class FlintSession {
   /** Drops the socket as a network failure would (for tests and for a client that wants to reconnect now). */
   dropConnection(): void {
     this.socket?.close(4000, 'dropped by the client');
+  }
+
+  /** One path into the next `bindTags` frame, sent at the end of this turn. */
+  private queueBind(path: string): Promise<{ tagPath: string | null; value: TagValue }> {
+    return new Promise((resolve, reject) => {
+      this.bindQueue.push({ path, done: (tagPath, value) => resolve({ tagPath, value }), fail: reject });
+      if (this.bindQueue.length === 1) queueMicrotask(() => this.flushBinds());
+    });
+  }
+
+  private flushBinds(): void {
+    const queued = this.bindQueue.splice(0);
+    for (let i = 0; i < queued.length; i += PATHS_PER_FRAME) {
+      const chunk = queued.slice(i, i + PATHS_PER_FRAME);
+      void this.sendBind(chunk.map((q) => q.path)).then(
+        (tags) => tags.forEach((tag, j) => chunk[j].done(tag.tagPath, tag.value)),
+        (error: Error) => chunk.forEach((q) => q.fail(error)),
+      );
+    }
+  }
+
+  /**
+   * Sends one `bindTags` frame; answers each path's canonical path and value. A `tag` frame that came before the
+   * reply was sent after the gateway read the reply's value, so it is the newer one.
+   */
+  private async sendBind(paths: string[]): Promise<{ tagPath: string | null; value: TagValue }[]> {
+    this.bindsInFlight++;
+    try {
+      const reply = (await this.call('bindTags', { paths })) as { tags: (TagValue & { tagPath: string | null })[] };
+      return reply.tags.map(({ tagPath, value, quality, qualityCode, timestamp }) => ({
+        tagPath,
+        value: (tagPath !== null && this.earlyTags.get(tagPath)) || { value, quality, qualityCode, timestamp },
+      }));
+    } finally {
+      if (--this.bindsInFlight === 0) this.earlyTags.clear();
+    }
+  }
+
+  private flushUnbinds(): void {
+    const paths = this.unbindQueue.splice(0);
+    for (let i = 0; i < paths.length; i += PATHS_PER_FRAME)
+      void this.call('unbindTags', { paths: paths.slice(i, i + PATHS_PER_FRAME) }).catch(() => undefined);
+  }
+
+  /** A `tag` frame: the listeners of every path bound to that tag get the value. */
+  private tagChanged(frame: GatewayFrame<'tag'>): void {
+    const value: TagValue = { value: frame.value, quality: frame.quality, qualityCode: frame.qualityCode, timestamp: frame.timestamp };
+    let known = false;
+    for (const [path, binding] of this.tagBindings) {
+      if (binding.tagPath !== frame.path) continue;
+      known = true;
+      this.tagValues.set(frame.path, value);
+      for (const listener of binding.listeners) listener(value, path);
+    }
+    if (!known && this.bindsInFlight > 0) this.earlyTags.set(frame.path, value);
+  }
+
+  /**
+   * After a resume the gateway has forgotten the old socket's bindings: bind every tag again, and tell the listeners
+   * of those that changed meanwhile, as for the session's custom props.
+   */
+  private bindAgain(custom: Record<string, unknown>): void {
+    for (const [key, listeners] of this.customListeners)
+      if (JSON.stringify(custom[key]) !== JSON.stringify(this.custom[key])) for (const listener of listeners) listener(this.custom[key]);
+    for (const [path, binding] of this.tagBindings) {
+      if (!binding.tagPath) continue;
+      void this.queueBind(path).then(
+        ({ tagPath, value }) => {
+          if (this.tagBindings.get(path) !== binding || tagPath === null) return;
+          const last = this.tagValues.get(tagPath);
+          this.tagValues.set(tagPath, value);
+          if (last && sameTagValue(last, value)) return;
+          for (const listener of binding.listeners) listener(value, path);
+        },
+        () => undefined,
+      );
+    }
   }
 
   private call<T extends ClientFrameType>(type: T, fields: Payload<T>): Promise<unknown> {
@@ -218,9 +396,13 @@ export class FlintSession {
         const frame = JSON.parse(String(event.data)) as GatewayFrame;
         if (frame.type === 'welcome') {
           welcomed = true;
+          const custom = this.custom;
           this.welcome(frame);
           for (const handler of this.handlers.keys()) void this.call('registerHandler', { handler }).catch(() => undefined);
-          if (resume) this.showPagesAgain(frame);
+          if (resume) {
+            this.showPagesAgain(frame);
+            this.bindAgain(custom);
+          }
           resolve();
         } else if (frame.type === 'error' && !welcomed) reject(new FlintClientError(frame.code, frame.message));
         else this.dispatch(frame);
@@ -297,8 +479,13 @@ export class FlintSession {
       case 'message':
         for (const listener of this.handlers.get(frame.handler) ?? []) listener(frame.payload);
         return;
+      case 'tag':
+        return this.tagChanged(frame);
       case 'props':
-        if (frame.object === 'session' && frame.group === 'custom') this.custom = { ...this.custom, [frame.key]: frame.value };
+        if (frame.object === 'session' && frame.group === 'custom') {
+          this.custom = { ...this.custom, [frame.key]: frame.value };
+          for (const listener of this.customListeners.get(frame.key) ?? []) listener(frame.value);
+        }
         if (frame.object === 'component') this.componentChanged(frame);
         for (const listener of this.propsListeners) listener(frame);
         return;
@@ -308,6 +495,10 @@ export class FlintSession {
         return;
     }
   }
+}
+
+function sameTagValue(a: TagValue, b: TagValue): boolean {
+  return a.quality === b.quality && a.timestamp === b.timestamp && JSON.stringify(a.value) === JSON.stringify(b.value);
 }
 
 /** Opens a session on a project. */

@@ -99,6 +99,8 @@ export class Gateway {
     this.logs = new LogHub({ stdoutLevel: this.config.stdoutLevel });
     const gatewayLogger = this.logs.logger('gateway');
     mkdirSync(this.config.dataDir, { recursive: true });
+    this.tagSystem = new TagSystem(tagStore(this.config), this.logs.logger('tags'));
+    this.tags = this.tagSystem;
     this.databases = new Databases({ dataDir: this.config.dataDir, file: this.config.databasesFile, logger: this.logs.logger('db') });
     this.supervisor = new Supervisor({
       processes: this.config.sandboxProcesses,
@@ -147,6 +149,7 @@ export class Gateway {
     this.sessions = new SessionManager({
       project: (name) => sessionProject(this.stoppingProjects.get(name) ?? this.projects.get(name)),
       invoke: (project, module, argsJson, timeoutMs, live) => this.supervisor.invoke(project, module, argsJson, timeoutMs, false, live),
+      tags: this.tags,
       logger: this.logs.logger('sessions'),
     });
     this.messaging = new GatewayMessaging({
@@ -165,9 +168,6 @@ export class Gateway {
     };
     this.users.onUserRemoved((userName) => void this.sessions.endUser(userName, 'the user was removed'));
     this.users.onUserChanged(({ user }) => this.sessions.userChanged(user.userName, user.roles));
-    mkdirSync(this.config.dataDir, { recursive: true });
-    this.tagSystem = new TagSystem(tagStore(this.config), this.logs.logger('tags'));
-    this.tags = this.tagSystem;
     // The one place the system.* services meet the gateway's parts.
     this.dispatcher = new Dispatcher(
       composeServices({
@@ -299,5 +299,6 @@ function sessionProject(project: Project | undefined): SessionProject | undefine
     timeoutMs: config?.limits.timeoutMs ?? 5000,
     sessionTimeoutMs: config?.sessionTimeoutMs ?? 60_000,
     allowAnonymous: config?.allowAnonymous ?? true,
+    defaultTagProvider: config?.defaultTagProvider ?? 'default',
   };
 }

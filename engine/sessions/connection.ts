@@ -178,6 +178,11 @@ export class Connection implements SessionClient {
         if (!isOk(outcome)) throw FlintError.from(errorOf(outcome));
         return null;
       }
+      case 'bindTags':
+        return { tags: this.sessions.bindTags(session, this, frame.paths) };
+      case 'unbindTags':
+        this.sessions.unbindTags(session, this, frame.paths);
+        return null;
       case 'registerHandler':
         session.clients.get(this)?.add(frame.handler);
         return null;

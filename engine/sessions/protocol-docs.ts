@@ -60,8 +60,14 @@ export function describeType(desc: TypeDesc): string {
       return 'any JSON value';
     case 'object':
       return 'object';
-    case 'array':
-      return `array of ${describeType(desc.items)}`;
+    case 'array': {
+      const counts = [
+        desc.minItems !== undefined && `at least ${desc.minItems}`,
+        desc.maxItems !== undefined && `at most ${desc.maxItems}`,
+      ];
+      const limit = counts.filter(Boolean).join(' and ');
+      return `array${limit ? ` of ${limit}` : ''} of ${describeType(desc.items)}`;
+    }
     case 'enum':
       return `one of ${desc.values.map((v) => `\`"${v}"\``).join(', ')}`;
     case 'function':

@@ -27,6 +27,8 @@ const NAME = `^${NAME_SEGMENT}$`;
 const ID = { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } as const;
 const PATH = { type: 'string', pattern: '^/[^\\u0000-\\u001f]{0,999}$' } as const;
 const VIEW_PATH = { type: 'string', pattern: `^${NAME_SEGMENT}(/${NAME_SEGMENT}){0,15}$` } as const;
+/** Tag paths as scripts write them (docs/tags.md): `[provider]` optional, then the project's default provider. */
+const TAG_PATHS = { type: 'array', items: { type: 'string', minLength: 1, maxLength: 2000 }, minItems: 1, maxItems: 100 } as const;
 const opt = <T extends FieldDecl>(field: T) => ({ ...field, optional: true }) as T & { optional: true };
 
 /** Frames a client sends. An `id` (optional on every frame) asks for a `reply` frame with the same id. */
@@ -110,6 +112,17 @@ export const CLIENT_FRAMES = {
     fields: { handler: { type: { type: 'string', pattern: NAME }, doc: 'The message handler name.' } },
     reply: 'null',
   },
+  bindTags: {
+    doc: "Binds tags to this socket: the gateway sends a `tag` frame with each later change of each one, once per change, in the order the writes were applied, until `unbindTags`, the socket closes or the session ends. A path without `[provider]` is in the project's `defaultTagProvider`. A path that is not tag path syntax is not bound (its quality says `Error_InvalidPathSyntax`); a tag that does not exist yet is bound, and its first `tag` frame comes when it is defined. At most 1000 tags per socket.",
+    fields: { paths: { type: TAG_PATHS, doc: 'The tag paths, such as `[default]Line 1/Speed` or `New Tag 5.Quality`.' } },
+    reply:
+      '`{ tags: [{ path, tagPath, value, quality, qualityCode, timestamp }] }`, one per path in order: `path` as sent, `tagPath` the canonical path that `tag` frames carry (`null` when not bound), and the current value',
+  },
+  unbindTags: {
+    doc: 'Stops the `tag` frames of tags bound with `bindTags` (paths as they were bound, or any other spelling of the same tag). A path that is not bound is ignored.',
+    fields: { paths: { type: TAG_PATHS, doc: 'The tag paths.' } },
+    reply: 'null',
+  },
   ping: { doc: 'Asks for a `pong`.', fields: {} },
 } as const satisfies Record<string, FrameDecl>;
 
@@ -162,6 +175,16 @@ export const GATEWAY_FRAMES = {
     fields: {
       handler: { type: { type: 'string' }, doc: 'The message handler name.' },
       payload: { type: { type: 'object' }, doc: 'The payload.' },
+    },
+  },
+  tag: {
+    doc: 'A tag bound with `bindTags` changed (value, quality or timestamp), or a bound tag was defined, removed or redefined.',
+    fields: {
+      path: { type: { type: 'string' }, doc: 'The canonical tag path, as `tagPath` in the `bindTags` reply.' },
+      value: { type: { type: 'json' }, doc: 'The new value (`null` when the tag has none, for example when it was removed).' },
+      quality: { type: { type: 'string' }, doc: 'The quality name, such as `Good` or `Bad_NotFound`.' },
+      qualityCode: { type: { type: 'number', integer: true }, doc: 'Its numeric code (192 is Good).' },
+      timestamp: { type: { type: 'number' }, doc: 'When the value was written, in ms since 1970.' },
     },
   },
   ended: {

@@ -5,6 +5,8 @@ import type { EventId } from '../catalogue/events.ts';
 import { handlerArgs, live, writeProblem, type LiveValue, type LiveWrite } from './live-args.ts';
 import { listeners, mountView, type MountedComponent, type MountedView } from './mounted-view.ts';
 import type { ListenScope, ViewDecl } from './views.ts';
+import type { TagFeed } from '../tags/feed.ts';
+import { TagBindings, type BoundTag } from './tag-bindings.ts';
 import { MAX_PAGES, Session, type Page, type SessionClient, type SessionOrigin, type SessionUser } from './session.ts';
 
 /** What the session layer needs to know of a project. */
@@ -16,6 +18,8 @@ export interface SessionProject {
   readonly timeoutMs: number;
   readonly sessionTimeoutMs: number;
   readonly allowAnonymous: boolean;
+  /** The tag provider of a tag path without `[provider]` (project.json `defaultTagProvider`). */
+  readonly defaultTagProvider: string;
 }
 
 /** What the session layer is given: the projects and a way to run a project's handler. */
@@ -23,6 +27,8 @@ export interface SessionDeps {
   project(name: string): SessionProject | undefined;
   /** Runs a handler module with a JSON list of arguments and the description of its live objects; resolves to its outcome. */
   invoke(project: string, module: string, argsJson: string, timeoutMs: number, live: string): Promise<Outcome>;
+  /** The tags that sessions bind (`bindTags`). */
+  tags: TagFeed;
   logger: Logger;
 }
 
@@ -58,9 +64,26 @@ export const MAX_SESSIONS = 20_000;
 export class SessionManager {
   private readonly deps: SessionDeps;
   private readonly sessions = new Map<string, Session>();
+  /** The tags each socket has bound. */
+  readonly tagBindings: TagBindings;
 
   constructor(deps: SessionDeps) {
     this.deps = deps;
+    this.tagBindings = new TagBindings(deps.tags);
+  }
+
+  /** Binds tags to one of the session's sockets (`bindTags`); paths without `[provider]` are in the project's default provider. */
+  bindTags(session: Session, client: SessionClient, paths: readonly string[]): BoundTag[] {
+    if (session.ended || !session.clients.has(client)) throw new FlintError('PROJECT_UNAVAILABLE', `session ${session.id} has ended`);
+    return this.tagBindings.bind(client, paths, this.defaultTagProvider(session));
+  }
+
+  unbindTags(session: Session, client: SessionClient, paths: readonly string[]): void {
+    this.tagBindings.unbind(client, paths, this.defaultTagProvider(session));
+  }
+
+  private defaultTagProvider(session: Session): string {
+    return this.deps.project(session.project)?.defaultTagProvider ?? 'default';
   }
 
   get(id: string): Session | undefined {
@@ -103,6 +126,7 @@ export class SessionManager {
 
   /** A client's socket closed: the session stays, and ends once it has had no client for its project's session timeout. */
   detach(session: Session, client: SessionClient): void {
+    this.tagBindings.unbindAll(client);
     session.clients.delete(client);
     for (const page of session.pages.values()) if (page.client === client) page.client = undefined;
     if (session.clients.size > 0 || session.ended) return;
@@ -118,6 +142,7 @@ export class SessionManager {
     clearTimeout(session.disconnectTimer);
     this.sessions.delete(session.id);
     for (const client of session.clients.keys()) {
+      this.tagBindings.unbindAll(client);
       client.send({ v: 1, type: 'ended', reason });
       client.close(1000, `session ended: ${reason}`);
     }

@@ -12,7 +12,7 @@ export type TypeDesc =
   | { type: 'json' }
   /** A JSON object, the "dictionary" of the seeds. */
   | { type: 'object' }
-  | { type: 'array'; items: TypeDesc }
+  | { type: 'array'; items: TypeDesc; minItems?: number; maxItems?: number }
   | { type: 'enum'; values: string[] }
   /** A callback: only a `prelude` function (built inside the isolate) takes one, since functions never cross to the host. */
   | { type: 'function'; signature: string };

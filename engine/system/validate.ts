@@ -57,6 +57,8 @@ export function checkType(desc: TypeDesc, value: unknown): string | undefined {
       return isPlainObject(value) ? undefined : 'must be an object (a dictionary)';
     case 'array': {
       if (!Array.isArray(value)) return 'must be an array';
+      if (desc.minItems !== undefined && value.length < desc.minItems) return `must have at least ${desc.minItems} items`;
+      if (desc.maxItems !== undefined && value.length > desc.maxItems) return `must have at most ${desc.maxItems} items`;
       for (let i = 0; i < value.length; i++) {
         const problem = checkType(desc.items, value[i]);
         if (problem) return `must have items that ${problem.replace(/^must /, '')} (item ${i} does not)`;

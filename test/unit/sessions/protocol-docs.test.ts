@@ -6,6 +6,8 @@ import { readClientFrame } from '../../../engine/sessions/frame-reader.ts';
 import { NOT_YET_SUPPORTED, protocolFrames } from '../../../engine/sessions/protocol-docs.ts';
 import { CLIENT_FRAMES, GATEWAY_FRAMES, type ClientFrameType } from '../../../engine/sessions/protocol.ts';
 import { SessionManager } from '../../../engine/sessions/session-manager.ts';
+import { SqliteTagStore } from '../../../engine/tags/sqlite-store.ts';
+import { TagSystem } from '../../../engine/tags/tag-system.ts';
 
 /** The frames of the rendered reference: each `#### \`name\`` heading with the fields of the table under it. */
 function renderedFrames(text: string): Record<string, string[]> {
@@ -40,6 +42,8 @@ const SAMPLES: Record<ClientFrameType, Record<string, unknown>> = {
   request: { handler: 'myMessage', payload: {} },
   registerHandler: { handler: 'myMessage' },
   unregisterHandler: { handler: 'myMessage' },
+  bindTags: { paths: ['[default]A', 'A.Quality', 'not a [path'] },
+  unbindTags: { paths: ['A'] },
   logout: {},
 };
 
@@ -53,8 +57,10 @@ function connection() {
       timeoutMs: 1000,
       sessionTimeoutMs: 1000,
       allowAnonymous: true,
+      defaultTagProvider: 'default',
     }),
     invoke: () => Promise.resolve(ok(null)),
+    tags: new TagSystem(new SqliteTagStore(':memory:'), new LogHub({ stdoutLevel: 'off' }).logger('tags')),
     logger: new LogHub({ stdoutLevel: 'off' }).logger('sessions'),
   });
   const sent: Record<string, unknown>[] = [];
