@@ -227,8 +227,8 @@ describe('session tag bindings', () => {
     const results = await Promise.allSettled(binds);
     const rejected = results.filter((r) => r.status === 'rejected');
     expect(rejected.length).toBeGreaterThan(0);
-    expect((rejected[0] as PromiseRejectedResult).reason).toBeInstanceOf(FlintClientError);
-    expect(((rejected[0] as PromiseRejectedResult).reason as FlintClientError).code).toBe('QUOTA_EXCEEDED');
+    expect(rejected[0].reason).toBeInstanceOf(FlintClientError);
+    expect((rejected[0].reason as FlintClientError).code).toBe('QUOTA_EXCEEDED');
     await session.logout();
   });
 });
