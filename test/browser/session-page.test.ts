@@ -11,21 +11,24 @@ const whoami = `export default function (session: any, payload: any) {
 }
 `;
 
-const t = useGateway({
-  samplequickstart: { files: sampleFiles() },
-  plant: {
-    files: {
-      // Startup writes the live session; the page shows it, and the session's message handler reads it back.
-      'session-events/startup.ts': `export default function (session: any) { session.custom.greeting = 'welcome, ' + (session.props.userName ?? 'guest'); }\n`,
-      'session-events/message/whoami.ts': whoami,
-      'gateway-events/message/alarm.ts': `export default function (payload: any) { return system.util.sendMessage('plant', 'alarm', payload, 'C'); }\n`,
+const t = useGateway(
+  {
+    samplequickstart: { files: sampleFiles() },
+    plant: {
+      files: {
+        // Startup writes the live session; the page shows it, and the session's message handler reads it back.
+        'session-events/startup.ts': `export default function (session: any) { session.custom.greeting = 'welcome, ' + (session.props.userName ?? 'guest'); }\n`,
+        'session-events/message/whoami.ts': whoami,
+        'gateway-events/message/alarm.ts': `export default function (payload: any) { return system.util.sendMessage('plant', 'alarm', payload, 'C'); }\n`,
+      },
+    },
+    closed: {
+      config: { allowAnonymous: false },
+      files: { 'session-events/message/whoami.ts': whoami },
     },
   },
-  closed: {
-    config: { allowAnonymous: false },
-    files: { 'session-events/message/whoami.ts': whoami },
-  },
-});
+  { tagsDir: new URL('../../tags', import.meta.url).pathname },
+); // the sample tags, as `npm start` has them
 
 /** The sample project as it is in projects/, so the page is tried on exactly what `npm start` runs. */
 function sampleFiles(): Record<string, string> {
@@ -150,6 +153,31 @@ describe.skipIf(SKIP_BROWSER_TESTS)('the session page in Chromium', () => {
     await page.fill('#mount [name=viewPath]', 'Nowhere');
     await page.click('#mount button');
     await until(() => page.textContent('#view-error')).toMatch(/^NOT_FOUND: .*no view "Nowhere"/);
+    expect(errors).toEqual([]);
+  });
+
+  it('shows bound tags live: the value a write gives, a bad path, an unbind', async () => {
+    const tag = encodeURIComponent('[default]New Tag 5');
+    const { page, errors } = await openPage(`/session/samplequickstart/?tag=${tag}`);
+    const row = (path: string) => page.locator(`#tags tr[data-path="${path}"]`);
+    const cell = (path: string, field: string) => row(path).locator(`td[data-field="${field}"]`);
+    await until(() => cell('[default]New Tag 5', 'quality').textContent()).toBe('Good');
+    await t.gateway.tagSystem.write(['[default]New Tag 5'], ['4006381333931'], 'default');
+    await until(() => cell('[default]New Tag 5', 'value').textContent()).toBe('4006381333931');
+
+    await page.fill('#bind [name=path]', 'Line 1/Count');
+    await page.click('#bind button');
+    await until(() => cell('Line 1/Count', 'value').textContent()).toBe('0');
+    await t.gateway.tagSystem.write(['[default]Line 1/Count'], [41], 'default');
+    await until(() => cell('Line 1/Count', 'value').textContent()).toBe('41');
+    await page.fill('#bind [name=path]', 'Line 1//Count');
+    await page.click('#bind button');
+    await until(() => cell('Line 1//Count', 'quality').textContent()).toBe('Error_InvalidPathSyntax');
+
+    const followed = t.gateway.sessions.tagBindings.followedCount;
+    await row('Line 1/Count').locator('button').click();
+    await until(() => row('Line 1/Count').count()).toBe(0);
+    await t.waitFor(() => t.gateway.sessions.tagBindings.followedCount === followed - 1, 5000, 'unbound on the gateway');
     expect(errors).toEqual([]);
   });
 });

@@ -2,10 +2,11 @@
  * The session page (`GET /session/<project>[/<page path>]`): opens a session on the project with the client SDK,
  * shows its props and custom props as the gateway pushes them, opens the page of the URL's path, sends requests to
  * session message handlers, mounts views (also those named by `?view=` in the URL) and shows their components'
- * props live with a button per event script, and lists what client-side message handlers receive. Text only ever
+ * props live with a button per event script, binds tags (also those named by `?tag=`) and shows their values live,
+ * and lists what client-side message handlers receive. Text only ever
  * goes in through textContent.
  */
-import { connect, FlintClientError, type FlintSession, type GatewayFrame, type MountedView } from '../../client/index.ts';
+import { connect, FlintClientError, type FlintSession, type GatewayFrame, type MountedView, type TagValue } from '../../client/index.ts';
 
 const element = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const form = (id: string) => element<HTMLFormElement>(id);
@@ -20,6 +21,8 @@ let connecting = false;
 let props: Record<string, unknown> = {};
 let pageId: string | undefined;
 const listening = new Set<string>();
+/** The bound tags' rows, by the path as typed. */
+const boundTags = new Map<string, HTMLTableRowElement>();
 
 /** `/session/<project>/<page path>`: the gateway answered this URL, so the project's segment is a valid name. */
 function fromLocation(pathname: string): [string, string] {
@@ -103,6 +106,41 @@ async function mount(viewPath: string): Promise<void> {
   await session.mountView(pageId, viewPath).then(renderViews, showViewError);
 }
 
+/** Binds a tag and shows it as a row that follows its value; a path bound already is not bound twice. */
+async function bindTag(path: string): Promise<void> {
+  element('tag-error').textContent = '';
+  if (!session) return void (element('tag-error').textContent = 'Not connected.');
+  if (boundTags.has(path)) return;
+  const row = document.createElement('tr');
+  row.dataset.path = path;
+  const cells = (['value', 'quality', 'timestamp'] as const).map((name) => make('td', '', { field: name }));
+  const unbindButton = make('button', 'Unbind') as HTMLButtonElement;
+  unbindButton.type = 'button';
+  const actions = document.createElement('td');
+  actions.append(unbindButton);
+  row.append(make('td', path), ...cells, actions);
+  boundTags.set(path, row);
+  element('tags').querySelector('tbody')!.append(row);
+  const showValue = (value: TagValue) => {
+    cells[0].textContent = show(value.value);
+    cells[1].textContent = value.quality;
+    cells[1].dataset.state = value.quality === 'Good' ? 'ok' : 'error';
+    cells[2].textContent = new Date(value.timestamp).toISOString();
+  };
+  try {
+    const unbind = await session.bindTag(path, showValue);
+    unbindButton.addEventListener('click', () => {
+      unbind();
+      row.remove();
+      boundTags.delete(path);
+    });
+  } catch (error) {
+    row.remove();
+    boundTags.delete(path);
+    element('tag-error').textContent = describe(error);
+  }
+}
+
 function renderSession(): void {
   renderList(
     'props',
@@ -155,6 +193,7 @@ async function open(credentials: { userName?: string; password?: string } = {}):
     return;
   }
   for (const viewPath of new URLSearchParams(location.search).getAll('view')) await mount(viewPath);
+  await Promise.all(new URLSearchParams(location.search).getAll('tag').map(bindTag));
 }
 
 function received(handler: string, payload: Record<string, unknown>): void {
@@ -177,6 +216,12 @@ form('login').addEventListener('submit', (event) => {
     },
     (error: unknown) => (element('login-error').textContent = describe(error)),
   );
+});
+
+form('bind').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const input = field(form('bind'), 'path');
+  void bindTag(input.value.trim()).then(() => (input.value = ''));
 });
 
 form('mount').addEventListener('submit', (event) => {
