@@ -15,6 +15,7 @@ import { benchRequests } from './request.ts';
 import { benchSessionIdle } from './session-idle.ts';
 import { benchSessionFanout, benchSessionRequests } from './sessions.ts';
 import { Report } from './stats.ts';
+import { benchTagBindings } from './tag-bindings.ts';
 import { benchTags } from './tags.ts';
 
 const SUITES: Record<string, (report: Report) => Promise<void>> = {
@@ -29,6 +30,7 @@ const SUITES: Record<string, (report: Report) => Promise<void>> = {
   'session-fanout': benchSessionFanout,
   'session-idle': benchSessionIdle,
   tags: benchTags,
+  'tag-bindings': benchTagBindings,
   database: benchDatabase,
 };
 

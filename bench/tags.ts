@@ -38,7 +38,7 @@ export default function (payload: { n: number }) {
 `;
 
 /** The raw floor: the same table and upsert as the tag store, on a file of its own, each write or batch one transaction. */
-class RawSqlite {
+export class RawSqlite {
   private readonly db: DatabaseSync;
   private readonly upsert;
 

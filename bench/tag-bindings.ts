@@ -1,0 +1,151 @@
+// Benchmark: one tag change delivered to 1,000 sessions that bound the tag (issue 12, performance; session bindings,
+// engine/sessions/tag-bindings.ts), until the last SDK client has it, beside a raw `ws` server broadcasting one frame
+// to 1,000 sockets of the same SDK clients (bench/ws-raw.ts), in interleaved rounds. The gateway's change starts with
+// a durable write (SQLite, WAL, synchronous=FULL), so its total is also shown beside raw broadcast + a raw upsert of
+// the same settings; the fan-out alone is timed from the moment the change is applied (a tag-feed listener that
+// subscribed before the sessions).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { serve } from '../api/server.ts';
+import type { FlintSession } from '../client/index.ts';
+import { startBenchGateway, waitFor } from './fixtures.ts';
+import { closeSessions, openSessions, within } from './session-clients.ts';
+import { num, summarize, type Report } from './stats.ts';
+import { RawSqlite } from './tags.ts';
+import { startRawSessionServer, type RawSessionServer } from './ws-raw.ts';
+
+const PROJECT = 'bindbench';
+const CLIENTS = 1000;
+const ROUNDS = 20;
+const TAG = '[default]Bench/Fan';
+const FAN = 'fan';
+
+/** Resolves once every client has seen `value` (for the gateway: the bound tag's; for the raw server: the message's). */
+function arrivals(clients: FlintSession[], subscribe: (client: FlintSession, seen: (value: unknown) => void) => void) {
+  let expected: unknown;
+  let armed = false;
+  let got = 0;
+  let wrong = 0;
+  let done: (() => void) | undefined;
+  for (const client of clients)
+    subscribe(client, (value) => {
+      if (!armed) return; // the value a bind starts with
+      if (value !== expected) return void wrong++;
+      if (++got === clients.length) done?.();
+    });
+  return {
+    get wrong() {
+      return wrong;
+    },
+    arm(value: unknown): Promise<void> {
+      expected = value;
+      armed = true;
+      got = 0;
+      return within(new Promise<void>((resolve) => (done = resolve)), 10_000, `a change to reach all ${clients.length} clients`);
+    },
+  };
+}
+
+export async function benchTagBindings(report: Report): Promise<void> {
+  const gw = await startBenchGateway('bindings', { [PROJECT]: {} });
+  const api = await serve(gw.gateway, 0);
+  const rawStore = new RawSqlite(join(gw.root, 'raw.sqlite'));
+  let raw: RawSessionServer | undefined;
+  const opened: FlintSession[][] = [];
+  try {
+    mkdirSync(join(gw.root, 'tags'), { recursive: true });
+    writeFileSync(
+      join(gw.root, 'tags', 'default.json'),
+      JSON.stringify({ tags: [{ name: 'Bench', tags: [{ name: 'Fan', dataType: 'Int', value: 0 }] }] }),
+    );
+    await waitFor(() => gw.gateway.tags.read([TAG], 'default')[0].quality === 'Good', 10_000, 'the bench tag');
+    // Called first at each change, before the sessions' fan-out: the moment the change is applied.
+    let appliedAt = 0;
+    gw.gateway.tags.subscribe([TAG], 'default', () => (appliedAt = performance.now()));
+    raw = await startRawSessionServer();
+    const rawServer = raw;
+    const gwClients = await openSessions(`${api.url.replace('http', 'ws')}/session`, PROJECT, CLIENTS);
+    opened.push(gwClients);
+    const rawClients = await openSessions(raw.url, PROJECT, CLIENTS);
+    opened.push(rawClients);
+    const gwSeen = arrivals(gwClients, (client, seen) => void client.bindTag(TAG, (v) => seen(v.value)));
+    const rawSeen = arrivals(rawClients, (client, seen) => client.onMessage(FAN, (payload) => seen(payload.value)));
+    await waitFor(() => gw.gateway.sessions.tagBindings.followedCount === 1 && gwClients.every((c) => c.tagValue(TAG)), 10_000, 'bound');
+    await waitFor(() => rawServer.listening(FAN) === CLIENTS, 10_000, `${CLIENTS} client handlers on the raw server`);
+
+    let n = 0;
+    const gatewayChange = async () => {
+      const value = ++n;
+      const arrived = gwSeen.arm(value);
+      const t0 = performance.now();
+      const [quality] = await gw.gateway.tagSystem.write([TAG], [value], 'default');
+      if (quality.quality !== 'Good') throw new Error(`the write was ${quality.quality}`);
+      await arrived;
+      const end = performance.now();
+      return { all: end - t0, fanOut: end - appliedAt };
+    };
+    const rawBroadcast = async () => {
+      const value = ++n;
+      const arrived = rawSeen.arm(value);
+      const t0 = performance.now();
+      rawServer.broadcast(FAN, { value });
+      await arrived;
+      return performance.now() - t0;
+    };
+    const rawUpsert = () => {
+      const t0 = performance.now();
+      rawStore.singles(1);
+      return performance.now() - t0;
+    };
+    for (let i = 0; i < 3; i++) {
+      await gatewayChange();
+      await rawBroadcast();
+      rawUpsert();
+    }
+    report.section(
+      `tag bindings: one change of a tag bound by ${CLIENTS} sessions, until the last SDK client has it (${ROUNDS} interleaved rounds)`,
+    );
+    const s = { all: [] as number[], fanOut: [] as number[], raw: [] as number[], upsert: [] as number[] };
+    const ratios: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const g = await gatewayChange();
+      const r = await rawBroadcast();
+      s.all.push(g.all);
+      s.fanOut.push(g.fanOut);
+      s.raw.push(r);
+      s.upsert.push(rawUpsert());
+      ratios.push(g.fanOut / r);
+    }
+    const [all, fan, r, u] = [summarize(s.all), summarize(s.fanOut), summarize(s.raw), summarize(s.upsert)];
+    report.info(`raw ws broadcast of one frame to ${CLIENTS} sockets: median ${num(r.median)} ms, ${num(r.min)} to ${num(r.max)} ms`);
+    report.info(`gateway, from the change applied: median ${num(fan.median)} ms, ${num(fan.min)} to ${num(fan.max)} ms`);
+    report.info(
+      `gateway, from the write call (durable write first): median ${num(all.median)} ms; raw durable upsert median ${num(u.median)} ms`,
+    );
+    report.noise(ratios, 'gateway fan-out / raw broadcast within each round');
+    report.info(`wrong values received: gateway ${gwSeen.wrong}, raw ${rawSeen.wrong}`);
+    report.figure({
+      label: `tag change to ${CLIENTS} bound sessions (from the change applied)`,
+      value: fan.median,
+      unit: 'ms',
+      baseline: r.median,
+      baselineNote: 'raw ws broadcast, one frame serialized once',
+      target: { kind: 'ratio-max', x: 1.5 },
+    });
+    report.figure({
+      label: `tag write to ${CLIENTS} bound sessions (from the write call)`,
+      value: all.median,
+      unit: 'ms',
+      baseline: r.median + u.median,
+      baselineNote: 'raw ws broadcast + raw durable SQLite upsert',
+      target: { kind: 'info' },
+    });
+  } finally {
+    for (const clients of opened) closeSessions(clients);
+    rawStore.close();
+    await raw?.close();
+    await api.close();
+    await gw.stop();
+  }
+}
