@@ -15,7 +15,7 @@ export function layoutTable(): string {
   }
   rows.push(
     '| `project.json` | the project: title, description, enabled, isolated, limits, sessionTimeoutMs, allowAnonymous, defaultTagProvider, databases | | |',
-    '| `views/<view path>/view.json` | a view: components and their message handlers | | |',
+    '| `views/<view path>/view.json` | a view: components with their props, message handlers, event scripts and tag-bound props (`bindings`) | | |',
     '| `named-queries/<path>.sql` + `<path>.json` | a named query (folders allowed: `Reports/Daily`) and its settings: `type`, `database`, `parameters` (docs/database.md) | | |',
     '| `lib/**/*.ts` | modules that handlers import by relative path | | |',
   );

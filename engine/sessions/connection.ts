@@ -155,8 +155,7 @@ export class Connection implements SessionClient {
         this.pageOf(session, frame.pageId).path = frame.path;
         return null;
       case 'closePage':
-        this.pageOf(session, frame.pageId);
-        session.pages.delete(frame.pageId);
+        this.sessions.closePage(session, frame.pageId);
         return null;
       case 'request': {
         const outcome = await this.sessions.request(session, frame.handler, frame.payload ?? {});
@@ -168,8 +167,7 @@ export class Connection implements SessionClient {
         return viewState(view);
       }
       case 'unmountView':
-        this.viewOf(this.pageOf(session, frame.pageId), frame.instanceId);
-        this.pageOf(session, frame.pageId).views.delete(frame.instanceId);
+        this.sessions.unmountView(this.pageOf(session, frame.pageId), frame.instanceId);
         return null;
       case 'componentEvent': {
         const page = this.pageOf(session, frame.pageId);

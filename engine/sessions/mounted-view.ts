@@ -16,6 +16,8 @@ export interface MountedView {
   viewPath: string;
   decl: ViewDecl;
   components: Map<string, MountedComponent>;
+  /** Undoes its tag bindings: called once, when it is unmounted, its page closed or its session ended. */
+  unbind: (() => void)[];
 }
 
 /** Most views one page may have mounted at once. */
@@ -28,7 +30,7 @@ export function mountView(views: Map<string, MountedView>, viewPath: string, dec
   const components = new Map<string, MountedComponent>();
   for (const [name, component] of Object.entries(decl.components))
     components.set(name, { name, props: new LiveGroup(component.props), custom: new LiveGroup(component.custom) });
-  const view: MountedView = { instanceId: randomBytes(6).toString('hex'), viewPath, decl, components };
+  const view: MountedView = { instanceId: randomBytes(6).toString('hex'), viewPath, decl, components, unbind: [] };
   views.set(view.instanceId, view);
   return view;
 }

@@ -147,6 +147,7 @@ export class SessionManager {
       client.close(1000, `session ended: ${reason}`);
     }
     session.clients.clear();
+    for (const page of session.pages.values()) for (const view of page.views.values()) for (const unbind of view.unbind.splice(0)) unbind();
     this.deps.logger.info(`session ${session.id} ended (${reason})`, { project: session.project });
     await this.run(session, 'session/shutdown', undefined, () => [liveSession(session)], { evenIfEnded: true });
   }
@@ -216,7 +217,53 @@ export class SessionManager {
   mountView(session: Session, page: Page, viewPath: string): MountedView {
     const decl = this.deps.project(session.project)?.view(viewPath);
     if (!decl) throw new FlintError('NOT_FOUND', `project "${session.project}" has no view "${viewPath}" (views/${viewPath}/view.json)`);
-    return mountView(page.views, viewPath, decl);
+    const view = mountView(page.views, viewPath, decl);
+    this.bindViewTags(session, page, view);
+    return view;
+  }
+
+  /**
+   * A view's tag-bound props (`bindings` in its view.json): each starts at its tag's value and follows it, pushed to
+   * the page's client, until the view goes. A value the prop cannot hold (past its group's size) is logged and skipped.
+   */
+  private bindViewTags(session: Session, page: Page, view: MountedView): void {
+    const provider = this.defaultTagProvider(session);
+    for (const [name, component] of view.components) {
+      for (const [key, { tag }] of Object.entries(view.decl.components[name]?.bindings ?? {})) {
+        const apply = (value: unknown, push: boolean) => {
+          try {
+            component.props.set(key, value ?? null);
+          } catch (error) {
+            this.deps.logger.warn(
+              `view "${view.viewPath}" component "${name}": props.${key} cannot follow ${tag}: ${(error as Error).message}`,
+              {
+                project: session.project,
+              },
+            );
+            return;
+          }
+          if (push) pushComponentProp(page, view, component, 'props', key, value ?? null);
+        };
+        view.unbind.push(this.deps.tags.subscribe([tag], provider, (change) => apply(change.value.value, true)));
+        apply(this.deps.tags.read([tag], provider)[0].value, false);
+      }
+    }
+  }
+
+  /** Unmounts a view instance; its tag bindings end. */
+  unmountView(page: Page, instanceId: string): void {
+    const view = page.views.get(instanceId);
+    if (!view) throw new FlintError('NOT_FOUND', `page ${page.pageId} has no view instance "${instanceId}"`);
+    page.views.delete(instanceId);
+    for (const unbind of view.unbind.splice(0)) unbind();
+  }
+
+  /** Closes a page and unmounts its views. */
+  closePage(session: Session, pageId: string): void {
+    const page = session.pages.get(pageId);
+    if (!page) throw new FlintError('NOT_FOUND', `session ${session.id} has no page "${pageId}"`);
+    for (const instanceId of [...page.views.keys()]) this.unmountView(page, instanceId);
+    session.pages.delete(pageId);
   }
 
   /**
@@ -324,18 +371,8 @@ export class SessionManager {
     } catch (error) {
       return refused(`component "${name}": ${(error as Error).message}`);
     }
-    const value = write.value ?? null;
-    page.client?.send({
-      v: 1,
-      type: 'props',
-      object: 'component',
-      pageId,
-      instanceId,
-      component: name,
-      group: write.group as 'props',
-      key: write.key,
-      value,
-    });
+    const view = page.views.get(instanceId)!;
+    pushComponentProp(page, view, component, write.group as 'props', write.key, write.value ?? null);
   }
 
   private runComponentScript(session: Session, page: Page, view: MountedView, component: MountedComponent, script: string, arg: unknown) {
@@ -407,6 +444,28 @@ export class SessionManager {
     session.queue = turn.catch(() => undefined);
     return turn;
   }
+}
+
+/** Tells the client showing a page that a component's prop changed. */
+function pushComponentProp(
+  page: Page,
+  view: MountedView,
+  component: MountedComponent,
+  group: 'props' | 'custom',
+  key: string,
+  value: unknown,
+) {
+  page.client?.send({
+    v: 1,
+    type: 'props',
+    object: 'component',
+    pageId: page.pageId,
+    instanceId: view.instanceId,
+    component: component.name,
+    group,
+    key,
+    value,
+  });
 }
 
 /** The `session` a handler gets: a live object whose custom props it may write. */

@@ -7,6 +7,9 @@ import { NAME_PATTERN as NAME } from '../names.ts';
  *   { "components": { "ItemList": { "props": { "items": [] },
  *       "messageHandlers": [{ "messageType": "NewItem", "scopes": ["view"], "script": "onNewItem" }],
  *       "events": { "onActionPerformed": "addItem" } } } }
+ *
+ * A prop may be bound to a tag: `"bindings": { "text": { "tag": "[default]New Tag 5" } }` keeps the prop at the tag's
+ * value while the view is mounted (docs/projects.md).
  */
 export type ListenScope = 'view' | 'page' | 'session';
 
@@ -23,6 +26,8 @@ export interface ComponentDecl {
   messageHandlers: MessageHandlerDecl[];
   /** Event name (`onActionPerformed`) to script name. */
   events: Record<string, string>;
+  /** Prop name to the tag path whose value it follows while the view is mounted. */
+  bindings: Record<string, { tag: string }>;
 }
 
 export interface ViewDecl {
@@ -32,6 +37,8 @@ export interface ViewDecl {
 const EVENT = /^on[A-Za-z]{1,60}$/;
 const SCOPES: ListenScope[] = ['view', 'page', 'session'];
 const MAX_COMPONENTS = 500;
+/** Most bound props one component may have. */
+const MAX_BINDINGS = 100;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -50,8 +57,8 @@ export function parseViewDecl(value: unknown): { ok: true; view: ViewDecl } | { 
     if (!NAME.test(name)) return fail(`"${at}": a component name is 1 to 128 letters, digits, _ . - or spaces`);
     if (!isObject(raw)) return fail(`"${at}" must be an object`);
     for (const key of Object.keys(raw))
-      if (!['type', 'props', 'custom', 'messageHandlers', 'events'].includes(key))
-        return fail(`"${at}": unknown key "${key}" (allowed: type, props, custom, messageHandlers, events)`);
+      if (!['type', 'props', 'custom', 'messageHandlers', 'events', 'bindings'].includes(key))
+        return fail(`"${at}": unknown key "${key}" (allowed: type, props, custom, messageHandlers, events, bindings)`);
     if (raw.props !== undefined && !isObject(raw.props)) return fail(`"${at}.props" must be an object`);
     if (raw.custom !== undefined && !isObject(raw.custom)) return fail(`"${at}.custom" must be an object`);
     const handlers = raw.messageHandlers ?? [];
@@ -74,11 +81,22 @@ export function parseViewDecl(value: unknown): { ok: true; view: ViewDecl } | { 
       if (!EVENT.test(event)) return fail(`"${at}.events": "${event}" is not an event name (such as onActionPerformed)`);
       if (typeof script !== 'string' || !NAME.test(script)) return fail(`"${at}.events.${event}" must name a script beside the view.json`);
     }
+    const bindings = raw.bindings ?? {};
+    if (!isObject(bindings)) return fail(`"${at}.bindings" must be an object of prop name to { "tag": <tag path> }`);
+    if (Object.keys(bindings).length > MAX_BINDINGS) return fail(`"${at}.bindings": a component may bind at most ${MAX_BINDINGS} props`);
+    for (const [prop, binding] of Object.entries(bindings)) {
+      const where = `${at}.bindings.${prop}`;
+      if (prop.length === 0 || prop.length > 200) return fail(`"${at}.bindings": a prop name is 1 to 200 characters`);
+      if (!isObject(binding) || Object.keys(binding).some((k) => k !== 'tag')) return fail(`"${where}" must be { "tag": <tag path> }`);
+      if (typeof binding.tag !== 'string' || binding.tag.length === 0 || binding.tag.length > 2000)
+        return fail(`"${where}.tag" must be a tag path (1 to 2000 characters), such as "[default]Folder/Tag"`);
+    }
     view.components[name] = {
       props: raw.props ?? {},
       custom: raw.custom ?? {},
       messageHandlers,
       events: events as Record<string, string>,
+      bindings: bindings as Record<string, { tag: string }>,
     };
   }
   return { ok: true, view };

@@ -156,14 +156,19 @@ describe.skipIf(SKIP_BROWSER_TESTS)('the session page in Chromium', () => {
     expect(errors).toEqual([]);
   });
 
-  it('shows bound tags live: the value a write gives, a bad path, an unbind', async () => {
+  it('shows bound tags and a tag-bound label live: the value a write gives, a bad path, an unbind', async () => {
     const tag = encodeURIComponent('[default]New Tag 5');
-    const { page, errors } = await openPage(`/session/samplequickstart/?tag=${tag}`);
+    const { page, errors } = await openPage(`/session/samplequickstart/?tag=${tag}&view=Scanner`);
     const row = (path: string) => page.locator(`#tags tr[data-path="${path}"]`);
     const cell = (path: string, field: string) => row(path).locator(`td[data-field="${field}"]`);
     await until(() => cell('[default]New Tag 5', 'quality').textContent()).toBe('Good');
     await t.gateway.tagSystem.write(['[default]New Tag 5'], ['4006381333931'], 'default');
     await until(() => cell('[default]New Tag 5', 'value').textContent()).toBe('4006381333931');
+    // The sample's Scanner view: a label whose text prop is bound to the same tag (view.json "bindings").
+    const label = page.locator('#views [data-component="ScannedLabel"] dd[data-key="text"]');
+    await until(() => label.textContent()).toBe('4006381333931');
+    await t.gateway.tagSystem.write(['[default]New Tag 5'], ['next scan'], 'default');
+    await until(() => label.textContent()).toBe('next scan');
 
     await page.fill('#bind [name=path]', 'Line 1/Count');
     await page.click('#bind button');

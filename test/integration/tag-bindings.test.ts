@@ -31,6 +31,17 @@ const files = {
   return system.util.sendMessage('p', 'custom', payload, 'S', payload.sessionId);
 }
 `,
+  // A view whose labels follow tags; its button's script reports what its component's props hold.
+  'views/Scanner/view.json': JSON.stringify({
+    components: {
+      Count: { props: { text: 'unset' }, bindings: { text: { tag: 'Line/Count' } }, events: { onActionPerformed: 'report' } },
+      Quality: { bindings: { text: { tag: '[default]Line/Count.Quality' }, missing: { tag: 'Nowhere' } } },
+    },
+  }),
+  'views/Scanner/report.ts': `export default function (self: any) {
+  self.page.session.custom.reported = self.props.text;
+}
+`,
   'session-events/message/custom.ts': `export default function (session: any, payload: any) {
   for (const value of payload.values) session.custom[payload.key] = value;
   return null;
@@ -229,6 +240,40 @@ describe('session tag bindings', () => {
     expect(rejected.length).toBeGreaterThan(0);
     expect(rejected[0].reason).toBeInstanceOf(FlintClientError);
     expect((rejected[0].reason as FlintClientError).code).toBe('QUOTA_EXCEEDED');
+    await session.logout();
+  });
+
+  it("keeps a view's tag-bound props at the tag's value while it is mounted, pushed to the client", async () => {
+    const session = await open();
+    const { pageId } = await session.openPage('/scanner');
+    await write('Line/Count', [10]);
+    const view = await session.mountView(pageId, 'Scanner');
+    expect(view.components.Count.props).toEqual({ text: 10 });
+    expect(view.components.Quality.props).toEqual({ text: 'Good', missing: null });
+    const changes: unknown[] = [];
+    session.onComponentProps((c) => changes.push([c.component, c.key, c.value]));
+    await write('Line/Count', [11, 12]);
+    await t.waitFor(() => view.components.Count.props.text === 12, 5000, 'the bound prop');
+    expect(changes.filter((c) => (c as string[])[0] === 'Count')).toEqual([
+      ['Count', 'text', 11],
+      ['Count', 'text', 12],
+    ]);
+    // The gateway's copy is what scripts see as self.props.
+    const mounted = t.gateway.sessions.get(session.sessionId)!.pages.get(pageId)!.views.get(view.instanceId)!;
+    expect(mounted.components.get('Count')!.props.toObject()).toEqual({ text: 12 });
+    await session.componentEvent(pageId, view.instanceId, 'Count', 'onActionPerformed');
+    await t.waitFor(() => session.custom.reported === 12, 5000, 'what the script saw');
+    await session.unmountView(pageId, view.instanceId);
+    expect(mounted.unbind).toEqual([]);
+    const second = await session.mountView(pageId, 'Scanner');
+    await session.closePage(pageId);
+    // A tag frame bound after the views went comes after any component frame of the same change.
+    const marker = recorder();
+    await session.bindTag('Line/Count', marker.listener);
+    await write('Line/Count', [13]);
+    await t.waitFor(() => marker.values().includes(13), 5000, 'the marker');
+    expect(changes.filter((c) => (c as unknown[])[2] === 13)).toEqual([]);
+    expect(second.components.Count.props.text).toBe(12);
     await session.logout();
   });
 });

@@ -6,7 +6,12 @@ describe('view.json declarations', () => {
     const parsed = parseViewDecl({
       components: {
         ItemList: { props: { items: [] }, messageHandlers: [{ messageType: 'NewItem', scopes: ['view'], script: 'onNewItem' }] },
-        AddButton: { type: 'button', props: { text: 'Add' }, events: { onActionPerformed: 'addBanana' } },
+        AddButton: {
+          type: 'button',
+          props: { text: 'Add' },
+          events: { onActionPerformed: 'addBanana' },
+          bindings: { text: { tag: '[default]Labels/Add' } },
+        },
         Label: { messageHandlers: [{ messageType: 'Hello', script: 'onHello' }] },
       },
     });
@@ -19,9 +24,22 @@ describe('view.json declarations', () => {
             custom: {},
             messageHandlers: [{ messageType: 'NewItem', scopes: ['view'], script: 'onNewItem' }],
             events: {},
+            bindings: {},
           },
-          AddButton: { props: { text: 'Add' }, custom: {}, messageHandlers: [], events: { onActionPerformed: 'addBanana' } },
-          Label: { props: {}, custom: {}, messageHandlers: [{ messageType: 'Hello', scopes: ['page'], script: 'onHello' }], events: {} },
+          AddButton: {
+            props: { text: 'Add' },
+            custom: {},
+            messageHandlers: [],
+            events: { onActionPerformed: 'addBanana' },
+            bindings: { text: { tag: '[default]Labels/Add' } },
+          },
+          Label: {
+            props: {},
+            custom: {},
+            messageHandlers: [{ messageType: 'Hello', scopes: ['page'], script: 'onHello' }],
+            events: {},
+            bindings: {},
+          },
         },
       },
     });
@@ -39,6 +57,19 @@ describe('view.json declarations', () => {
       message: '"components.A.events.onClick" must name a script beside the view.json',
     });
     expect(parseViewDecl({ components: { A: { props: 3 } } })).toEqual({ ok: false, message: '"components.A.props" must be an object' });
+    expect(parseViewDecl({ components: { A: { bindings: { text: '[default]T' } } } })).toEqual({
+      ok: false,
+      message: '"components.A.bindings.text" must be { "tag": <tag path> }',
+    });
+    expect(parseViewDecl({ components: { A: { bindings: { text: { tag: '' } } } } })).toEqual({
+      ok: false,
+      message: '"components.A.bindings.text.tag" must be a tag path (1 to 2000 characters), such as "[default]Folder/Tag"',
+    });
+    expect(parseViewDecl({ components: { A: { bindings: { text: { tag: 'T', expression: '1' } } } } }).ok).toBe(false);
+    expect(parseViewDecl({ components: { A: { bindings: [] } } })).toMatchObject({
+      ok: false,
+      message: /"components.A.bindings" must be an object/,
+    });
   });
 
   it('keep a component named like an Object.prototype property as a component', () => {
