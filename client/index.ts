@@ -107,6 +107,7 @@ export class FlintSession {
   private readonly bindQueue: { path: string; done: (tagPath: string | null, value: TagValue) => void; fail: (e: Error) => void }[] = [];
   private readonly unbindQueue: string[] = [];
   private readonly customListeners = new Map<string, Set<(value: unknown) => void>>();
+  private readonly topicListeners = new Map<string, Set<(payload: unknown, topic: string) => void>>();
 
   private constructor(options: ConnectOptions) {
     this.options = options;
@@ -196,6 +197,35 @@ export class FlintSession {
         void this.call('unregisterHandler', { handler }).catch(() => undefined);
       }
     };
+  }
+
+  /**
+   * Subscribes to a push topic (`system.perspective.pushMessage`, exact and case-sensitive): `handler` gets each
+   * payload pushed while it is subscribed, unchanged. Returns the function that unsubscribes. Pushes made while the
+   * socket is down are not received (a push reaches the subscribers active at that moment); the subscription itself
+   * is renewed after a reconnect.
+   */
+  subscribe(topic: string, handler: (payload: unknown, topic: string) => void): () => void {
+    let listeners = this.topicListeners.get(topic);
+    if (!listeners) {
+      listeners = new Set();
+      this.topicListeners.set(topic, listeners);
+      void this.call('subscribe', { topic }).catch(() => undefined);
+    }
+    listeners.add(handler);
+    const mine = listeners;
+    return () => {
+      mine.delete(handler);
+      if (mine.size === 0 && this.topicListeners.get(topic) === mine) {
+        this.topicListeners.delete(topic);
+        void this.call('unsubscribe', { topic }).catch(() => undefined);
+      }
+    };
+  }
+
+  /** Resolves once the gateway has taken every subscription sent so far (a `ping` answered after them). */
+  async subscribed(): Promise<void> {
+    await this.call('ping', {});
   }
 
   /** Live property changes pushed by the gateway (session custom props, pages, components). */
@@ -399,6 +429,7 @@ export class FlintSession {
           const custom = this.custom;
           this.welcome(frame);
           for (const handler of this.handlers.keys()) void this.call('registerHandler', { handler }).catch(() => undefined);
+          for (const topic of this.topicListeners.keys()) void this.call('subscribe', { topic }).catch(() => undefined);
           if (resume) {
             this.showPagesAgain(frame);
             this.bindAgain(custom);
@@ -481,6 +512,9 @@ export class FlintSession {
         return;
       case 'tag':
         return this.tagChanged(frame);
+      case 'push':
+        for (const listener of this.topicListeners.get(frame.topic) ?? []) listener(frame.payload, frame.topic);
+        return;
       case 'props':
         if (frame.object === 'session' && frame.group === 'custom') {
           this.custom = { ...this.custom, [frame.key]: frame.value };

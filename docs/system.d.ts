@@ -166,6 +166,17 @@ declare namespace system {
     /** The same, with the optional arguments named (the seeds' keyword arguments). */
     function sendMessage(messageType: string, payload: JsonObject | undefined, named: { scope?: "session" | "page" | "view"; sessionId?: string; pageId?: string }): void;
     /**
+     * Pushes a payload to every subscriber of `topic` active at this moment in the project's sessions: client-side handlers registered with the SDK's `subscribe(topic, handler)`, and the project's topic subscriber scripts (`session-events/push/<name>.ts` whose sidecar names the topic), run once per session as `(session, payload, topic)`. Returns how many subscribers it reached. Subscribers that are not active when it is called never receive it.
+     * @param topic The topic: only subscribers of exactly this topic (case-sensitive) receive the payload.
+     * @param payload Any JSON value (null, a string, a number, a list, an object), delivered unchanged. At most the project's `limits.maxPushPayloadBytes` of JSON (default 64 KiB): it goes to every subscriber at once. Default: null.
+     * @param restrictToOwnSession Deliver only to subscribers in the session of the calling script. A script outside any session (gateway scope) cannot, and gets BAD_ARGUMENT. Default: false.
+     * @param permissions Roles a subscriber's session user must have; none (the default) lets every session receive it. Default: null.
+     * @param permissionMatch "all" (default): the user must have every role of `permissions`; "any": one of them is enough. Default: "all".
+     */
+    function pushMessage(topic: string, payload?: JsonValue, restrictToOwnSession?: boolean, permissions?: string[], permissionMatch?: "all" | "any"): number;
+    /** The same, with the optional arguments named (the seeds' keyword arguments). */
+    function pushMessage(topic: string, payload: JsonValue | undefined, named: { restrictToOwnSession?: boolean; permissions?: string[]; permissionMatch?: "all" | "any" }): number;
+    /**
      * Returns the live sessions of the calling script's project (a script never sees another project's sessions), optionally only those of one user.
      * @param usernameFilter Only the sessions of this logged-in user.
      * @param projectFilter Only the sessions of this project. A script sees only its own project's sessions, so another project gives an empty list.
@@ -349,6 +360,8 @@ declare namespace Flint {
   type AuthChallengeHandler = (session: Session, payload: JsonValue, result: AuthChallengeResult) => void | Promise<void>;
   /** A Session message handler, reached by system.util.sendMessage / sendRequest with scope "S". */
   type SessionMessageHandler = (session: Session, payload: JsonObject) => unknown | Promise<unknown>;
+  /** A topic subscriber of the project: runs in every active session that system.perspective.pushMessage reaches, when its sidecar names the pushed topic. */
+  type SessionPushHandler = (session: Session, payload: JsonValue, topic: string) => void | Promise<void>;
   /** Runs when a Session detects a key event matching the sidecar (single key or regex). */
   type KeystrokeHandler = (page: Page, event: KeystrokeEvent) => void | Promise<void>;
   /** Runs when a form is submitted; the return value is the response shown to the user. */

@@ -14,6 +14,8 @@ import type { ViewDecl } from './sessions/views.ts';
 import { SessionManager, type SessionProject } from './sessions/session-manager.ts';
 import { ProjectManager } from './projects/manager.ts';
 import type { Project } from './projects/project.ts';
+import { DEFAULT_LIMITS } from './projects/limits.ts';
+import { pushSettings } from './projects/sidecars.ts';
 import { Supervisor } from './sandbox/supervisor.ts';
 import { Dispatcher } from './system/dispatch.ts';
 import { DefinitionsSource } from './tags/definitions-source.ts';
@@ -300,5 +302,13 @@ function sessionProject(project: Project | undefined): SessionProject | undefine
     sessionTimeoutMs: config?.sessionTimeoutMs ?? 60_000,
     allowAnonymous: config?.allowAnonymous ?? true,
     defaultTagProvider: config?.defaultTagProvider ?? 'default',
+    maxPushPayloadBytes: config?.limits.maxPushPayloadBytes ?? DEFAULT_LIMITS.maxPushPayloadBytes,
+    pushScripts: (topic) =>
+      project.isRunning
+        ? project.handlerNames('session/push').filter((name) => {
+            const settings = pushSettings(project.settingsOf(`session-events/push/${name}`));
+            return settings?.enabled === true && settings.topic === topic;
+          })
+        : [],
   };
 }

@@ -32,6 +32,18 @@ const TAG_CHANGE_SIDECAR: SidecarSchema = {
   example: { tagPaths: ['[default]New Tag 5'], enabled: true },
 };
 
+const PUSH_SIDECAR: SidecarSchema = {
+  fields: {
+    topic: {
+      type: 'string',
+      required: true,
+      doc: 'The topic the script subscribes to: system.perspective.pushMessage with exactly this topic (case-sensitive) runs it.',
+    },
+    enabled: { type: 'boolean', doc: 'false stops the script from receiving pushes (default true).' },
+  },
+  example: { topic: 'OrderCreated', enabled: true },
+};
+
 const KEYSTROKE_SIDECAR: SidecarSchema = {
   fields: {
     mode: {
@@ -189,6 +201,21 @@ export const EVENTS = [
     params: [session, { name: 'payload', ts: 'JsonObject', doc: 'The payload of system.util.sendMessage.' }],
     returns: 'unknown',
     doc: 'A Session message handler, reached by system.util.sendMessage / sendRequest with scope "S".',
+  }),
+  event({
+    id: 'session/push',
+    family: 'session',
+    event: 'push',
+    scope: 'session',
+    layout: { kind: 'named', sidecar: PUSH_SIDECAR },
+    typeName: 'SessionPushHandler',
+    params: [
+      session,
+      { name: 'payload', ts: 'JsonValue', doc: 'The payload of system.perspective.pushMessage, unchanged (null included).' },
+      { name: 'topic', ts: 'string', doc: 'The topic it was pushed on.' },
+    ],
+    returns: 'void',
+    doc: 'A topic subscriber of the project: runs in every active session that system.perspective.pushMessage reaches, when its sidecar names the pushed topic.',
   }),
   event({
     id: 'session/keystroke',

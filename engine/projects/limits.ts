@@ -16,6 +16,8 @@ export interface ProjectLimits {
   maxPendingRequests: number;
   /** Largest JSON value that may cross the sandbox boundary. */
   maxPayloadBytes: number;
+  /** Largest payload of system.perspective.pushMessage (its JSON text): one push goes to every subscriber at once. */
+  maxPushPayloadBytes: number;
 }
 
 export const DEFAULT_LIMITS: ProjectLimits = {
@@ -27,6 +29,7 @@ export const DEFAULT_LIMITS: ProjectLimits = {
   maxTimers: 1000,
   maxPendingRequests: 1000,
   maxPayloadBytes: 1_000_000,
+  maxPushPayloadBytes: 65_536,
 };
 
 /** Bounds a project.json may set; outside them the file is rejected with a clear diagnostic. */
@@ -39,4 +42,5 @@ export const LIMIT_RANGES: Record<keyof ProjectLimits, [number, number]> = {
   maxTimers: [0, 100_000],
   maxPendingRequests: [1, 100_000],
   maxPayloadBytes: [1000, 64_000_000],
+  maxPushPayloadBytes: [16, 16_000_000],
 };

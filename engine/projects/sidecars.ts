@@ -18,3 +18,18 @@ export function timerSettings(value: unknown): TimerSettings | undefined {
   const v = value as Partial<TimerSettings> & { delayMs: number };
   return { delayMs: v.delayMs, mode: v.mode ?? 'fixedDelay', enabled: v.enabled ?? true };
 }
+
+/** Settings of a topic subscriber script (`session-events/push/<name>.json`). */
+export interface PushSettings {
+  topic: string;
+  enabled: boolean;
+}
+
+const push = eventById('session/push')!.layout;
+const PUSH_SCHEMA = push.kind === 'named' ? push.sidecar : undefined;
+
+export function pushSettings(value: unknown): PushSettings | undefined {
+  if (checkSidecar(PUSH_SCHEMA, value) !== undefined) return undefined;
+  const v = value as { topic: string; enabled?: boolean };
+  return { topic: v.topic, enabled: v.enabled ?? true };
+}

@@ -181,6 +181,12 @@ export class Connection implements SessionClient {
       case 'unbindTags':
         this.sessions.unbindTags(session, this, frame.paths);
         return null;
+      case 'subscribe':
+        this.sessions.subscribe(session, this, frame.topic);
+        return null;
+      case 'unsubscribe':
+        this.sessions.topics.unsubscribe(this, frame.topic);
+        return null;
       case 'registerHandler':
         session.clients.get(this)?.add(frame.handler);
         return null;

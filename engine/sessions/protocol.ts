@@ -29,6 +29,7 @@ const PATH = { type: 'string', pattern: '^/[^\\u0000-\\u001f]{0,999}$' } as cons
 const VIEW_PATH = { type: 'string', pattern: `^${NAME_SEGMENT}(/${NAME_SEGMENT}){0,15}$` } as const;
 /** Tag paths as scripts write them (docs/tags.md): `[provider]` optional, then the project's default provider. */
 const TAG_PATHS = { type: 'array', items: { type: 'string', minLength: 1, maxLength: 2000 }, minItems: 1, maxItems: 100 } as const;
+const TOPIC = { type: 'string', minLength: 1, maxLength: 200 } as const;
 const opt = <T extends FieldDecl>(field: T) => ({ ...field, optional: true }) as T & { optional: true };
 
 /** Frames a client sends. An `id` (optional on every frame) asks for a `reply` frame with the same id. */
@@ -123,6 +124,16 @@ export const CLIENT_FRAMES = {
     fields: { paths: { type: TAG_PATHS, doc: 'The tag paths.' } },
     reply: 'null',
   },
+  subscribe: {
+    doc: 'Subscribes this socket to a push topic: `system.perspective.pushMessage` with exactly this topic (case-sensitive) reaches it as a `push` frame, from now until `unsubscribe`, the socket closes or the session ends. At most 100 topics per socket.',
+    fields: { topic: { type: TOPIC, doc: 'The topic.' } },
+    reply: 'null',
+  },
+  unsubscribe: {
+    doc: 'Stops the `push` frames of a topic. A topic not subscribed to is ignored.',
+    fields: { topic: { type: TOPIC, doc: 'The topic.' } },
+    reply: 'null',
+  },
   ping: { doc: 'Asks for a `pong`.', fields: {} },
 } as const satisfies Record<string, FrameDecl>;
 
@@ -185,6 +196,13 @@ export const GATEWAY_FRAMES = {
       quality: { type: { type: 'string' }, doc: 'The quality name, such as `Good` or `Bad_NotFound`.' },
       qualityCode: { type: { type: 'number', integer: true }, doc: 'Its numeric code (192 is Good).' },
       timestamp: { type: { type: 'number' }, doc: 'When the value was written, in ms since 1970.' },
+    },
+  },
+  push: {
+    doc: 'A push to a topic this socket subscribed to (`system.perspective.pushMessage`).',
+    fields: {
+      topic: { type: { type: 'string' }, doc: 'The topic.' },
+      payload: { type: { type: 'json' }, doc: 'The payload, as the script pushed it (any JSON value, `null` included).' },
     },
   },
   ended: {

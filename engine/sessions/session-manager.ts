@@ -7,6 +7,7 @@ import { listeners, mountView, type MountedComponent, type MountedView } from '.
 import type { ListenScope, ViewDecl } from './views.ts';
 import type { TagFeed } from '../tags/feed.ts';
 import { TagBindings, type BoundTag } from './tag-bindings.ts';
+import { pushFrameText, pushTargets, Topics, type PushOptions } from './topics.ts';
 import { MAX_PAGES, Session, type Page, type SessionClient, type SessionOrigin, type SessionUser } from './session.ts';
 
 /** What the session layer needs to know of a project. */
@@ -20,6 +21,10 @@ export interface SessionProject {
   readonly allowAnonymous: boolean;
   /** The tag provider of a tag path without `[provider]` (project.json `defaultTagProvider`). */
   readonly defaultTagProvider: string;
+  /** The largest payload of system.perspective.pushMessage, in bytes of JSON (project.json `limits`). */
+  readonly maxPushPayloadBytes: number;
+  /** The names of the enabled topic subscriber scripts (`session-events/push/<name>`) of `topic`. */
+  pushScripts(topic: string): string[];
 }
 
 /** What the session layer is given: the projects and a way to run a project's handler. */
@@ -66,6 +71,8 @@ export class SessionManager {
   private readonly sessions = new Map<string, Session>();
   /** The tags each socket has bound. */
   readonly tagBindings: TagBindings;
+  /** The topics each socket subscribed to (push messages). */
+  readonly topics = new Topics();
 
   constructor(deps: SessionDeps) {
     this.deps = deps;
@@ -127,6 +134,7 @@ export class SessionManager {
   /** A client's socket closed: the session stays, and ends once it has had no client for its project's session timeout. */
   detach(session: Session, client: SessionClient): void {
     this.tagBindings.unbindAll(client);
+    this.topics.forget(client);
     session.clients.delete(client);
     for (const page of session.pages.values()) if (page.client === client) page.client = undefined;
     if (session.clients.size > 0 || session.ended) return;
@@ -143,6 +151,7 @@ export class SessionManager {
     this.sessions.delete(session.id);
     for (const client of session.clients.keys()) {
       this.tagBindings.unbindAll(client);
+      this.topics.forget(client);
       client.send({ v: 1, type: 'ended', reason });
       client.close(1000, `session ended: ${reason}`);
     }
@@ -328,6 +337,44 @@ export class SessionManager {
       );
     for (const { page, view, component, script } of deliveries)
       void this.runComponentScript(session, page, view, component, script, payload);
+  }
+
+  /**
+   * system.perspective.pushMessage (seeds/003): delivers `payload` to the subscribers of `topic` active now in the
+   * caller's project: client sockets subscribed to it (one `push` frame, serialized once) and the project's topic
+   * subscriber scripts, run in each session reached as `(session, payload, topic)` in the session's turn. Returns how
+   * many subscribers it reached. A payload past the project's maxPushPayloadBytes is refused before anything is sent.
+   */
+  push(caller: { project: string; session?: string }, topic: string, payload: unknown, options: PushOptions): number {
+    const project = this.deps.project(caller.project);
+    const payloadJson = JSON.stringify(payload ?? null);
+    const limit = project?.maxPushPayloadBytes ?? 0;
+    if (payloadJson.length > limit)
+      throw new FlintError(
+        'QUOTA_EXCEEDED',
+        `system.perspective.pushMessage: the payload is ${payloadJson.length} bytes of JSON, more than this project's limit of ${limit} (limits.maxPushPayloadBytes): push a reference to the data rather than the data`,
+      );
+    const targets = pushTargets(this.list(caller.project), caller, options);
+    const scripts = project?.pushScripts(topic) ?? [];
+    const text = pushFrameText(topic, payloadJson);
+    let reached = 0;
+    for (const session of targets) {
+      for (const client of this.topics.subscribers(session, topic)) {
+        client.sendText(text);
+        reached++;
+      }
+      for (const name of scripts) {
+        void this.run(session, 'session/push', name, () => [liveSession(session), JSON.parse(payloadJson), topic], { logFailure: true });
+        reached++;
+      }
+    }
+    return reached;
+  }
+
+  /** A socket subscribes to a topic's pushes (`subscribe`). */
+  subscribe(session: Session, client: SessionClient, topic: string): void {
+    if (session.ended || !session.clients.has(client)) throw new FlintError('PROJECT_UNAVAILABLE', `session ${session.id} has ended`);
+    this.topics.subscribe(client, topic);
   }
 
   /** Runs a session message handler with `(session, payload)`; resolves to its outcome. */

@@ -48,6 +48,48 @@ export const PERSPECTIVE: ServiceDecl = {
       doc: 'Sends a message to the component message handlers (`messageHandlers` in a view.json) listening for `messageType` on `scope`, within one session: "view" reaches the view of the calling component, "page" every view mounted on the page, "session" every view of the session. It cannot reach session message handlers. The handlers run asynchronously to the calling script, as `(self, payload)`. From the gateway scope (outside a session) both sessionId and pageId must be supplied.',
     },
     {
+      name: 'perspective.pushMessage',
+      mode: 'sync',
+      params: [
+        {
+          name: 'topic',
+          type: { type: 'string', minLength: 1, maxLength: 200 },
+          doc: 'The topic: only subscribers of exactly this topic (case-sensitive) receive the payload.',
+        },
+        {
+          name: 'payload',
+          type: { type: 'json' },
+          optional: true,
+          default: null,
+          doc: "Any JSON value (null, a string, a number, a list, an object), delivered unchanged. At most the project's `limits.maxPushPayloadBytes` of JSON (default 64 KiB): it goes to every subscriber at once.",
+        },
+        {
+          name: 'restrictToOwnSession',
+          type: { type: 'boolean' },
+          optional: true,
+          default: false,
+          doc: 'Deliver only to subscribers in the session of the calling script. A script outside any session (gateway scope) cannot, and gets BAD_ARGUMENT.',
+        },
+        {
+          name: 'permissions',
+          type: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 200 }, maxItems: 100 },
+          optional: true,
+          default: null,
+          doc: "Roles a subscriber's session user must have; none (the default) lets every session receive it.",
+        },
+        {
+          name: 'permissionMatch',
+          type: { type: 'enum', values: ['all', 'any'] },
+          optional: true,
+          default: 'all',
+          doc: '"all" (default): the user must have every role of `permissions`; "any": one of them is enough.',
+        },
+      ],
+      returns: 'number',
+      result: { type: 'number', integer: true },
+      doc: "Pushes a payload to every subscriber of `topic` active at this moment in the project's sessions: client-side handlers registered with the SDK's `subscribe(topic, handler)`, and the project's topic subscriber scripts (`session-events/push/<name>.ts` whose sidecar names the topic), run once per session as `(session, payload, topic)`. Returns how many subscribers it reached. Subscribers that are not active when it is called never receive it.",
+    },
+    {
       name: 'perspective.getSessionInfo',
       mode: 'sync',
       params: [

@@ -1,4 +1,5 @@
 import type { LiveWrite } from '../../sessions/live-args.ts';
+import type { PushOptions } from '../../sessions/topics.ts';
 import type { ListenScope } from '../../sessions/views.ts';
 import { defineService, type Caller } from '../service.ts';
 import { PERSPECTIVE } from './declaration.ts';
@@ -9,6 +10,7 @@ export interface PerspectiveDeps {
     writeLive(project: string, write: LiveWrite, callerSession?: string): void;
     info(project: string, userName?: string): Record<string, unknown>[];
     sendMessage(caller: Caller, messageType: string, payload: unknown, scope: ListenScope, sessionId?: string, pageId?: string): void;
+    push(caller: Caller, topic: string, payload: unknown, options: PushOptions): number;
   };
 }
 
@@ -25,6 +27,12 @@ export const perspectiveService = defineService<PerspectiveDeps>(PERSPECTIVE, {
     );
     return undefined;
   },
+  'perspective.pushMessage': ({ caller, deps }, [topic, payload, restrictToOwnSession, permissions, permissionMatch]) =>
+    deps.sessions.push(caller, topic as string, payload ?? null, {
+      restrictToOwnSession: restrictToOwnSession === true,
+      permissions: (permissions as string[] | null) ?? [],
+      permissionMatch: permissionMatch as 'all' | 'any',
+    }),
   'perspective.getSessionInfo': ({ caller, deps }, [usernameFilter, projectFilter]) =>
     projectFilter !== undefined && projectFilter !== caller.project
       ? []

@@ -44,6 +44,8 @@ const SAMPLES: Record<ClientFrameType, Record<string, unknown>> = {
   unregisterHandler: { handler: 'myMessage' },
   bindTags: { paths: ['[default]A', 'A.Quality', 'not a [path'] },
   unbindTags: { paths: ['A'] },
+  subscribe: { topic: 'Orders' },
+  unsubscribe: { topic: 'Orders' },
   logout: {},
 };
 
@@ -58,6 +60,8 @@ function connection() {
       sessionTimeoutMs: 1000,
       allowAnonymous: true,
       defaultTagProvider: 'default',
+      maxPushPayloadBytes: 1000,
+      pushScripts: () => [],
     }),
     invoke: () => Promise.resolve(ok(null)),
     tags: new TagSystem(new SqliteTagStore(':memory:'), new LogHub({ stdoutLevel: 'off' }).logger('tags')),

@@ -125,7 +125,7 @@ describe('system.* services', () => {
     for (const fn of composeServices({
       logs: { write: () => undefined },
       messaging: { send: () => [], request: () => Promise.resolve(okJson('1')) },
-      sessions: { writeLive: () => undefined, sendMessage: () => undefined, info: () => [] },
+      sessions: { writeLive: () => undefined, sendMessage: () => undefined, info: () => [], push: () => 0 },
       ...tagDeps(),
       queries: {
         runNamedQuery: () => Promise.resolve(1),
@@ -148,6 +148,10 @@ describe('system.* services', () => {
           writeLive: (project, write) => void liveWrites.push({ project, ...write }),
           sendMessage: (caller, ...args) => void liveWrites.push({ caller, args }),
           info: (project, userName) => [{ project, userName }],
+          push: (caller, ...args) => {
+            liveWrites.push({ push: [caller, ...args] });
+            return 2;
+          },
         },
         ...tagDeps(),
         queries: {
@@ -180,9 +184,20 @@ describe('system.* services', () => {
     expect(await dispatcher.dispatch({ project: 'p', session: 's1', page: 'p1' }, 'perspective.sendMessage', sent)).toBe(
       '{"ok":true,"value":null}',
     );
+    expect(await dispatcher.dispatch({ project: 'p', session: 's1' }, 'perspective.pushMessage', ['T', null, true, ['a'], 'any'])).toBe(
+      '{"ok":true,"value":2}',
+    );
     expect(liveWrites).toEqual([
       { project: 'p', kind: 'session', ref: 's1', group: 'custom', key: 'x', value: { a: 1 } },
       { caller: { project: 'p', session: 's1', page: 'p1' }, args: ['NewItem', { a: 1 }, 'view', undefined, undefined] },
+      {
+        push: [
+          { project: 'p', session: 's1' },
+          'T',
+          null,
+          { restrictToOwnSession: true, permissions: ['a'], permissionMatch: 'any' },
+        ],
+      },
     ]);
     const notFound = { value: null, quality: 'Bad_NotFound', qualityCode: -2147483129 };
     const call = async (fn: string, args: unknown[]) => JSON.parse(await dispatcher.dispatch({ project: 'p' }, fn, args)) as unknown;
