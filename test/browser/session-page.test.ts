@@ -20,6 +20,7 @@ const t = useGateway(
         'session-events/startup.ts': `export default function (session: any) { session.custom.greeting = 'welcome, ' + (session.props.userName ?? 'guest'); }\n`,
         'session-events/message/whoami.ts': whoami,
         'gateway-events/message/alarm.ts': `export default function (payload: any) { return system.util.sendMessage('plant', 'alarm', payload, 'C'); }\n`,
+        'gateway-events/message/announce.ts': `export default function (payload: any) { return system.perspective.pushMessage('Shift Change', payload); }\n`,
       },
     },
     closed: {
@@ -93,6 +94,11 @@ describe.skipIf(SKIP_BROWSER_TESTS)('the session page in Chromium', () => {
       `type=Client,project=plant,messageHandler=alarm,sessionId=${id}`,
     ]);
     await until(() => page.textContent('#messages li[data-handler="alarm"]')).toContain('alarm: {"level":"high"}');
+
+    await page.fill('#subscribe [name=topic]', 'Shift Change');
+    await page.click('#subscribe button');
+    await t.waitFor(async () => (await t.request('plant', 'announce', { shift: 2 })) === 1, 5000, 'the topic subscribed');
+    await until(() => page.textContent('#messages li[data-topic="Shift Change"]')).toContain('push Shift Change: {"shift":2}');
 
     await page.click('#logout');
     await until(() => page.textContent('#status')).toContain('The session ended: logout');

@@ -3,7 +3,7 @@
  * shows its props and custom props as the gateway pushes them, opens the page of the URL's path, sends requests to
  * session message handlers, mounts views (also those named by `?view=` in the URL) and shows their components'
  * props live with a button per event script, binds tags (also those named by `?tag=`) and shows their values live,
- * and lists what client-side message handlers receive. Text only ever
+ * and lists what client-side message handlers and push topics receive. Text only ever
  * goes in through textContent.
  */
 import { connect, FlintClientError, type FlintSession, type GatewayFrame, type MountedView, type TagValue } from '../../client/index.ts';
@@ -21,6 +21,7 @@ let connecting = false;
 let props: Record<string, unknown> = {};
 let pageId: string | undefined;
 const listening = new Set<string>();
+const topics = new Set<string>();
 /** The bound tags' rows, by the path as typed. */
 const boundTags = new Map<string, HTMLTableRowElement>();
 
@@ -181,6 +182,7 @@ async function open(credentials: { userName?: string; password?: string } = {}):
     for (const button of document.querySelectorAll('button')) button.disabled = true;
   });
   for (const handler of listening) current.onMessage(handler, (payload) => received(handler, payload));
+  for (const topic of topics) current.subscribe(topic, (payload) => pushed(topic, payload));
   try {
     const page = await current.openPage(pagePath);
     pageId = page.pageId;
@@ -252,13 +254,33 @@ form('request').addEventListener('submit', (event) => {
   );
 });
 
+function pushed(topic: string, payload: unknown): void {
+  const item = document.createElement('li');
+  item.textContent = `${new Date().toLocaleTimeString()} push ${topic}: ${JSON.stringify(payload)}`;
+  item.dataset.topic = topic;
+  element('messages').append(item);
+}
+
+function showListening(): void {
+  element('listening').textContent = [...listening, ...[...topics].map((topic) => `topic ${topic}`)].join(', ');
+}
+
+form('subscribe').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const topic = field(form('subscribe'), 'topic').value;
+  if (!topic || topics.has(topic)) return;
+  topics.add(topic);
+  session?.subscribe(topic, (payload) => pushed(topic, payload));
+  showListening();
+});
+
 form('listen').addEventListener('submit', (event) => {
   event.preventDefault();
   const handler = field(form('listen'), 'handler').value.trim();
   if (!handler || listening.has(handler)) return;
   listening.add(handler);
   session?.onMessage(handler, (payload) => received(handler, payload));
-  element('listening').textContent = [...listening].join(', ');
+  showListening();
 });
 
 element('logout').addEventListener('click', () => {
