@@ -36,3 +36,32 @@ export async function openSessions(url: string, project: string, count: number, 
 export function closeSessions(sessions: FlintSession[]): void {
   for (const session of sessions) session.close();
 }
+
+/**
+ * Counts what `subscribe` hands each client; `arm(value)` resolves once every client has seen `value` (a bound tag's
+ * value, a message's or a push's field), and counts any other value seen meanwhile as wrong.
+ */
+export function arrivals(clients: FlintSession[], subscribe: (client: FlintSession, seen: (value: unknown) => void) => void) {
+  let expected: unknown;
+  let armed = false;
+  let got = 0;
+  let wrong = 0;
+  let done: (() => void) | undefined;
+  for (const client of clients)
+    subscribe(client, (value) => {
+      if (!armed) return; // the value a bind starts with
+      if (value !== expected) return void wrong++;
+      if (++got === clients.length) done?.();
+    });
+  return {
+    get wrong() {
+      return wrong;
+    },
+    arm(value: unknown): Promise<void> {
+      expected = value;
+      armed = true;
+      got = 0;
+      return within(new Promise<void>((resolve) => (done = resolve)), 10_000, `a change to reach all ${clients.length} clients`);
+    },
+  };
+}

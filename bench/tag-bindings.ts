@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { serve } from '../api/server.ts';
 import type { FlintSession } from '../client/index.ts';
 import { startBenchGateway, waitFor } from './fixtures.ts';
-import { closeSessions, openSessions, within } from './session-clients.ts';
+import { arrivals, closeSessions, openSessions } from './session-clients.ts';
 import { num, summarize, type Report } from './stats.ts';
 import { RawSqlite } from './tags.ts';
 import { startRawSessionServer, type RawSessionServer } from './ws-raw.ts';
@@ -20,32 +20,6 @@ const CLIENTS = 1000;
 const ROUNDS = 20;
 const TAG = '[default]Bench/Fan';
 const FAN = 'fan';
-
-/** Resolves once every client has seen `value` (for the gateway: the bound tag's; for the raw server: the message's). */
-function arrivals(clients: FlintSession[], subscribe: (client: FlintSession, seen: (value: unknown) => void) => void) {
-  let expected: unknown;
-  let armed = false;
-  let got = 0;
-  let wrong = 0;
-  let done: (() => void) | undefined;
-  for (const client of clients)
-    subscribe(client, (value) => {
-      if (!armed) return; // the value a bind starts with
-      if (value !== expected) return void wrong++;
-      if (++got === clients.length) done?.();
-    });
-  return {
-    get wrong() {
-      return wrong;
-    },
-    arm(value: unknown): Promise<void> {
-      expected = value;
-      armed = true;
-      got = 0;
-      return within(new Promise<void>((resolve) => (done = resolve)), 10_000, `a change to reach all ${clients.length} clients`);
-    },
-  };
-}
 
 export async function benchTagBindings(report: Report): Promise<void> {
   const gw = await startBenchGateway('bindings', { [PROJECT]: {} });
