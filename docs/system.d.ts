@@ -260,6 +260,34 @@ declare namespace system {
     /** The same, with the optional arguments named (the seeds' keyword arguments). */
     function runPrepUpdate(query: string, named: { args?: JsonValue[]; database?: string; getKey?: boolean }): number;
   }
+  namespace bus {
+    /**
+     * Publishes a message on a channel of the project's bus; every poll listening to the channel gets it, in publish order, and it is retained for clients that come back later (project.json `bus`). Returns its message_id.
+     * @param channel The channel: `user:<userName>`, `client:<sessionId>`, or any other name of the project.
+     * @param message The message: an object with its `type` (such as "notification"); the gateway adds its `message_id`.
+     */
+    function publish(channel: string, message: JsonObject): string;
+    /**
+     * Sends a notification, `{type: "notification", kind: "notification", title, body, priority}`, on `client:<client>` when `client` is given, else on `user:<user>`; with neither, to the calling session's own client (`client:<session id>`), which a script outside any session does not have (BAD_ARGUMENT). Returns its message_id.
+     * @param title A one-line summary.
+     * @param body The message, plain text (no markup). Default: "".
+     * @param priority 0 (low) to 3 (urgent). Default: 1.
+     * @param user The user to notify, on every client of theirs.
+     * @param client The one client (a session id) to notify; wins over `user`.
+     */
+    function notify(title: string, body?: string, priority?: number, user?: string, client?: string): string;
+    /** The same, with the optional arguments named (the seeds' keyword arguments). */
+    function notify(title: string, named: { body?: string; priority?: number; user?: string; client?: string }): string;
+    /**
+     * Waits for the next message on one of the channels after `lastMessage`, as a bus client polls: answers at once when one is retained, else at the next publish, else `{message: null, channel: null}` after timeoutMs.
+     * @param channels The channels to listen to.
+     * @param lastMessage The message_id of the last message already seen; without it, the first retained message.
+     * @param timeoutMs How long to wait for a message (the script's own timeout still applies). Default: 1000.
+     */
+    function subscribe(channels: string[], lastMessage?: string, timeoutMs?: number): { message: Record<string, unknown> | null; channel: string | null };
+    /** The same, with the optional arguments named (the seeds' keyword arguments). */
+    function subscribe(channels: string[], named: { lastMessage?: string; timeoutMs?: number }): { message: Record<string, unknown> | null; channel: string | null };
+  }
 }
 
 /** Types of the values handlers receive, and of the handlers themselves: `export default ((payload) => ...) satisfies Flint.GatewayMessageHandler`. */

@@ -14,6 +14,8 @@ import type { ViewDecl } from './sessions/views.ts';
 import { SessionManager, type SessionProject } from './sessions/session-manager.ts';
 import { ProjectManager } from './projects/manager.ts';
 import type { Project } from './projects/project.ts';
+import { Bus } from './bus/bus.ts';
+import { DEFAULT_BUS } from './bus/bus-config.ts';
 import { DEFAULT_LIMITS } from './projects/limits.ts';
 import { pushSettings } from './projects/sidecars.ts';
 import { Supervisor } from './sandbox/supervisor.ts';
@@ -74,6 +76,8 @@ export class Gateway {
   /** The tags as session bindings and tag-change scripts follow them. */
   readonly tags: TagFeed;
   private tagDefinitions: DefinitionsSource | undefined;
+  /** The projects' long-polling buses (`POST /<project>/bus`, system.bus; docs/bus.md). */
+  readonly bus: Bus;
   /** The database connections: the embedded SQLite "default" and the configured PostgreSQL pools (issue 12 item 5). */
   readonly databases: Databases;
   private readonly dispatcher: Dispatcher;
@@ -170,6 +174,14 @@ export class Gateway {
     };
     this.users.onUserRemoved((userName) => void this.sessions.endUser(userName, 'the user was removed'));
     this.users.onUserChanged(({ user }) => this.sessions.userChanged(user.userName, user.roles));
+    this.bus = new Bus({
+      project: (name) => {
+        const project = this.projects.get(name);
+        return project && { running: project.isRunning && project.config !== undefined, bus: project.config?.bus ?? DEFAULT_BUS };
+      },
+      verifyToken: (token) => this.logins.verify(token),
+      session: (id) => this.sessions.get(id),
+    });
     // The one place the system.* services meet the gateway's parts.
     this.dispatcher = new Dispatcher(
       composeServices({
@@ -179,6 +191,7 @@ export class Gateway {
         tags: this.tagSystem,
         defaultProvider: (project) => this.projects.get(project)?.config?.defaultTagProvider ?? 'default',
         queries: this.queries(),
+        bus: this.bus,
       }),
       gatewayLogger,
     );
@@ -225,6 +238,7 @@ export class Gateway {
   }
 
   async stop(): Promise<void> {
+    this.bus.close();
     await this.sessions.stop();
     this.timers.stopAll();
     await this.projects.stop();

@@ -3,6 +3,7 @@ import type { Diagnostic } from '../compiler/diagnostics.ts';
 import { isValidName } from '../names.ts';
 import { fileDiagnostic, linkDiagnostic } from './diagnostics.ts';
 import { isPlainObject, parseJsonFile } from './json-file.ts';
+import { parseBusConfig, type BusConfig } from '../bus/bus-config.ts';
 import { DEFAULT_LIMITS, LIMIT_RANGES, type ProjectLimits } from './limits.ts';
 import { isLinkedPath, projectDisplayPath, readIfExists } from './project-files.ts';
 
@@ -22,6 +23,8 @@ export interface ProjectConfig {
   defaultTagProvider: string;
   /** The database connections its scripts and named queries may use (docs/database.md). */
   databases: string[];
+  /** The long-polling bus (docs/bus.md). */
+  bus: BusConfig;
 }
 
 const KNOWN_KEYS = [
@@ -34,6 +37,7 @@ const KNOWN_KEYS = [
   'allowAnonymous',
   'defaultTagProvider',
   'databases',
+  'bus',
 ];
 
 export type ConfigParse = { ok: true; config: ProjectConfig } | { ok: false; diagnostic: Diagnostic };
@@ -84,6 +88,8 @@ export function parseProjectConfig(text: string, displayPath: string, projectNam
   ) {
     return fail(`"databases" must be a list of connection names, such as ["default"]; received ${JSON.stringify(raw.databases)}`);
   }
+  const bus = parseBusConfig(raw.bus);
+  if (!bus.ok) return fail(bus.message);
   const limits: ProjectLimits = { ...DEFAULT_LIMITS };
   if (raw.limits !== undefined) {
     if (!isPlainObject(raw.limits)) return fail('"limits" must be an object');
@@ -108,6 +114,7 @@ export function parseProjectConfig(text: string, displayPath: string, projectNam
       allowAnonymous: (raw.allowAnonymous as boolean | undefined) ?? true,
       defaultTagProvider: raw.defaultTagProvider ?? 'default',
       databases: (raw.databases as string[] | undefined) ?? ['default'],
+      bus: bus.bus,
     },
   };
 }

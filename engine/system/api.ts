@@ -1,3 +1,4 @@
+import { BUS } from './bus/declaration.ts';
 import { DB } from './db/declaration.ts';
 import { composeApi } from './define.ts';
 import { PERSPECTIVE } from './perspective/declaration.ts';
@@ -10,4 +11,4 @@ import { UTIL } from './util/declaration.ts';
  * when the generated files or the implementations (engine/system/services.ts) disagree. Bundled into the sandbox
  * host, so only declarations are imported here.
  */
-export const API = composeApi([UTIL, PERSPECTIVE, TAG, DB]);
+export const API = composeApi([UTIL, PERSPECTIVE, TAG, DB, BUS]);

@@ -1,3 +1,4 @@
+import { busService, type BusDeps } from './bus/service.ts';
 import { dbService, type DbDeps } from './db/service.ts';
 import { bindService, implementationGaps, type BoundService, type Service } from './service.ts';
 import { perspectiveService, type PerspectiveDeps } from './perspective/service.ts';
@@ -5,7 +6,7 @@ import { tagService, type TagDeps } from './tag/service.ts';
 import { utilService, type UtilDeps } from './util/service.ts';
 
 /** What the services need of the gateway; each service is given only its own part. */
-export type ServiceDeps = UtilDeps & PerspectiveDeps & TagDeps & DbDeps;
+export type ServiceDeps = UtilDeps & PerspectiveDeps & TagDeps & DbDeps & BusDeps;
 
 interface Entry {
   service: Service<never>;
@@ -22,6 +23,7 @@ const SERVICES: Entry[] = [
   entry(perspectiveService, ({ sessions }) => ({ sessions })),
   entry(tagService, ({ tags, defaultProvider }) => ({ tags, defaultProvider })),
   entry(dbService, ({ queries }) => ({ queries })),
+  entry(busService, ({ bus }) => ({ bus })),
 ];
 
 /** Every host implementation, keyed as in api.ts (a test checks the keys against the declarations). */

@@ -18,7 +18,22 @@ describe('parseProjectConfig', () => {
         allowAnonymous: true,
         defaultTagProvider: 'default',
         databases: ['default'],
+        bus: { enabled: true, pollTimeoutMs: 300_000, maxAgeMs: 600_000, maxCount: 10_000, maxBytes: 16 * 1024 * 1024 },
       },
+    });
+  });
+
+  it('reads the bus settings and names the key that is wrong', () => {
+    const result = parse('{"bus": {"enabled": false, "pollTimeoutMs": 60000, "maxCount": 50}}');
+    expect(result.ok && result.config.bus).toMatchObject({ enabled: false, pollTimeoutMs: 60000, maxCount: 50, maxAgeMs: 600_000 });
+    expect(parse('{"bus": true}')).toMatchObject({ ok: false, diagnostic: { message: '"bus" must be an object' } });
+    expect(parse('{"bus": {"pollTimeoutMs": 10}}')).toMatchObject({
+      ok: false,
+      diagnostic: { message: '"bus.pollTimeoutMs" must be a whole number between 1000 and 3600000; received 10' },
+    });
+    expect(parse('{"bus": {"retention": 1}}')).toMatchObject({
+      ok: false,
+      diagnostic: { message: expect.stringMatching(/^unknown key "bus.retention"; allowed: enabled, pollTimeoutMs/) as string },
     });
   });
 

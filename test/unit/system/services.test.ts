@@ -1,3 +1,5 @@
+import { Bus } from '../../../engine/bus/bus.ts';
+import { DEFAULT_BUS } from '../../../engine/bus/bus-config.ts';
 import { describe, expect, it } from 'vitest';
 import { okJson } from '../../../engine/outcome.ts';
 import { composeApi, type ServiceDecl } from '../../../engine/system/define.ts';
@@ -29,6 +31,11 @@ const DEMO: ServiceDecl = {
   ],
   interfaces: [],
 };
+
+/** A real bus whose one project is running with the default settings. */
+function realBus() {
+  return new Bus({ project: () => ({ running: true, bus: DEFAULT_BUS }), verifyToken: () => undefined, session: () => undefined });
+}
 
 describe('system.* services', () => {
   it('compose the declarations of every namespace and refuse one declared outside its namespace or twice', () => {
@@ -132,6 +139,7 @@ describe('system.* services', () => {
         runPrepQuery: () => Promise.resolve([]),
         runPrepUpdate: () => Promise.resolve(1),
       },
+      bus: realBus(),
     }).flatMap((s) => s.decl.functions)) {
       if (fn.mode === 'sync' || fn.mode === 'async') expect(fn.result, fn.name).toBeDefined();
     }
@@ -168,6 +176,7 @@ describe('system.* services', () => {
             return Promise.resolve(2);
           },
         },
+        bus: realBus(),
       }),
     );
     expect(await dispatcher.dispatch({ project: 'p' }, 'util.log', ['info', 'L', 'hello', undefined])).toBe('{"ok":true,"value":null}');
@@ -199,6 +208,23 @@ describe('system.* services', () => {
         ],
       },
     ]);
+    const published = JSON.parse(await dispatcher.dispatch({ project: 'p' }, 'bus.publish', ['orders', { type: 'order', n: 1 }])) as {
+      value: string;
+    };
+    const notified = JSON.parse(await dispatcher.dispatch({ project: 'p', session: 's9' }, 'bus.notify', ['Hi', undefined, 3])) as {
+      value: string;
+    };
+    expect(JSON.parse(await dispatcher.dispatch({ project: 'p' }, 'bus.subscribe', [['orders', 'client:s9'], published.value, 0]))).toEqual({
+      ok: true,
+      value: {
+        channel: 'client:s9',
+        message: { type: 'notification', kind: 'notification', title: 'Hi', body: '', priority: 3, message_id: notified.value },
+      },
+    });
+    expect(JSON.parse(await dispatcher.dispatch({ project: 'p' }, 'bus.notify', ['Hi']))).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_ARGUMENT' },
+    });
     const notFound = { value: null, quality: 'Bad_NotFound', qualityCode: -2147483129 };
     const call = async (fn: string, args: unknown[]) => JSON.parse(await dispatcher.dispatch({ project: 'p' }, fn, args)) as unknown;
     expect(await call('tag.readBlocking', [['[default]A']])).toMatchObject({ ok: true, value: [notFound] });
