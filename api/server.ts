@@ -4,6 +4,7 @@ import type { Gateway } from '../engine/gateway.ts';
 import { createApp } from './app.ts';
 import { issueAdminToken } from './auth.ts';
 import { sendJson } from './http-errors.ts';
+import { mountBus } from './bus-route.ts';
 import { mountSessionPage } from './session-page.ts';
 import { mountStatic } from './static.ts';
 import { WebSocketRoutes, type WebSocketRoute } from './websocket.ts';
@@ -80,6 +81,7 @@ export async function listen(port: number, host = '127.0.0.1'): Promise<Listener
       const { app, pages } = createApp(gateway.admin, gateway.loginApi, token);
       handle = app;
       mountSessionPage(pages, gateway.admin);
+      mountBus(pages, gateway.bus);
       websockets.add(sessionRoute(gateway));
       websockets.open();
       return {

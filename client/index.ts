@@ -5,7 +5,10 @@
  */
 import { PROTOCOL_VERSION, type ClientFrame, type ClientFrameType, type GatewayFrame } from '../engine/sessions/protocol.ts';
 
+import { BusClient, type BusClientOptions } from './bus.ts';
+
 export type { GatewayFrame };
+export { BusClient, type BusClientOptions, type BusMessage } from './bus.ts';
 
 export interface ConnectOptions {
   /** The gateway's session endpoint, such as `ws://localhost:8088/session`. */
@@ -221,6 +224,23 @@ export class FlintSession {
         void this.call('unsubscribe', { topic }).catch(() => undefined);
       }
     };
+  }
+
+  /**
+   * A bus client (docs/bus.md) polling the project's bus as this session: it gets the messages of `client:<this
+   * session>`, of `user:<its user>` when logged in (notifications from system.bus.notify), and of `channels`.
+   * Started; `stop()` ends it.
+   */
+  openBus(options: Pick<BusClientOptions, 'onMessage' | 'onStop' | 'onError' | 'channels'>): BusClient {
+    const http = this.options.url.replace(/^ws/, 'http').replace(/\/session$/, '');
+    const bus = new BusClient({
+      ...options,
+      url: http,
+      project: this.options.project,
+      authorization: `FlintSession ${this.sessionId}:${this.resumeToken}`,
+    });
+    this.onEnded(() => bus.stop('the session ended'));
+    return bus.start();
   }
 
   /** Resolves once the gateway has taken every subscription sent so far (a `ping` answered after them). */

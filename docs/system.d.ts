@@ -279,14 +279,14 @@ declare namespace system {
     /** The same, with the optional arguments named (the seeds' keyword arguments). */
     function notify(title: string, named: { body?: string; priority?: number; user?: string; client?: string }): string;
     /**
-     * Waits for the next message on one of the channels after `lastMessage`, as a bus client polls: answers at once when one is retained, else at the next publish, else `{message: null, channel: null}` after timeoutMs.
+     * Resolves to the next message on one of the channels after `lastMessage`, as a bus client polls: at once when one is retained, else at the next publish, else `{message: null, channel: null}` after timeoutMs. Not a blocking call (use `await`): the project's other scripts run meanwhile.
      * @param channels The channels to listen to.
      * @param lastMessage The message_id of the last message already seen; without it, the first retained message.
      * @param timeoutMs How long to wait for a message (the script's own timeout still applies). Default: 1000.
      */
-    function subscribe(channels: string[], lastMessage?: string, timeoutMs?: number): { message: Record<string, unknown> | null; channel: string | null };
+    function subscribe(channels: string[], lastMessage?: string, timeoutMs?: number): Promise<{ message: Record<string, unknown> | null; channel: string | null }>;
     /** The same, with the optional arguments named (the seeds' keyword arguments). */
-    function subscribe(channels: string[], named: { lastMessage?: string; timeoutMs?: number }): { message: Record<string, unknown> | null; channel: string | null };
+    function subscribe(channels: string[], named: { lastMessage?: string; timeoutMs?: number }): Promise<{ message: Record<string, unknown> | null; channel: string | null }>;
   }
 }
 

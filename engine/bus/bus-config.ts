@@ -30,7 +30,10 @@ export function parseBusConfig(raw: unknown): { ok: true; bus: BusConfig } | { o
     const range = RANGES[key as keyof typeof RANGES];
     if (!range) return { ok: false, message: `unknown key "bus.${key}"; allowed: enabled, ${Object.keys(RANGES).join(', ')}` };
     if (typeof value !== 'number' || !Number.isInteger(value) || value < range[0] || value > range[1])
-      return { ok: false, message: `"bus.${key}" must be a whole number between ${range[0]} and ${range[1]}; received ${JSON.stringify(value)}` };
+      return {
+        ok: false,
+        message: `"bus.${key}" must be a whole number between ${range[0]} and ${range[1]}; received ${JSON.stringify(value)}`,
+      };
     bus[key as keyof typeof RANGES] = value;
   }
   return { ok: true, bus };

@@ -30,7 +30,13 @@ export const BUS: ServiceDecl = {
       mode: 'sync',
       params: [
         { name: 'title', type: { type: 'string', minLength: 1, maxLength: 500 }, doc: 'A one-line summary.' },
-        { name: 'body', type: { type: 'string', maxLength: 10_000 }, optional: true, default: '', doc: 'The message, plain text (no markup).' },
+        {
+          name: 'body',
+          type: { type: 'string', maxLength: 10_000 },
+          optional: true,
+          default: '',
+          doc: 'The message, plain text (no markup).',
+        },
         {
           name: 'priority',
           type: { type: 'number', integer: true, min: 0, max: 3 },
@@ -38,7 +44,12 @@ export const BUS: ServiceDecl = {
           default: 1,
           doc: '0 (low) to 3 (urgent).',
         },
-        { name: 'user', type: { type: 'string', minLength: 1, maxLength: 200 }, optional: true, doc: 'The user to notify, on every client of theirs.' },
+        {
+          name: 'user',
+          type: { type: 'string', minLength: 1, maxLength: 200 },
+          optional: true,
+          doc: 'The user to notify, on every client of theirs.',
+        },
         {
           name: 'client',
           type: { type: 'string', minLength: 1, maxLength: 200 },
@@ -48,11 +59,11 @@ export const BUS: ServiceDecl = {
       ],
       returns: 'string',
       result: { type: 'string' },
-      doc: "Sends a notification, `{type: \"notification\", kind: \"notification\", title, body, priority}`, on `client:<client>` when `client` is given, else on `user:<user>`; with neither, to the calling session's own client (`client:<session id>`), which a script outside any session does not have (BAD_ARGUMENT). Returns its message_id.",
+      doc: 'Sends a notification, `{type: "notification", kind: "notification", title, body, priority}`, on `client:<client>` when `client` is given, else on `user:<user>`; with neither, to the calling session\'s own client (`client:<session id>`), which a script outside any session does not have (BAD_ARGUMENT). Returns its message_id.',
     },
     {
       name: 'bus.subscribe',
-      mode: 'sync',
+      mode: 'async',
       params: [
         { name: 'channels', type: { type: 'array', items: CHANNEL, minItems: 1, maxItems: 100 }, doc: 'The channels to listen to.' },
         {
@@ -69,9 +80,9 @@ export const BUS: ServiceDecl = {
           doc: "How long to wait for a message (the script's own timeout still applies).",
         },
       ],
-      returns: '{ message: Record<string, unknown> | null; channel: string | null }',
+      returns: 'Promise<{ message: Record<string, unknown> | null; channel: string | null }>',
       result: { type: 'object' },
-      doc: 'Waits for the next message on one of the channels after `lastMessage`, as a bus client polls: answers at once when one is retained, else at the next publish, else `{message: null, channel: null}` after timeoutMs.',
+      doc: "Resolves to the next message on one of the channels after `lastMessage`, as a bus client polls: at once when one is retained, else at the next publish, else `{message: null, channel: null}` after timeoutMs. Not a blocking call (use `await`): the project's other scripts run meanwhile.",
     },
   ],
   interfaces: [],

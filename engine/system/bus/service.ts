@@ -40,7 +40,12 @@ export const busService = defineService<BusDeps>(BUS, {
     const stop = new AbortController();
     const timer = setTimeout(() => stop.abort(), (timeoutMs as number | undefined) ?? 1000);
     try {
-      const found = await deps.bus.poll(caller.project, new Set(channels as string[]), (lastMessage as string | undefined) ?? null, stop.signal);
+      const found = await deps.bus.poll(
+        caller.project,
+        new Set(channels as string[]),
+        (lastMessage as string | undefined) ?? null,
+        stop.signal,
+      );
       return found ?? { message: null, channel: null };
     } finally {
       clearTimeout(timer);

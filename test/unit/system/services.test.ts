@@ -200,12 +200,7 @@ describe('system.* services', () => {
       { project: 'p', kind: 'session', ref: 's1', group: 'custom', key: 'x', value: { a: 1 } },
       { caller: { project: 'p', session: 's1', page: 'p1' }, args: ['NewItem', { a: 1 }, 'view', undefined, undefined] },
       {
-        push: [
-          { project: 'p', session: 's1' },
-          'T',
-          null,
-          { restrictToOwnSession: true, permissions: ['a'], permissionMatch: 'any' },
-        ],
+        push: [{ project: 'p', session: 's1' }, 'T', null, { restrictToOwnSession: true, permissions: ['a'], permissionMatch: 'any' }],
       },
     ]);
     const published = JSON.parse(await dispatcher.dispatch({ project: 'p' }, 'bus.publish', ['orders', { type: 'order', n: 1 }])) as {
@@ -214,13 +209,15 @@ describe('system.* services', () => {
     const notified = JSON.parse(await dispatcher.dispatch({ project: 'p', session: 's9' }, 'bus.notify', ['Hi', undefined, 3])) as {
       value: string;
     };
-    expect(JSON.parse(await dispatcher.dispatch({ project: 'p' }, 'bus.subscribe', [['orders', 'client:s9'], published.value, 0]))).toEqual({
-      ok: true,
-      value: {
-        channel: 'client:s9',
-        message: { type: 'notification', kind: 'notification', title: 'Hi', body: '', priority: 3, message_id: notified.value },
+    expect(JSON.parse(await dispatcher.dispatch({ project: 'p' }, 'bus.subscribe', [['orders', 'client:s9'], published.value, 0]))).toEqual(
+      {
+        ok: true,
+        value: {
+          channel: 'client:s9',
+          message: { type: 'notification', kind: 'notification', title: 'Hi', body: '', priority: 3, message_id: notified.value },
+        },
       },
-    });
+    );
     expect(JSON.parse(await dispatcher.dispatch({ project: 'p' }, 'bus.notify', ['Hi']))).toMatchObject({
       ok: false,
       error: { code: 'BAD_ARGUMENT' },
