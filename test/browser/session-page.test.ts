@@ -20,6 +20,7 @@ const t = useGateway(
         'session-events/startup.ts': `export default function (session: any) { session.custom.greeting = 'welcome, ' + (session.props.userName ?? 'guest'); }\n`,
         'session-events/message/whoami.ts': whoami,
         'gateway-events/message/alarm.ts': `export default function (payload: any) { return system.util.sendMessage('plant', 'alarm', payload, 'C'); }\n`,
+        'gateway-events/message/notify.ts': `export default function (payload: any) { return system.bus.notify(payload.title, payload.body, 3, undefined, payload.client); }\n`,
         'gateway-events/message/announce.ts': `export default function (payload: any) { return system.perspective.pushMessage('Shift Change', payload); }\n`,
       },
     },
@@ -99,6 +100,11 @@ describe.skipIf(SKIP_BROWSER_TESTS)('the session page in Chromium', () => {
     await page.click('#subscribe button');
     await t.waitFor(async () => (await t.request('plant', 'announce', { shift: 2 })) === 1, 5000, 'the topic subscribed');
     await until(() => page.textContent('#messages li[data-topic="Shift Change"]')).toContain('push Shift Change: {"shift":2}');
+
+    await t.request('plant', 'notify', { title: 'Line 4 stopped', body: 'Jam at the labeller', client: id });
+    const notification = page.locator('#notifications li[data-type="notification"]');
+    await until(() => notification.textContent()).toBe('Line 4 stopped (priority 3) Jam at the labeller');
+    expect(await notification.getAttribute('data-channel')).toBe(`client:${id}`);
 
     await page.click('#logout');
     await until(() => page.textContent('#status')).toContain('The session ended: logout');

@@ -6,7 +6,15 @@
  * and lists what client-side message handlers and push topics receive. Text only ever
  * goes in through textContent.
  */
-import { connect, FlintClientError, type FlintSession, type GatewayFrame, type MountedView, type TagValue } from '../../client/index.ts';
+import {
+  connect,
+  FlintClientError,
+  type BusMessage,
+  type FlintSession,
+  type GatewayFrame,
+  type MountedView,
+  type TagValue,
+} from '../../client/index.ts';
 
 const element = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const form = (id: string) => element<HTMLFormElement>(id);
@@ -183,6 +191,7 @@ async function open(credentials: { userName?: string; password?: string } = {}):
   });
   for (const handler of listening) current.onMessage(handler, (payload) => received(handler, payload));
   for (const topic of topics) current.subscribe(topic, (payload) => pushed(topic, payload));
+  current.openBus({ onMessage: notified });
   try {
     const page = await current.openPage(pagePath);
     pageId = page.pageId;
@@ -253,6 +262,20 @@ form('request').addEventListener('submit', (event) => {
     (error: unknown) => (reply.textContent = `Error ${describe(error)}`),
   );
 });
+
+/** A bus message: a notification shows its title, body and priority; another message its JSON. */
+function notified(message: BusMessage, channel: string): void {
+  const item = make('li', '', { channel, type: String(message.type) });
+  if (message.type === 'notification') {
+    item.dataset.priority = String(message.priority);
+    item.append(
+      make('strong', String(message.title)),
+      make('span', ` (priority ${String(message.priority)}) `),
+      make('span', String(message.body)),
+    );
+  } else item.textContent = `${channel}: ${JSON.stringify(message)}`;
+  element('notifications').append(item);
+}
 
 function pushed(topic: string, payload: unknown): void {
   const item = document.createElement('li');
