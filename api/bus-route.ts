@@ -5,6 +5,9 @@ import { FlintError } from '../engine/errors.ts';
 import { sendJson } from './http-errors.ts';
 import { readJsonBody } from './read-body.ts';
 
+/** The answer of a poll that timed out. */
+const NO_MESSAGE = JSON.stringify({ message: null, channel: null });
+
 /** A poll's body is two small fields. */
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -52,6 +55,12 @@ export function mountBus(pages: express.Router, bus: Bus): void {
     res.on('close', () => gone.abort()); // the client went away: its poll leaves the queue
     const found = await bus.poll(project, bus.channels(project, identity, channels), lastMessage, gone.signal);
     if (res.destroyed) return;
-    sendJson(res, 200, found ? { message: found.message, channel: found.channel } : { message: null, channel: null });
+    const text = found ? found.answer : NO_MESSAGE;
+    res.writeHead(200, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(text),
+      'cache-control': 'no-store',
+    });
+    res.end(text);
   });
 }

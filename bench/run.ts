@@ -15,6 +15,7 @@ import { benchRequests } from './request.ts';
 import { benchSessionIdle } from './session-idle.ts';
 import { benchSessionFanout, benchSessionRequests } from './sessions.ts';
 import { Report } from './stats.ts';
+import { benchBus } from './bus.ts';
 import { benchPush } from './push.ts';
 import { benchTagBindings } from './tag-bindings.ts';
 import { benchTags } from './tags.ts';
@@ -33,6 +34,7 @@ const SUITES: Record<string, (report: Report) => Promise<void>> = {
   tags: benchTags,
   'tag-bindings': benchTagBindings,
   push: benchPush,
+  bus: benchBus,
   database: benchDatabase,
 };
 

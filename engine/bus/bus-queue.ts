@@ -16,6 +16,8 @@ export const DEFAULT_RETENTION: Retention = { maxAgeMs: 10 * 60_000, maxCount: 1
 export interface BusMessage {
   channel: string;
   message: Record<string, unknown>;
+  /** `{"message": ..., "channel": ...}` as JSON text, made once for every poll it answers. */
+  readonly answer: string;
 }
 
 interface Retained extends BusMessage {
@@ -62,13 +64,13 @@ export class BusQueue {
     const seq = this.nextSeq++;
     const id = `${this.epoch}-${seq}`;
     const body = { ...message, message_id: id };
-    const bytes = JSON.stringify(body).length + channel.length;
-    const retained: Retained = { channel, message: body, seq, id, at: this.now(), bytes };
+    const answer = JSON.stringify({ message: body, channel });
+    const retained: Retained = { channel, message: body, answer, seq, id, at: this.now(), bytes: answer.length };
     this.messages.push(retained);
-    this.bytes += bytes;
+    this.bytes += retained.bytes;
     this.expire();
     const waiting = this.waiters.get(channel);
-    if (waiting) for (const waiter of [...waiting]) this.release(waiter, { channel, message: body });
+    if (waiting) for (const waiter of [...waiting]) this.release(waiter, retained);
     return id;
   }
 
@@ -83,7 +85,7 @@ export class BusQueue {
     }
     for (let i = from; i < this.messages.length; i++) {
       const m = this.messages[i];
-      if (channels.has(m.channel)) return { channel: m.channel, message: m.message };
+      if (channels.has(m.channel)) return m;
     }
     return undefined;
   }

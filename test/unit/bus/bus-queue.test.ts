@@ -63,7 +63,9 @@ describe('the bus queue (seeds/004 semantics)', () => {
     expect(bus.waiting).toBe(2);
     bus.publish('z', { type: 't', n: 1 });
     bus.publish('b', { type: 't', n: 2 });
-    expect(await waiting).toEqual({ channel: 'b', message: { type: 't', n: 2, message_id: expect.any(String) as string } });
+    const answer = await waiting;
+    expect(answer).toMatchObject({ channel: 'b', message: { type: 't', n: 2, message_id: expect.any(String) as string } });
+    expect(JSON.parse(answer!.answer)).toEqual({ message: answer!.message, channel: 'b' });
     expect(await other).toBeNull();
     expect(bus.waiting).toBe(0);
   });
