@@ -93,6 +93,7 @@ describe('system.perspective.pushMessage (seeds/003)', () => {
     const stop = early.session.subscribe('Shift', () => undefined);
     stop();
     expect(await push({ topic: 'Shift', payload: 2 })).toBe(2);
+    await t.waitFor(() => early.got.length === 2, 5000, 'the second push'); // before its socket closes
     const leaving = early.session;
     const gone = t.waitFor(() => t.gateway.sessions.get(leaving.sessionId)?.clients.size === 0, 5000, 'the socket closed');
     leaving.close();

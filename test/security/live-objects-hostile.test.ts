@@ -371,7 +371,7 @@ describe('a script that polluted its realm against the live objects', () => {
     expect(visited).toBeGreaterThan(500); // the scan did walk the realm
     expect(tricks).toEqual({
       writeLive: 'undefined',
-      perspective: ['sendMessage', 'getSessionInfo'],
+      perspective: ['sendMessage', 'pushMessage', 'getSessionInfo'],
       sessionProto: null,
       customProto: null,
       customConstructor: 'undefined',

@@ -46,7 +46,7 @@ export const busService = defineService<BusDeps>(BUS, {
         (lastMessage as string | undefined) ?? null,
         stop.signal,
       );
-      return found ?? { message: null, channel: null };
+      return found ? { message: found.message, channel: found.channel } : { message: null, channel: null };
     } finally {
       clearTimeout(timer);
       stop.abort(); // a poll still waiting (the script's call was cut short) leaves the queue
