@@ -60,6 +60,34 @@ export interface TagValue {
   timestamp: number;
 }
 
+/** A scanned barcode (seeds/002): `timestamp` defaults to now. */
+export interface BarcodeScan {
+  text: string;
+  timestamp?: number;
+  barcodeType?: string;
+}
+
+/** One Bluetooth advertisement (seeds/002); the optional parts as the app decoded them. */
+export interface BluetoothAdvertisement {
+  rssi: number;
+  timestamp: number;
+  manufacturerData?: { companyId: number; dataBase64Encoded: string };
+  serviceUUIDs?: string[];
+  serviceData?: { uuid: string; dataBase64Encoded: string };
+  iBeacon?: { uuid: string; major: number; minor: number; txPower: number };
+  eddystoneUID?: { txPower: number; namespaceID: string; instanceID: string };
+  AltBeacon?: { manufacturerId: number; uuid: string; instance: string; txPower: number; manufacturerReserved: string };
+}
+
+/** One NDEF record of an NFC tag (seeds/002). */
+export interface NdefRecord {
+  type: string;
+  typeNameFormat: number;
+  payload?: string;
+  string?: string;
+  bytes?: number[];
+}
+
 /** Called with a bound tag's current value when it is bound, then with each change, in order. */
 export type TagListener = (value: TagValue, path: string) => void;
 
@@ -319,6 +347,32 @@ export class FlintSession {
       mine.delete(listener);
       if (mine.size === 0 && this.customListeners.get(key) === mine) this.customListeners.delete(key);
     };
+  }
+
+  /**
+   * The Perspective App's device actions (seeds/002): each sends its data to the gateway, which checks it against the
+   * seed's shape and runs the project's `session-events/<barcode|bluetooth|accelerometer|nfc>` script with it and
+   * `context`; each resolves once the script has run and rejects with its error (BAD_REQUEST for data of the wrong
+   * shape, NOT_FOUND when the project has no such script, QUOTA_EXCEEDED past 20 device events a second).
+   */
+  async scanBarcode(scan: BarcodeScan, context: Record<string, unknown> = {}): Promise<void> {
+    await this.call('scanBarcode', { data: { ...scan, timestamp: scan.timestamp ?? Date.now() }, context });
+  }
+
+  async sendBluetoothAdvertisements(values: BluetoothAdvertisement[]): Promise<void> {
+    await this.call('sendBluetoothAdvertisements', { data: { values } });
+  }
+
+  /** Accelerometer readings, batched (`{x, y, z}` rows, as the app's batch mode collects them). */
+  async sendAccelerometerBatch(
+    rows: { x: number; y: number; z: number; timestamp?: number }[],
+    context: Record<string, unknown> = {},
+  ): Promise<void> {
+    await this.call('sendAccelerometerBatch', { data: { values: { data: rows } }, context });
+  }
+
+  async sendNdefRecords(records: NdefRecord[], context: Record<string, unknown> = {}): Promise<void> {
+    await this.call('sendNdefRecords', { data: records as unknown as Record<string, unknown>[], context });
   }
 
   /** The session ended on the gateway (logout, timeout, project stopped, gateway stopping). */

@@ -348,6 +348,18 @@ declare namespace Flint {
     matches: string[];
   }
   interface BarcodeData { text: string; timestamp: number; barcodeType?: string }
+  interface BluetoothAdvertisement {
+    rssi: number; timestamp: number;
+    manufacturerData?: { companyId: number; dataBase64Encoded: string };
+    serviceUUIDs?: string[];
+    serviceData?: { uuid: string; dataBase64Encoded: string };
+    iBeacon?: { uuid: string; major: number; minor: number; txPower: number };
+    eddystoneUID?: { txPower: number; namespaceID: string; instanceID: string };
+    AltBeacon?: { manufacturerId: number; uuid: string; instance: string; txPower: number; manufacturerReserved: string };
+  }
+  interface BluetoothData { values: BluetoothAdvertisement[] }
+  interface AccelerometerData { values: { data: { x: number; y: number; z: number; timestamp?: number }[] } }
+  interface NdefRecord { type: string; typeNameFormat: number; payload?: string; string?: string; bytes?: number[] }
   interface QualifiedValue { value: JsonValue; quality: string; timestamp: string }
   interface TagChangeEvent { tagPath: string }
   interface FormSubmissionResponse {
@@ -397,11 +409,11 @@ declare namespace Flint {
   /** Runs when the mobile app scans a barcode. */
   type BarcodeHandler = (session: Session, data: BarcodeData, context: JsonObject) => void | Promise<void>;
   /** Runs when the mobile app receives Bluetooth advertising data. */
-  type BluetoothHandler = (session: Session, data: JsonObject) => void | Promise<void>;
+  type BluetoothHandler = (session: Session, data: BluetoothData) => void | Promise<void>;
   /** Runs when batched accelerometer data arrives. */
-  type AccelerometerHandler = (session: Session, data: JsonObject, context: JsonObject) => void | Promise<void>;
+  type AccelerometerHandler = (session: Session, data: AccelerometerData, context: JsonObject) => void | Promise<void>;
   /** Runs when the mobile app scans an NFC tag. */
-  type NfcHandler = (session: Session, data: JsonObject[], context: JsonObject) => void | Promise<void>;
+  type NfcHandler = (session: Session, data: NdefRecord[], context: JsonObject) => void | Promise<void>;
   /** A view component's message handler, reached by system.perspective.sendMessage. */
   type ComponentMessageHandler = (self: Component, payload: JsonObject) => void | Promise<void>;
 }

@@ -7,6 +7,18 @@ interface KeystrokeEvent {
   matches: string[];
 }
 interface BarcodeData { text: string; timestamp: number; barcodeType?: string }
+interface BluetoothAdvertisement {
+  rssi: number; timestamp: number;
+  manufacturerData?: { companyId: number; dataBase64Encoded: string };
+  serviceUUIDs?: string[];
+  serviceData?: { uuid: string; dataBase64Encoded: string };
+  iBeacon?: { uuid: string; major: number; minor: number; txPower: number };
+  eddystoneUID?: { txPower: number; namespaceID: string; instanceID: string };
+  AltBeacon?: { manufacturerId: number; uuid: string; instance: string; txPower: number; manufacturerReserved: string };
+}
+interface BluetoothData { values: BluetoothAdvertisement[] }
+interface AccelerometerData { values: { data: { x: number; y: number; z: number; timestamp?: number }[] } }
+interface NdefRecord { type: string; typeNameFormat: number; payload?: string; string?: string; bytes?: number[] }
 interface QualifiedValue { value: JsonValue; quality: string; timestamp: string }
 interface TagChangeEvent { tagPath: string }
 interface FormSubmissionResponse {

@@ -1,5 +1,6 @@
 import { errorToData, FlintError } from '../errors.ts';
 import { errorOf, isOk, valueJsonOf } from '../outcome.ts';
+import { deviceKindOf } from './device-data.ts';
 import { readClientFrame } from './frame-reader.ts';
 import { PROTOCOL_VERSION, type ClientFrame, type GatewayFrame } from './protocol.ts';
 import { viewState } from './mounted-view.ts';
@@ -187,6 +188,19 @@ export class Connection implements SessionClient {
       case 'unsubscribe':
         this.sessions.topics.unsubscribe(this, frame.topic);
         return null;
+      case 'scanBarcode':
+      case 'sendBluetoothAdvertisements':
+      case 'sendAccelerometerBatch':
+      case 'sendNdefRecords': {
+        const outcome = await this.sessions.deviceEvent(
+          session,
+          deviceKindOf(frame.type)!,
+          frame.data,
+          'context' in frame ? frame.context : undefined,
+        );
+        if (!isOk(outcome)) throw FlintError.from(errorOf(outcome));
+        return null;
+      }
       case 'registerHandler':
         session.clients.get(this)?.add(frame.handler);
         return null;

@@ -17,7 +17,9 @@ const string =
 const integer =
   (min: number, max: number): Check =>
   (v, at) =>
-    Number.isInteger(v) && (v as number) >= min && (v as number) <= max ? undefined : `"${at}" must be a whole number from ${min} to ${max}`;
+    Number.isInteger(v) && (v as number) >= min && (v as number) <= max
+      ? undefined
+      : `"${at}" must be a whole number from ${min} to ${max}`;
 
 const finite: Check = (v, at) => (typeof v === 'number' && Number.isFinite(v) ? undefined : `"${at}" must be a number`);
 

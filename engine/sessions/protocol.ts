@@ -134,6 +134,46 @@ export const CLIENT_FRAMES = {
     fields: { topic: { type: TOPIC, doc: 'The topic.' } },
     reply: 'null',
   },
+  scanBarcode: {
+    doc: "A barcode was scanned (the Perspective App's Scan Barcode action): the project's `session-events/barcode` script runs as `(session, data, context)`.",
+    fields: {
+      data: {
+        type: { type: 'object' },
+        doc: '`{ text, timestamp, barcodeType? }` (seeds/002): the scanned text, when (ms since 1970), the symbology.',
+      },
+      context: opt({ type: { type: 'object' }, doc: "The action's user context, passed to the script as it is (default `{}`)." }),
+    },
+    reply: 'null once the script has run (its error, if it failed)',
+  },
+  sendBluetoothAdvertisements: {
+    doc: 'Buffered Bluetooth advertising data arrived: the `session-events/bluetooth` script runs as `(session, data)`.',
+    fields: {
+      data: {
+        type: { type: 'object' },
+        doc: '`{ values: [{ rssi, timestamp, manufacturerData?, serviceUUIDs?, serviceData?, iBeacon?, eddystoneUID?, AltBeacon? }] }` (seeds/002).',
+      },
+    },
+    reply: 'null once the script has run (its error, if it failed)',
+  },
+  sendAccelerometerBatch: {
+    doc: 'A batch of accelerometer readings: the `session-events/accelerometer` script runs as `(session, data, context)`.',
+    fields: {
+      data: { type: { type: 'object' }, doc: '`{ values: { data: [{ x, y, z, timestamp? }] } }` (seeds/002).' },
+      context: opt({ type: { type: 'object' }, doc: "The action's user context (default `{}`)." }),
+    },
+    reply: 'null once the script has run (its error, if it failed)',
+  },
+  sendNdefRecords: {
+    doc: 'An NFC tag was scanned: the `session-events/nfc` script runs as `(session, data, context)` with the NDEF records.',
+    fields: {
+      data: {
+        type: { type: 'array', items: { type: 'object' }, maxItems: 64 },
+        doc: '`[{ type, typeNameFormat, payload?, string?, bytes? }]` (seeds/002).',
+      },
+      context: opt({ type: { type: 'object' }, doc: "The action's user context (default `{}`)." }),
+    },
+    reply: 'null once the script has run (its error, if it failed)',
+  },
   ping: { doc: 'Asks for a `pong`.', fields: {} },
 } as const satisfies Record<string, FrameDecl>;
 

@@ -8,6 +8,7 @@ import type { ListenScope, ViewDecl } from './views.ts';
 import type { TagFeed } from '../tags/feed.ts';
 import { TagBindings, type BoundTag } from './tag-bindings.ts';
 import { pushFrameText, pushTargets, Topics, type PushOptions } from './topics.ts';
+import { deviceDataProblem, TAKES_CONTEXT, type DeviceKind } from './device-data.ts';
 import { MAX_PAGES, Session, type Page, type SessionClient, type SessionOrigin, type SessionUser } from './session.ts';
 
 /** What the session layer needs to know of a project. */
@@ -45,6 +46,8 @@ interface RunOptions {
   evenIfEnded?: boolean;
   /** Log a failure (default: for events without a caller waiting for the outcome). */
   logFailure?: boolean;
+  /** Waits in the bounded line of MAX_WAITING_HANDLERS, as named handlers do (default: for named handlers). */
+  bounded?: boolean;
 }
 
 /** Filters of system.util.sendMessage that select sessions (seeds/001). */
@@ -57,6 +60,9 @@ export interface SessionFilter {
 
 /** Most handlers (requests, component scripts) one session may have waiting for their turn. */
 export const MAX_WAITING_HANDLERS = 64;
+
+/** Device events (barcode, Bluetooth, accelerometer, NFC) one session may send per second; past it they are refused. */
+export const DEVICE_EVENTS_PER_SECOND = 20;
 
 /** Most sessions one gateway keeps at once; past it, a new session is refused (resuming one still works). */
 export const MAX_SESSIONS = 20_000;
@@ -371,6 +377,30 @@ export class SessionManager {
     return reached;
   }
 
+  /**
+   * A device event of the Perspective App (seeds/002): its data checked against the seed's shape, at most
+   * DEVICE_EVENTS_PER_SECOND per session, then the project's script for it run in the session's turn as
+   * `(session, data, context)` (Bluetooth: `(session, data)`); resolves to its outcome.
+   */
+  deviceEvent(session: Session, kind: DeviceKind, data: unknown, context: Record<string, unknown> | undefined): Promise<Outcome> {
+    const problem = deviceDataProblem(kind, data);
+    if (problem) return Promise.resolve(failed('BAD_REQUEST', problem));
+    const now = Date.now();
+    if (now - session.deviceWindowStart >= 1000) {
+      session.deviceWindowStart = now;
+      session.deviceEventsInWindow = 0;
+    }
+    if (++session.deviceEventsInWindow > DEVICE_EVENTS_PER_SECOND)
+      return Promise.resolve(
+        failed('QUOTA_EXCEEDED', `more than ${DEVICE_EVENTS_PER_SECOND} device events in one second from session ${session.id}: refused`),
+      );
+    const event = `session/${kind}` as EventId;
+    if (!this.deps.project(session.project)?.handlerModule(event))
+      return Promise.resolve(failed('NOT_FOUND', `project "${session.project}" has no session-events/${kind} script`));
+    const args = () => (TAKES_CONTEXT[kind] ? [liveSession(session), data, context ?? {}] : [liveSession(session), data]);
+    return this.run(session, event, undefined, args, { bounded: true, logFailure: true });
+  }
+
   /** A socket subscribes to a topic's pushes (`subscribe`). */
   subscribe(session: Session, client: SessionClient, topic: string): void {
     if (session.ended || !session.clients.has(client)) throw new FlintError('PROJECT_UNAVAILABLE', `session ${session.id} has ended`);
@@ -458,11 +488,11 @@ export class SessionManager {
     event: EventId,
     name: string | undefined,
     args: () => unknown[],
-    { page, view, evenIfEnded = false, logFailure = name === undefined }: RunOptions = {},
+    { page, view, evenIfEnded = false, logFailure = name === undefined, bounded = name !== undefined }: RunOptions = {},
   ): Promise<Outcome> {
-    // Requests and messages wait in a bounded line; the session's own lifecycle events (unnamed) always get theirs.
-    if (name !== undefined && session.waiting >= MAX_WAITING_HANDLERS) {
-      const message = `session ${session.id} already has ${MAX_WAITING_HANDLERS} handlers waiting to run; ${name} was refused`;
+    // Requests, messages and device events wait in a bounded line; the session's own lifecycle events always get theirs.
+    if (bounded && session.waiting >= MAX_WAITING_HANDLERS) {
+      const message = `session ${session.id} already has ${MAX_WAITING_HANDLERS} handlers waiting to run; ${name ?? event} was refused`;
       if (logFailure) this.deps.logger.warn(message, { project: session.project });
       return Promise.resolve(failed('QUOTA_EXCEEDED', message));
     }

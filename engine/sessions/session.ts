@@ -68,6 +68,9 @@ export class Session {
   queue: Promise<unknown> = Promise.resolve();
   /** How many handlers are waiting in `queue` for their turn. */
   waiting = 0;
+  /** The rate of device events (SessionManager.deviceEvent): the current second's start and its count. */
+  deviceWindowStart = 0;
+  deviceEventsInWindow = 0;
 
   constructor(project: string, user: SessionUser, origin: SessionOrigin) {
     this.project = project;

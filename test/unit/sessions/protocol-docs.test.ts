@@ -45,6 +45,10 @@ const SAMPLES: Record<ClientFrameType, Record<string, unknown>> = {
   bindTags: { paths: ['[default]A', 'A.Quality', 'not a [path'] },
   unbindTags: { paths: ['A'] },
   subscribe: { topic: 'Orders' },
+  scanBarcode: { data: { text: '4006381333931', timestamp: 1570147485167 }, context: { line: 1 } },
+  sendBluetoothAdvertisements: { data: { values: [{ rssi: -48, timestamp: 1570147485167 }] } },
+  sendAccelerometerBatch: { data: { values: { data: [{ x: 0, y: 0.5, z: 9.8 }] } } },
+  sendNdefRecords: { data: [{ type: 'T', typeNameFormat: 1, string: 'hello' }] },
   unsubscribe: { topic: 'Orders' },
   logout: {},
 };
