@@ -181,6 +181,17 @@ describe.skipIf(SKIP_BROWSER_TESTS)('the session page in Chromium', () => {
     await until(() => label.textContent()).toBe('4006381333931');
     await t.gateway.tagSystem.write(['[default]New Tag 5'], ['next scan'], 'default');
     await until(() => label.textContent()).toBe('next scan');
+    // The seed's Barcode example by hand: the sample's barcode script writes the tag, the label follows.
+    await page.fill('#barcode [name=text]', '9780201379624');
+    await page.click('#barcode button');
+    await until(() => page.textContent('#device-result')).toBe('Barcode 9780201379624 sent; the barcode script ran.');
+    await until(() => label.textContent()).toBe('9780201379624');
+    await page.selectOption('#device [name=kind]', 'nfc');
+    await page.click('#device button');
+    await until(() => page.textContent('#device-result')).toBe('NOT_FOUND: project "samplequickstart" has no session-events/nfc script');
+    await page.fill('#device [name=data]', '[{"type": 3}]');
+    await page.click('#device button');
+    await until(() => page.textContent('#device-result')).toMatch(/^BAD_REQUEST: "data\[0\].type" must be a string/);
 
     await page.fill('#bind [name=path]', 'Line 1/Count');
     await page.click('#bind button');

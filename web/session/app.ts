@@ -306,6 +306,69 @@ form('listen').addEventListener('submit', (event) => {
   showListening();
 });
 
+/** Samples in the seed's shapes (seeds/002), to edit and send by hand. */
+const DEVICE_SAMPLES: Record<string, unknown> = {
+  bluetooth: [
+    { rssi: -54, timestamp: Date.now(), iBeacon: { uuid: '7CF22B1F-4235-4B63-8567-5D77D8AA94F2', major: 0, minor: 0, txPower: -65 } },
+  ],
+  accelerometer: [
+    { x: 0.1, y: -0.2, z: 9.81 },
+    { x: 0.3, y: 0.1, z: 9.79 },
+  ],
+  nfc: [{ type: 'T', typeNameFormat: 1, payload: 'enHello', string: 'Hello', bytes: [2, 101, 110] }],
+};
+
+const deviceResult = (text: string, state: 'ok' | 'error') => {
+  element('device-result').textContent = text;
+  element('device-result').dataset.state = state;
+};
+
+function showSample(): void {
+  const kind = (form('device').elements.namedItem('kind') as HTMLSelectElement).value;
+  field(form('device'), 'data').value = JSON.stringify(DEVICE_SAMPLES[kind], null, 2);
+}
+(form('device').elements.namedItem('kind') as HTMLSelectElement).addEventListener('change', showSample);
+showSample();
+
+form('barcode').addEventListener('submit', (event) => {
+  event.preventDefault();
+  if (!session) return deviceResult('Not connected.', 'error');
+  const text = field(form('barcode'), 'text').value;
+  const barcodeType = field(form('barcode'), 'barcodeType').value || undefined;
+  session.scanBarcode({ text, barcodeType }).then(
+    () => deviceResult(`Barcode ${text} sent; the barcode script ran.`, 'ok'),
+    (error: unknown) => deviceResult(describe(error), 'error'),
+  );
+});
+
+form('device').addEventListener('submit', (event) => {
+  event.preventDefault();
+  if (!session) return deviceResult('Not connected.', 'error');
+  const current = session;
+  const kind = (form('device').elements.namedItem('kind') as HTMLSelectElement).value;
+  let data: unknown;
+  let context: unknown;
+  try {
+    data = JSON.parse(field(form('device'), 'data').value);
+    context = JSON.parse(field(form('device'), 'context').value || '{}');
+  } catch (error) {
+    return deviceResult(`Not JSON: ${(error as Error).message}`, 'error');
+  }
+  if (typeof context !== 'object' || context === null || Array.isArray(context))
+    return deviceResult('The context must be a JSON object.', 'error');
+  const ctx = context as Record<string, unknown>;
+  const sent =
+    kind === 'bluetooth'
+      ? current.sendBluetoothAdvertisements(data as never)
+      : kind === 'accelerometer'
+        ? current.sendAccelerometerBatch(data as never, ctx)
+        : current.sendNdefRecords(data as never, ctx);
+  sent.then(
+    () => deviceResult(`Sent; the ${kind} script ran.`, 'ok'),
+    (error: unknown) => deviceResult(describe(error), 'error'),
+  );
+});
+
 element('logout').addEventListener('click', () => {
   session?.logout().catch((error: unknown) => status(describe(error), 'error'));
 });
