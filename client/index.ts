@@ -6,9 +6,11 @@
 import { PROTOCOL_VERSION, type ClientFrame, type ClientFrameType, type GatewayFrame } from '../engine/sessions/protocol.ts';
 
 import { BusClient, type BusClientOptions } from './bus.ts';
+import { KeyMatcher, type KeyLike, type KeyRule } from './keys.ts';
 
 export type { GatewayFrame };
 export { BusClient, type BusClientOptions, type BusMessage } from './bus.ts';
+export type { KeyLike, KeyMatchEvent, KeyRule } from './keys.ts';
 
 export interface ConnectOptions {
   /** The gateway's session endpoint, such as `ws://localhost:8088/session`. */
@@ -139,6 +141,10 @@ export class FlintSession {
   private readonly unbindQueue: string[] = [];
   private readonly customListeners = new Map<string, Set<(value: unknown) => void>>();
   private readonly topicListeners = new Map<string, Set<(payload: unknown, topic: string) => void>>();
+  /** The project's keystroke rules, applied to the keys of attached pages. */
+  private readonly keys = new KeyMatcher();
+  /** Failed keystroke matches (the script's error, a refused match). */
+  private readonly keyErrorListeners = new Set<(error: FlintClientError, rule: string) => void>();
 
   private constructor(options: ConnectOptions) {
     this.options = options;
@@ -375,6 +381,54 @@ export class FlintSession {
     await this.call('sendNdefRecords', { data: records as unknown as Record<string, unknown>[], context });
   }
 
+  /** The names of the project's keystroke rules, as the gateway last sent them. */
+  get keystrokeRules(): string[] {
+    return this.keys.ruleNames;
+  }
+
+  /**
+   * Applies the project's keystroke rules to the KeyboardEvents of `target` (the document by default) for a page:
+   * matches run the rules' scripts on the gateway. Returns the function that detaches.
+   */
+  attachKeyboard(pageId: string, target?: EventTarget): () => void {
+    const on = target ?? (globalThis as { document?: EventTarget }).document;
+    if (!on)
+      throw new FlintClientError('BAD_REQUEST', 'attachKeyboard needs a target outside a browser; use sendKey for synthetic key events');
+    const listeners: [string, (e: Event) => void, boolean][] = [];
+    for (const type of ['keydown', 'keyup'])
+      for (const capture of [true, false]) {
+        const listener = (e: Event) => void this.sendKey(pageId, e as unknown as KeyLike, capture ? 'capture' : 'bubble');
+        on.addEventListener(type, listener, capture);
+        listeners.push([type, listener, capture]);
+      }
+    return () => {
+      for (const [type, listener, capture] of listeners) on.removeEventListener(type, listener, capture);
+    };
+  }
+
+  /**
+   * One key event (a KeyboardEvent, or a synthetic `{ type: 'keyup', key: '7' }` from a HID scanner in Node) on a
+   * page: the rules it matches run their scripts. Without `phase`, the capture rules then the others. Resolves once
+   * the scripts of its matches have run; a failure goes to onKeyError listeners.
+   */
+  async sendKey(pageId: string, event: KeyLike, phase?: 'capture' | 'bubble'): Promise<void> {
+    const found = phase ? this.keys.match(event, phase) : [...this.keys.match(event, 'capture'), ...this.keys.match(event, 'bubble')];
+    await Promise.all(
+      found.map(({ name, event: fields }) =>
+        this.call('keyMatch', { pageId, name, event: fields as unknown as Record<string, unknown> }).catch((error: unknown) => {
+          const failure = error instanceof FlintClientError ? error : new FlintClientError('INTERNAL', String(error));
+          for (const listener of this.keyErrorListeners) listener(failure, name);
+        }),
+      ),
+    );
+  }
+
+  /** A keystroke match failed on the gateway (its script threw, or the match was refused). */
+  onKeyError(listener: (error: FlintClientError, rule: string) => void): () => void {
+    this.keyErrorListeners.add(listener);
+    return () => this.keyErrorListeners.delete(listener);
+  }
+
   /** The session ended on the gateway (logout, timeout, project stopped, gateway stopping). */
   onEnded(listener: (reason: string) => void): () => void {
     this.endListeners.add(listener);
@@ -586,6 +640,8 @@ export class FlintSession {
         return;
       case 'tag':
         return this.tagChanged(frame);
+      case 'keyRules':
+        return this.keys.setRules(frame.rules as unknown as KeyRule[]);
       case 'push':
         for (const listener of this.topicListeners.get(frame.topic) ?? []) listener(frame.payload, frame.topic);
         return;

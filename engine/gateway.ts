@@ -17,7 +17,7 @@ import type { Project } from './projects/project.ts';
 import { Bus } from './bus/bus.ts';
 import { DEFAULT_BUS } from './bus/bus-config.ts';
 import { DEFAULT_LIMITS } from './projects/limits.ts';
-import { pushSettings } from './projects/sidecars.ts';
+import { keystrokeSettings, pushSettings } from './projects/sidecars.ts';
 import { Supervisor } from './sandbox/supervisor.ts';
 import { Dispatcher } from './system/dispatch.ts';
 import { DefinitionsSource } from './tags/definitions-source.ts';
@@ -317,6 +317,13 @@ function sessionProject(project: Project | undefined): SessionProject | undefine
     allowAnonymous: config?.allowAnonymous ?? true,
     defaultTagProvider: config?.defaultTagProvider ?? 'default',
     maxPushPayloadBytes: config?.limits.maxPushPayloadBytes ?? DEFAULT_LIMITS.maxPushPayloadBytes,
+    keyRules: () =>
+      project.isRunning
+        ? project.handlerNames('session/keystroke').flatMap((name) => {
+            const settings = keystrokeSettings(project.settingsOf(`session-events/keystroke/${name}`));
+            return settings ? [{ name, ...settings }] : [];
+          })
+        : [],
     pushScripts: (topic) =>
       project.isRunning
         ? project.handlerNames('session/push').filter((name) => {

@@ -33,3 +33,34 @@ export function pushSettings(value: unknown): PushSettings | undefined {
   const v = value as { topic: string; enabled?: boolean };
   return { topic: v.topic, enabled: v.enabled ?? true };
 }
+
+/** Settings of a keystroke script (`session-events/keystroke/<name>.json`), with the defaults applied. */
+export interface KeystrokeSettings {
+  mode: 'keyDown' | 'keyUp' | 'regex';
+  key?: string;
+  code?: string;
+  regex?: string;
+  /** For regex mode: how many of the most recently typed characters are matched (default 100). */
+  bufferLength: number;
+  capturePhase: boolean;
+  preventDefault: boolean;
+  stopPropagation: boolean;
+}
+
+const keystroke = eventById('session/keystroke')!.layout;
+const KEYSTROKE_SCHEMA = keystroke.kind === 'named' ? keystroke.sidecar : undefined;
+
+export function keystrokeSettings(value: unknown): KeystrokeSettings | undefined {
+  if (checkSidecar(KEYSTROKE_SCHEMA, value) !== undefined) return undefined;
+  const v = value as Partial<KeystrokeSettings> & { mode: KeystrokeSettings['mode'] };
+  return {
+    mode: v.mode,
+    ...(v.key !== undefined ? { key: v.key } : {}),
+    ...(v.code !== undefined ? { code: v.code } : {}),
+    ...(v.regex !== undefined ? { regex: v.regex } : {}),
+    bufferLength: v.bufferLength ?? 100,
+    capturePhase: v.capturePhase ?? false,
+    preventDefault: v.preventDefault ?? false,
+    stopPropagation: v.stopPropagation ?? false,
+  };
+}

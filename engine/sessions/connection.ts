@@ -201,6 +201,11 @@ export class Connection implements SessionClient {
         if (!isOk(outcome)) throw FlintError.from(errorOf(outcome));
         return null;
       }
+      case 'keyMatch': {
+        const outcome = await this.sessions.keyMatch(session, this.pageOf(session, frame.pageId), frame.name, frame.event);
+        if (!isOk(outcome)) throw FlintError.from(errorOf(outcome));
+        return null;
+      }
       case 'registerHandler':
         session.clients.get(this)?.add(frame.handler);
         return null;
@@ -258,6 +263,7 @@ export class Connection implements SessionClient {
       custom: session.custom.toObject(),
       pages: [...session.pages.values()].map((p) => ({ pageId: p.pageId, path: p.path, views: [...p.views.values()].map(viewState) })),
     });
+    this.sendText(this.sessions.keyRulesText(session.project));
     return null;
   }
 

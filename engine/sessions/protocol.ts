@@ -174,6 +174,18 @@ export const CLIENT_FRAMES = {
     },
     reply: 'null once the script has run (its error, if it failed)',
   },
+  keyMatch: {
+    doc: "A key event matched one of the project's keystroke rules (a `keyRules` frame lists them): the rule's `session-events/keystroke/<name>` script runs as `(page, event)`. The client SDK does the matching on the browser's KeyboardEvents and sends only matches.",
+    fields: {
+      pageId: { type: ID, doc: 'The page the key was typed on.' },
+      name: { type: { type: 'string', pattern: NAME }, doc: 'The keystroke rule (its script name).' },
+      event: {
+        type: { type: 'object' },
+        doc: '`{ altKey, code, ctrlKey, isComposing, key, location, metaKey, repeat, shiftKey, matches }` (seeds/002); `matches` is the matched text then the capture groups for a regex rule, `[]` for a single key.',
+      },
+    },
+    reply: 'null once the script has run (its error, if it failed)',
+  },
   ping: { doc: 'Asks for a `pong`.', fields: {} },
 } as const satisfies Record<string, FrameDecl>;
 
@@ -243,6 +255,15 @@ export const GATEWAY_FRAMES = {
     fields: {
       topic: { type: { type: 'string' }, doc: 'The topic.' },
       payload: { type: { type: 'json' }, doc: 'The payload, as the script pushed it (any JSON value, `null` included).' },
+    },
+  },
+  keyRules: {
+    doc: "The project's keystroke rules, right after the `welcome` and again whenever they change (a keystroke script or its sidecar saved, added or deleted).",
+    fields: {
+      rules: {
+        type: { type: 'array', items: { type: 'object' } },
+        doc: '`[{ name, mode, key?, code?, regex?, bufferLength, capturePhase, preventDefault, stopPropagation }]`: `mode` is `keyDown`, `keyUp` or `regex`.',
+      },
     },
   },
   ended: {

@@ -9,6 +9,7 @@ import type { TagFeed } from '../tags/feed.ts';
 import { TagBindings, type BoundTag } from './tag-bindings.ts';
 import { pushFrameText, pushTargets, Topics, type PushOptions } from './topics.ts';
 import { deviceDataProblem, TAKES_CONTEXT, type DeviceKind } from './device-data.ts';
+import { keyMatchProblem, type KeyRule } from './key-match.ts';
 import { MAX_PAGES, Session, type Page, type SessionClient, type SessionOrigin, type SessionUser } from './session.ts';
 
 /** What the session layer needs to know of a project. */
@@ -24,6 +25,8 @@ export interface SessionProject {
   readonly defaultTagProvider: string;
   /** The largest payload of system.perspective.pushMessage, in bytes of JSON (project.json `limits`). */
   readonly maxPushPayloadBytes: number;
+  /** The keystroke rules of its keystroke scripts (`session-events/keystroke/<name>` with valid settings). */
+  keyRules(): KeyRule[];
   /** The names of the enabled topic subscriber scripts (`session-events/push/<name>`) of `topic`. */
   pushScripts(topic: string): string[];
 }
@@ -75,6 +78,8 @@ export const MAX_SESSIONS = 20_000;
 export class SessionManager {
   private readonly deps: SessionDeps;
   private readonly sessions = new Map<string, Session>();
+  /** The keystroke rules last sent to each project's sessions, as JSON. */
+  private readonly sentKeyRules = new Map<string, string>();
   /** The tags each socket has bound. */
   readonly tagBindings: TagBindings;
   /** The topics each socket subscribed to (push messages). */
@@ -185,8 +190,53 @@ export class SessionManager {
     );
   }
 
+  /** The project's keystroke rules as a `keyRules` frame's text. */
+  keyRulesText(projectName: string): string {
+    const rules = this.deps.project(projectName)?.keyRules() ?? [];
+    return JSON.stringify({ v: 1, type: 'keyRules', rules });
+  }
+
+  /**
+   * A key event matched a keystroke rule on a page (`keyMatch`): the event checked against the rule and the seed's
+   * fields, at most DEVICE_EVENTS_PER_SECOND per session with the device events, then the rule's script run as
+   * `(page, event)` in the session's turn.
+   */
+  keyMatch(session: Session, page: Page, name: string, event: Record<string, unknown>): Promise<Outcome> {
+    const rule = this.deps
+      .project(session.project)
+      ?.keyRules()
+      .find((r) => r.name === name);
+    if (!rule) return Promise.resolve(failed('NOT_FOUND', `project "${session.project}" has no keystroke rule "${name}"`));
+    const problem = keyMatchProblem(rule, event);
+    if (problem) return Promise.resolve(failed('BAD_REQUEST', problem));
+    if (!this.clientEventAllowed(session)) return Promise.resolve(this.overRate(session));
+    return this.run(session, 'session/keystroke', name, () => [livePage(session, page), event], { page, logFailure: true });
+  }
+
+  /** Counts a device or key event of the session against DEVICE_EVENTS_PER_SECOND. */
+  private clientEventAllowed(session: Session): boolean {
+    const now = Date.now();
+    if (now - session.deviceWindowStart >= 1000) {
+      session.deviceWindowStart = now;
+      session.deviceEventsInWindow = 0;
+    }
+    return ++session.deviceEventsInWindow <= DEVICE_EVENTS_PER_SECOND;
+  }
+
+  private overRate(session: Session): Outcome {
+    return failed(
+      'QUOTA_EXCEEDED',
+      `more than ${DEVICE_EVENTS_PER_SECOND} device and key events in one second from session ${session.id}: refused`,
+    );
+  }
+
   /** A project's settings changed: its anonymous sessions end once it no longer allows them (they lost authorization). */
   async projectChanged(projectName: string): Promise<void> {
+    const rules = this.keyRulesText(projectName);
+    if (this.sentKeyRules.get(projectName) !== rules) {
+      this.sentKeyRules.set(projectName, rules);
+      for (const session of this.list(projectName)) for (const client of session.clients.keys()) client.sendText(rules);
+    }
     if (this.deps.project(projectName)?.allowAnonymous !== false) return;
     const anonymous = this.list(projectName).filter((s) => s.user.userName === null);
     await Promise.all(anonymous.map((s) => this.end(s, 'the project no longer allows anonymous sessions')));
@@ -385,15 +435,7 @@ export class SessionManager {
   deviceEvent(session: Session, kind: DeviceKind, data: unknown, context: Record<string, unknown> | undefined): Promise<Outcome> {
     const problem = deviceDataProblem(kind, data);
     if (problem) return Promise.resolve(failed('BAD_REQUEST', problem));
-    const now = Date.now();
-    if (now - session.deviceWindowStart >= 1000) {
-      session.deviceWindowStart = now;
-      session.deviceEventsInWindow = 0;
-    }
-    if (++session.deviceEventsInWindow > DEVICE_EVENTS_PER_SECOND)
-      return Promise.resolve(
-        failed('QUOTA_EXCEEDED', `more than ${DEVICE_EVENTS_PER_SECOND} device events in one second from session ${session.id}: refused`),
-      );
+    if (!this.clientEventAllowed(session)) return Promise.resolve(this.overRate(session));
     const event = `session/${kind}` as EventId;
     if (!this.deps.project(session.project)?.handlerModule(event))
       return Promise.resolve(failed('NOT_FOUND', `project "${session.project}" has no session-events/${kind} script`));

@@ -208,4 +208,17 @@ describe.skipIf(SKIP_BROWSER_TESTS)('the session page in Chromium', () => {
     await t.waitFor(() => t.gateway.sessions.tagBindings.followedCount === followed - 1, 5000, 'unbound on the gateway');
     expect(errors).toEqual([]);
   });
+
+  it("runs the seed's keystroke regex example on real KeyboardEvents, as a HID scanner types", async () => {
+    const { page, errors } = await openPage('/session/samplequickstart/');
+    await until(() => page.locator('#status').getAttribute('data-state')).toBe('ok');
+    await until(() => dd(page, 'page', 'pageId').count()).toBe(1);
+    await page.keyboard.type('98765');
+    await page.keyboard.type('400638133393');
+    await page.waitForTimeout(200);
+    expect(await dd(page, 'custom', 'scannerInput').count()).toBe(0);
+    await page.keyboard.type('@');
+    await until(() => dd(page, 'custom', 'scannerInput').textContent()).toBe('Match found');
+    expect(errors).toEqual([]);
+  });
 });

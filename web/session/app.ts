@@ -195,6 +195,9 @@ async function open(credentials: { userName?: string; password?: string } = {}):
   try {
     const page = await current.openPage(pagePath);
     pageId = page.pageId;
+    // Keystroke rules of the project (session-events/keystroke) apply to what is typed anywhere on this page.
+    current.attachKeyboard(page.pageId, document);
+    current.onKeyError((error, rule) => status(`Keystroke ${rule}: ${describe(error)}`, 'error'));
     renderList('page', [
       ['pageId', page.pageId],
       ['path', page.path],

@@ -45,6 +45,7 @@ const SAMPLES: Record<ClientFrameType, Record<string, unknown>> = {
   bindTags: { paths: ['[default]A', 'A.Quality', 'not a [path'] },
   unbindTags: { paths: ['A'] },
   subscribe: { topic: 'Orders' },
+  keyMatch: { pageId: 'nopage', name: 'scanner', event: {} },
   scanBarcode: { data: { text: '4006381333931', timestamp: 1570147485167 }, context: { line: 1 } },
   sendBluetoothAdvertisements: { data: { values: [{ rssi: -48, timestamp: 1570147485167 }] } },
   sendAccelerometerBatch: { data: { values: { data: [{ x: 0, y: 0.5, z: 9.8 }] } } },
@@ -66,6 +67,7 @@ function connection() {
       defaultTagProvider: 'default',
       maxPushPayloadBytes: 1000,
       pushScripts: () => [],
+      keyRules: () => [],
     }),
     invoke: () => Promise.resolve(ok(null)),
     tags: new TagSystem(new SqliteTagStore(':memory:'), new LogHub({ stdoutLevel: 'off' }).logger('tags')),
@@ -119,9 +121,10 @@ describe('the session protocol reference (docs/protocol.md)', () => {
   it('answers a hello that has an id with its welcome, then a null reply, as its declared reply says', async () => {
     const { conn, sent } = connection();
     conn.received(JSON.stringify({ v: 1, type: 'hello', id: 1, project: 'shop' }), false);
-    await waitFor(() => sent.length === 2);
-    expect(sent.map((f) => f.type)).toEqual(['welcome', 'reply']);
-    expect(sent[1]).toEqual({ v: 1, type: 'reply', id: 1, ok: true, value: null });
+    await waitFor(() => sent.length === 3);
+    expect(sent.map((f) => f.type)).toEqual(['welcome', 'keyRules', 'reply']);
+    expect(sent[1]).toEqual({ v: 1, type: 'keyRules', rules: [] });
+    expect(sent[2]).toEqual({ v: 1, type: 'reply', id: 1, ok: true, value: null });
     expect(CLIENT_FRAMES.hello.reply).toMatch(/^`null`, after the `welcome`/);
   });
 
