@@ -30,8 +30,7 @@ export function keyMatchProblem(rule: KeyRule, event: Record<string, unknown>): 
   for (const key of Object.keys(event)) if (!FIELDS.has(key)) return `"event" has no field "${key}"`;
   for (const key of BOOLEANS) if (typeof event[key] !== 'boolean') return `"event.${key}" must be true or false`;
   for (const key of ['code', 'key'] as const)
-    if (typeof event[key] !== 'string' || (event[key] as string).length > 64)
-      return `"event.${key}" must be a string of at most 64 characters`;
+    if (typeof event[key] !== 'string' || event[key].length > 64) return `"event.${key}" must be a string of at most 64 characters`;
   if (!Number.isInteger(event.location) || (event.location as number) < 0 || (event.location as number) > 3)
     return '"event.location" must be 0, 1, 2 or 3';
   const matches = event.matches;
