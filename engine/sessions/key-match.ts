@@ -3,20 +3,6 @@ import type { KeystrokeSettings } from '../projects/sidecars.ts';
 /** A keystroke script's rule as clients get it (`keyRules` frame): its name and its sidecar settings. */
 export type KeyRule = KeystrokeSettings & { name: string };
 
-/** The KeyboardEvent fields a keystroke script gets (seeds/002), `matches` for regex rules. */
-export interface KeyMatchEvent {
-  altKey: boolean;
-  code: string;
-  ctrlKey: boolean;
-  isComposing: boolean;
-  key: string;
-  location: number;
-  metaKey: boolean;
-  repeat: boolean;
-  shiftKey: boolean;
-  matches: string[];
-}
-
 const BOOLEANS = ['altKey', 'ctrlKey', 'isComposing', 'metaKey', 'repeat', 'shiftKey'] as const;
 const FIELDS = new Set<string>([...BOOLEANS, 'code', 'key', 'location', 'matches']);
 
