@@ -6,11 +6,21 @@
 import { PROTOCOL_VERSION, type ClientFrame, type ClientFrameType, type GatewayFrame } from '../engine/sessions/protocol.ts';
 
 import { BusClient, type BusClientOptions } from './bus.ts';
+import { FormSubmissionManager, type FormResponse, type FormStorage } from './forms.ts';
 import { KeyMatcher, type KeyLike, type KeyRule } from './keys.ts';
 
 export type { GatewayFrame };
 export { BusClient, type BusClientOptions, type BusMessage } from './bus.ts';
 export type { KeyLike, KeyMatchEvent, KeyRule } from './keys.ts';
+export {
+  FileFormStorage,
+  FormSubmissionManager,
+  IndexedDbFormStorage,
+  type FileSystem,
+  type FormResponse,
+  type FormStorage,
+  type PendingSubmission,
+} from './forms.ts';
 
 export interface ConnectOptions {
   /** The gateway's session endpoint, such as `ws://localhost:8088/session`. */
@@ -379,6 +389,20 @@ export class FlintSession {
 
   async sendNdefRecords(records: NdefRecord[], context: Record<string, unknown> = {}): Promise<void> {
     await this.call('sendNdefRecords', { data: records as unknown as Record<string, unknown>[], context });
+  }
+
+  /**
+   * A Form Submission Manager on this session (docs/protocol.md, Form submissions): `submitForm(name, data,
+   * formContext, sessionContext)` keeps each submission in `storage` until the gateway answers, and sends it again
+   * while the gateway cannot be reached. Call `resume()` on it to send what an earlier run left unanswered.
+   */
+  formSubmissions(storage: FormStorage, options: { retryDelayMs?: number; maxRetryDelayMs?: number } = {}): FormSubmissionManager {
+    return new FormSubmissionManager(
+      storage,
+      ({ submissionId, name, data, formContext, sessionContext, retry }) =>
+        this.call('submitForm', { submissionId, name, data, formContext, sessionContext, retry }) as Promise<FormResponse>,
+      options,
+    );
   }
 
   /** The names of the project's keystroke rules, as the gateway last sent them. */

@@ -15,6 +15,7 @@ import { SessionManager, type SessionProject } from './sessions/session-manager.
 import { ProjectManager } from './projects/manager.ts';
 import type { Project } from './projects/project.ts';
 import { Bus } from './bus/bus.ts';
+import { FormStore } from './sessions/form-store.ts';
 import { DEFAULT_BUS } from './bus/bus-config.ts';
 import { DEFAULT_LIMITS } from './projects/limits.ts';
 import { keystrokeSettings, pushSettings } from './projects/sidecars.ts';
@@ -76,6 +77,8 @@ export class Gateway {
   /** The tags as session bindings and tag-change scripts follow them. */
   readonly tags: TagFeed;
   private tagDefinitions: DefinitionsSource | undefined;
+  /** The form submissions seen and their responses (`<dataDir>/forms.sqlite`). */
+  private readonly forms: FormStore;
   /** The projects' long-polling buses (`POST /<project>/bus`, system.bus; docs/bus.md). */
   readonly bus: Bus;
   /** The database connections: the embedded SQLite "default" and the configured PostgreSQL pools (issue 12 item 5). */
@@ -107,6 +110,7 @@ export class Gateway {
     mkdirSync(this.config.dataDir, { recursive: true });
     this.tagSystem = new TagSystem(tagStore(this.config), this.logs.logger('tags'));
     this.tags = this.tagSystem;
+    this.forms = new FormStore(join(this.config.dataDir, 'forms.sqlite'));
     this.databases = new Databases({ dataDir: this.config.dataDir, file: this.config.databasesFile, logger: this.logs.logger('db') });
     this.supervisor = new Supervisor({
       processes: this.config.sandboxProcesses,
@@ -156,6 +160,7 @@ export class Gateway {
       project: (name) => sessionProject(this.stoppingProjects.get(name) ?? this.projects.get(name)),
       invoke: (project, module, argsJson, timeoutMs, live) => this.supervisor.invoke(project, module, argsJson, timeoutMs, false, live),
       tags: this.tags,
+      forms: this.forms,
       logger: this.logs.logger('sessions'),
     });
     this.messaging = new GatewayMessaging({
@@ -222,6 +227,7 @@ export class Gateway {
       gateway.users.close();
       await gateway.tagDefinitions?.close();
       await gateway.tagSystem.close().catch(() => undefined);
+      gateway.forms.close();
       await gateway.supervisor.stop();
       throw error;
     }
@@ -248,6 +254,7 @@ export class Gateway {
     this.users.close();
     await this.tagDefinitions?.close();
     await this.tagSystem.close();
+    this.forms.close();
   }
 
   /** Values from the store, then the definitions (so a tag starts with its stored value), before any script runs. */

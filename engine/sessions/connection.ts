@@ -206,6 +206,15 @@ export class Connection implements SessionClient {
         if (!isOk(outcome)) throw FlintError.from(errorOf(outcome));
         return null;
       }
+      case 'submitForm':
+        return this.sessions.submitForm(session, {
+          id: frame.submissionId,
+          name: frame.name,
+          data: frame.data,
+          formContext: frame.formContext ?? {},
+          sessionContext: frame.sessionContext ?? {},
+          retry: frame.retry ?? false,
+        });
       case 'registerHandler':
         session.clients.get(this)?.add(frame.handler);
         return null;

@@ -186,6 +186,21 @@ export const CLIENT_FRAMES = {
     },
     reply: 'null once the script has run (its error, if it failed)',
   },
+  submitForm: {
+    doc: "Submits a form (seeds/002): the project's `session-events/form-submission/<name>` script runs as `(session, data, formContext, sessionContext, retry)`, at most once per `submissionId`: sending the same id again (after a lost answer, a reconnect, a gateway restart) answers the stored response without running the script.",
+    fields: {
+      submissionId: { type: ID, doc: 'The id the client gave this submission (the SDK makes one and keeps it until answered).' },
+      name: { type: { type: 'string', pattern: NAME }, doc: 'The form submission script.' },
+      data: { type: { type: 'object' }, doc: 'The form data, field name to value.' },
+      formContext: opt({ type: { type: 'object' }, doc: 'User-defined context (default `{}`).' }),
+      sessionContext: opt({
+        type: { type: 'object' },
+        doc: 'What the client knows at submission: timestamp, user, device, location (default `{}`).',
+      }),
+      retry: opt({ type: { type: 'boolean' }, doc: 'True when this id was sent before without an answer (default false).' }),
+    },
+    reply: "`{ success, title?, message?, fieldErrors? }`: the script's response, or a generic failure when it threw",
+  },
   ping: { doc: 'Asks for a `pong`.', fields: {} },
 } as const satisfies Record<string, FrameDecl>;
 

@@ -1,6 +1,6 @@
 import { describeError, FlintError } from '../errors.ts';
 import type { Logger } from '../logging/logger.ts';
-import { errorOf, failed, isOk, type Outcome } from '../outcome.ts';
+import { errorOf, failed, isOk, valueJsonOf, type Outcome } from '../outcome.ts';
 import type { EventId } from '../catalogue/events.ts';
 import { handlerArgs, live, writeProblem, type LiveValue, type LiveWrite } from './live-args.ts';
 import { listeners, mountView, type MountedComponent, type MountedView } from './mounted-view.ts';
@@ -10,6 +10,7 @@ import { TagBindings, type BoundTag } from './tag-bindings.ts';
 import { pushFrameText, pushTargets, Topics, type PushOptions } from './topics.ts';
 import { deviceDataProblem, TAKES_CONTEXT, type DeviceKind } from './device-data.ts';
 import { keyMatchProblem, type KeyRule } from './key-match.ts';
+import { formResponseProblem, type FormResponse, type FormStore } from './form-store.ts';
 import { MAX_PAGES, Session, type Page, type SessionClient, type SessionOrigin, type SessionUser } from './session.ts';
 
 /** What the session layer needs to know of a project. */
@@ -38,6 +39,8 @@ export interface SessionDeps {
   invoke(project: string, module: string, argsJson: string, timeoutMs: number, live: string): Promise<Outcome>;
   /** The tags that sessions bind (`bindTags`). */
   tags: TagFeed;
+  /** The form submissions seen, with their responses (`submitForm`). */
+  forms: FormStore;
   logger: Logger;
 }
 
@@ -64,6 +67,30 @@ export interface SessionFilter {
 /** Most handlers (requests, component scripts) one session may have waiting for their turn. */
 export const MAX_WAITING_HANDLERS = 64;
 
+/** A form submission as the client sends it (`submitForm`). */
+export interface FormSubmission {
+  id: string;
+  name: string;
+  data: Record<string, unknown>;
+  formContext: Record<string, unknown>;
+  sessionContext: Record<string, unknown>;
+  retry: boolean;
+}
+
+/** The response to a submission whose script failed (threw, timed out, returned no valid response). */
+export const FORM_FAILED: FormResponse = {
+  success: false,
+  title: 'Submission failed',
+  message: 'The form could not be processed. Try again later, or contact your administrator.',
+};
+
+/** The response to a submission whose run a gateway stop cut short (it is not run again: it may have had effects). */
+export const FORM_INTERRUPTED: FormResponse = {
+  success: false,
+  title: 'Submission interrupted',
+  message: 'The gateway stopped while processing this form. Check whether it took effect before submitting it again.',
+};
+
 /** Device events (barcode, Bluetooth, accelerometer, NFC) one session may send per second; past it they are refused. */
 export const DEVICE_EVENTS_PER_SECOND = 20;
 
@@ -78,6 +105,8 @@ export const MAX_SESSIONS = 20_000;
 export class SessionManager {
   private readonly deps: SessionDeps;
   private readonly sessions = new Map<string, Session>();
+  /** Form submissions whose script is running, by project and id: a duplicate waits for the same response. */
+  private readonly formsRunning = new Map<string, Promise<FormResponse>>();
   /** The keystroke rules last sent to each project's sessions, as JSON. */
   private readonly sentKeyRules = new Map<string, string>();
   /** The tags each socket has bound. */
@@ -441,6 +470,64 @@ export class SessionManager {
       return Promise.resolve(failed('NOT_FOUND', `project "${session.project}" has no session-events/${kind} script`));
     const args = () => (TAKES_CONTEXT[kind] ? [liveSession(session), data, context ?? {}] : [liveSession(session), data]);
     return this.run(session, event, undefined, args, { bounded: true, logFailure: true });
+  }
+
+  /**
+   * A form submission (seeds/002) with the client's submission id: its script runs at most once per id and project,
+   * as `(session, data, formContext, sessionContext, retry)`. A duplicate (a retry after a lost answer, another tab,
+   * a restart) gets the stored response without the script running again. The submission is recorded as started
+   * before the script runs and its response before the answer; a submission whose run a gateway crash cut short is
+   * never run again (it may have had its effects): it is answered FORM_INTERRUPTED and kept in the store. A script
+   * that throws, or returns what is not a response, gives a generic failure; the details go to the log only. One the
+   * gateway could not run at all (the session's line full, the session gone) is not recorded: the client tries again.
+   */
+  async submitForm(session: Session, submission: FormSubmission): Promise<FormResponse> {
+    const { id, name } = submission;
+    const key = `${session.project}\u0000${id}`;
+    const running = this.formsRunning.get(key);
+    if (running) return running;
+    const record = this.deps.forms.get(session.project, id);
+    if (record?.state === 'done') return record.response!;
+    if (record?.state === 'started') {
+      this.deps.logger.warn(`form submission ${id} of project "${session.project}" was cut short by a gateway stop; it is not run again`, {
+        project: session.project,
+      });
+      this.deps.forms.done(session.project, id, FORM_INTERRUPTED);
+      return FORM_INTERRUPTED;
+    }
+    if (!this.deps.project(session.project)?.handlerModule('session/form-submission', name))
+      throw new FlintError('NOT_FOUND', `project "${session.project}" has no form submission script "${name}"`);
+    if (!this.clientEventAllowed(session)) throw FlintError.from(errorOf(this.overRate(session)));
+    this.deps.forms.start(session.project, id, name, submission.data);
+    const run = this.runForm(session, submission);
+    this.formsRunning.set(key, run);
+    try {
+      return await run;
+    } finally {
+      this.formsRunning.delete(key);
+    }
+  }
+
+  private async runForm(session: Session, submission: FormSubmission): Promise<FormResponse> {
+    const { id, name, data, formContext, sessionContext, retry } = submission;
+    const args = () => [liveSession(session), data, formContext, sessionContext, retry];
+    const outcome = await this.run(session, 'session/form-submission', name, args, { logFailure: true });
+    let response: FormResponse = FORM_FAILED;
+    if (isOk(outcome)) {
+      const value = JSON.parse(valueJsonOf(outcome)) as unknown;
+      const problem = value === null ? undefined : formResponseProblem(value);
+      if (problem)
+        this.deps.logger.warn(`form submission script "${name}" of project "${session.project}" returned no valid response: ${problem}`, {
+          project: session.project,
+        });
+      else response = value === null ? { success: true } : (value as FormResponse);
+    } else if (!errorOf(outcome).location && ['QUOTA_EXCEEDED', 'PROJECT_UNAVAILABLE', 'NOT_FOUND'].includes(errorOf(outcome).code)) {
+      // The script never ran: nothing is recorded, and the client's retry can be processed.
+      this.deps.forms.forget(session.project, id);
+      throw FlintError.from(errorOf(outcome));
+    }
+    this.deps.forms.done(session.project, id, response);
+    return response;
   }
 
   /** A socket subscribes to a topic's pushes (`subscribe`). */

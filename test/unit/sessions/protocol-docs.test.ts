@@ -5,6 +5,7 @@ import { Connection, type Socket } from '../../../engine/sessions/connection.ts'
 import { readClientFrame } from '../../../engine/sessions/frame-reader.ts';
 import { NOT_YET_SUPPORTED, protocolFrames } from '../../../engine/sessions/protocol-docs.ts';
 import { CLIENT_FRAMES, GATEWAY_FRAMES, type ClientFrameType } from '../../../engine/sessions/protocol.ts';
+import { FormStore } from '../../../engine/sessions/form-store.ts';
 import { SessionManager } from '../../../engine/sessions/session-manager.ts';
 import { SqliteTagStore } from '../../../engine/tags/sqlite-store.ts';
 import { TagSystem } from '../../../engine/tags/tag-system.ts';
@@ -46,6 +47,7 @@ const SAMPLES: Record<ClientFrameType, Record<string, unknown>> = {
   unbindTags: { paths: ['A'] },
   subscribe: { topic: 'Orders' },
   keyMatch: { pageId: 'nopage', name: 'scanner', event: {} },
+  submitForm: { submissionId: 's1', name: 'Form', data: { email: 'a@b.c' } },
   scanBarcode: { data: { text: '4006381333931', timestamp: 1570147485167 }, context: { line: 1 } },
   sendBluetoothAdvertisements: { data: { values: [{ rssi: -48, timestamp: 1570147485167 }] } },
   sendAccelerometerBatch: { data: { values: { data: [{ x: 0, y: 0.5, z: 9.8 }] } } },
@@ -70,6 +72,7 @@ function connection() {
       keyRules: () => [],
     }),
     invoke: () => Promise.resolve(ok(null)),
+    forms: new FormStore(':memory:'),
     tags: new TagSystem(new SqliteTagStore(':memory:'), new LogHub({ stdoutLevel: 'off' }).logger('tags')),
     logger: new LogHub({ stdoutLevel: 'off' }).logger('sessions'),
   });
