@@ -31,7 +31,7 @@ export interface ConnectOptions {
   userName?: string;
   password?: string;
   device?: Record<string, unknown>;
-  /** Reconnect and resume after the socket drops (default true); the delay between tries, in ms (default 500). */
+  /** Reconnect and resume after the socket drops (default true); the first delay, in ms (default 500), doubling up to 10 s while it fails. */
   reconnect?: boolean;
   reconnectDelayMs?: number;
 }
@@ -621,14 +621,17 @@ export class FlintSession {
     }
   }
 
-  private reconnectLater(): void {
+  private reconnectLater(attempt = 0): void {
     if (this.closing || this.ended || this.options.reconnect === false) return;
+    const delay = Math.min((this.options.reconnectDelayMs ?? 500) * 2 ** attempt, 10_000);
     setTimeout(() => {
       this.open(true).catch((error: unknown) => {
         // The gateway forgot the session (it timed out, or the gateway restarted): it ended, and a new one can be opened.
         if (error instanceof FlintClientError && error.code === 'UNAUTHORIZED') this.endedWith('the session could not be resumed');
+        // Not reachable yet (offline, the gateway restarting): try again, waiting longer each time, up to 10 s.
+        else this.reconnectLater(attempt + 1);
       });
-    }, this.options.reconnectDelayMs ?? 500);
+    }, delay);
   }
 
   private componentChanged(frame: GatewayFrame<'props'>): void {

@@ -221,4 +221,28 @@ describe.skipIf(SKIP_BROWSER_TESTS)('the session page in Chromium', () => {
     await until(() => dd(page, 'custom', 'scannerInput').textContent()).toBe('Match found');
     expect(errors).toEqual([]);
   });
+
+  it("submits the seed's email form, and a form submitted while offline once the gateway is back, processed once", async () => {
+    const { page, errors } = await openPage('/session/samplequickstart/');
+    await until(() => page.locator('#status').getAttribute('data-state')).toBe('ok');
+    await page.click('#submission button');
+    await until(() => page.textContent('#form-response strong')).toBe('Missing Required Field');
+    expect(await page.textContent('#form-response li[data-field="email"]')).toBe('email: Required Please enter your email.');
+
+    // Offline: the browser cannot reach the gateway, and the socket it had is gone.
+    const id = await dd(page, 'props', 'id').textContent();
+    await page.context().setOffline(true);
+    for (const client of t.gateway.sessions.get(id!)!.clients.keys()) client.close(1001, 'network gone');
+    await page.fill('#submission [name=data]', '{"email": "offline@example.com"}');
+    await page.click('#submission button');
+    await until(() => page.textContent('#forms-pending')).toBe('1');
+    const received = () => t.logs((r) => r.logger === 'Form' && r.message.includes('offline@example.com')).length;
+    await page.waitForTimeout(500);
+    expect(received()).toBe(0);
+    await page.context().setOffline(false);
+    await until(() => page.textContent('#form-response strong')).toBe('Form Submitted');
+    await until(() => page.textContent('#forms-pending')).toBe('0');
+    expect(received()).toBe(1);
+    expect(errors).toEqual([]);
+  });
 });

@@ -9,8 +9,11 @@
 import {
   connect,
   FlintClientError,
+  IndexedDbFormStorage,
   type BusMessage,
   type FlintSession,
+  type FormResponse,
+  type FormSubmissionManager,
   type GatewayFrame,
   type MountedView,
   type TagValue,
@@ -30,6 +33,9 @@ let props: Record<string, unknown> = {};
 let pageId: string | undefined;
 const listening = new Set<string>();
 const topics = new Set<string>();
+/** Submissions wait in this browser's IndexedDB until the gateway answers (one store per project). */
+const formStorage = new IndexedDbFormStorage(`flint-forms-${project}`);
+let forms: FormSubmissionManager | undefined;
 /** The bound tags' rows, by the path as typed. */
 const boundTags = new Map<string, HTMLTableRowElement>();
 
@@ -192,6 +198,9 @@ async function open(credentials: { userName?: string; password?: string } = {}):
   for (const handler of listening) current.onMessage(handler, (payload) => received(handler, payload));
   for (const topic of topics) current.subscribe(topic, (payload) => pushed(topic, payload));
   current.openBus({ onMessage: notified });
+  forms = current.formSubmissions(formStorage);
+  forms.onResponse((submissionId, response) => showFormResponse(submissionId, response));
+  void forms.resume().then(countPending);
   try {
     const page = await current.openPage(pagePath);
     pageId = page.pageId;
@@ -266,6 +275,28 @@ form('request').addEventListener('submit', (event) => {
   );
 });
 
+async function countPending(): Promise<void> {
+  element('forms-pending').textContent = String((await formStorage.load()).length);
+}
+
+/** A form's response: its title and message, and each field's error. */
+function showFormResponse(submissionId: string, response: FormResponse): void {
+  const box = element('form-response');
+  box.dataset.state = response.success ? 'ok' : 'error';
+  box.dataset.submission = submissionId;
+  const errors = Object.entries(response.fieldErrors ?? {}).map(([name, error]) =>
+    make('li', `${name}: ${error.title ?? ''} ${error.message ?? ''}`.trim(), { field: name }),
+  );
+  const list = document.createElement('ul');
+  list.append(...errors);
+  box.replaceChildren(
+    make('strong', response.title ?? (response.success ? 'Submitted' : 'Failed')),
+    make('p', response.message ?? ''),
+    list,
+  );
+  void countPending();
+}
+
 /** A bus message: a notification shows its title, body and priority; another message its JSON. */
 function notified(message: BusMessage, channel: string): void {
   const item = make('li', '', { channel, type: String(message.type) });
@@ -332,6 +363,30 @@ function showSample(): void {
 }
 (form('device').elements.namedItem('kind') as HTMLSelectElement).addEventListener('change', showSample);
 showSample();
+
+form('submission').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const box = element('form-response');
+  let data: unknown;
+  try {
+    data = JSON.parse(field(form('submission'), 'data').value || '{}');
+  } catch (error) {
+    box.textContent = `The data is not JSON: ${(error as Error).message}`;
+    return;
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return void (box.textContent = 'The data must be a JSON object.');
+  if (!forms) return void (box.textContent = 'Not connected.');
+  box.textContent = 'Submitting…';
+  box.dataset.state = 'busy';
+  const sessionContext = { timestamp: Date.now(), user: props.userName ?? null, device: navigator.userAgent };
+  const sent = forms.submitForm(field(form('submission'), 'name').value, data as Record<string, unknown>, {}, sessionContext);
+  void countPending();
+  sent.catch((error: unknown) => {
+    box.textContent = describe(error);
+    box.dataset.state = 'error';
+    void countPending();
+  });
+});
 
 form('barcode').addEventListener('submit', (event) => {
   event.preventDefault();
