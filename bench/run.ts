@@ -16,6 +16,7 @@ import { benchSessionIdle } from './session-idle.ts';
 import { benchSessionFanout, benchSessionRequests } from './sessions.ts';
 import { Report } from './stats.ts';
 import { benchBus } from './bus.ts';
+import { benchDeviceEvents } from './device-events.ts';
 import { benchPush } from './push.ts';
 import { benchTagBindings } from './tag-bindings.ts';
 import { benchTags } from './tags.ts';
@@ -35,6 +36,7 @@ const SUITES: Record<string, (report: Report) => Promise<void>> = {
   'tag-bindings': benchTagBindings,
   push: benchPush,
   bus: benchBus,
+  'device-events': benchDeviceEvents,
   database: benchDatabase,
 };
 
