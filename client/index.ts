@@ -153,6 +153,7 @@ export class FlintSession {
   private readonly topicListeners = new Map<string, Set<(payload: unknown, topic: string) => void>>();
   /** The project's keystroke rules, applied to the keys of attached pages. */
   private readonly keys = new KeyMatcher();
+  private readonly challengeListeners = new Set<(challengeId: string, timeoutMinutes: number) => void>();
   /** Failed keystroke matches (the script's error, a refused match). */
   private readonly keyErrorListeners = new Set<(error: FlintClientError, rule: string) => void>();
 
@@ -403,6 +404,30 @@ export class FlintSession {
         this.call('submitForm', { submissionId, name, data, formContext, sessionContext, retry }) as Promise<FormResponse>,
       options,
     );
+  }
+
+  /**
+   * Authentication challenges (seeds/002): `onAuthChallenge` hears each one started on this session (by a script's
+   * system.perspective.authenticationChallenge or by `startAuthChallenge`); answer it with `completeAuthChallenge`
+   * (a user name and password of the gateway's users; wrong ones reject with UNAUTHORIZED and it keeps waiting) or
+   * `cancelAuthChallenge`. Either resolves once the project's auth-challenge script has run.
+   */
+  onAuthChallenge(listener: (challengeId: string, timeoutMinutes: number) => void): () => void {
+    this.challengeListeners.add(listener);
+    return () => this.challengeListeners.delete(listener);
+  }
+
+  async startAuthChallenge(payload: unknown = null, timeoutMinutes = 1): Promise<string> {
+    const { challengeId } = (await this.call('startAuthChallenge', { payload, timeout: timeoutMinutes })) as { challengeId: string };
+    return challengeId;
+  }
+
+  async completeAuthChallenge(challengeId: string, userName: string, password: string): Promise<void> {
+    await this.call('completeAuthChallenge', { challengeId, userName, password });
+  }
+
+  async cancelAuthChallenge(challengeId: string): Promise<void> {
+    await this.call('cancelAuthChallenge', { challengeId });
   }
 
   /** The names of the project's keystroke rules, as the gateway last sent them. */
@@ -667,6 +692,9 @@ export class FlintSession {
         return;
       case 'tag':
         return this.tagChanged(frame);
+      case 'authChallenge':
+        for (const listener of this.challengeListeners) listener(frame.challengeId, frame.timeoutMinutes);
+        return;
       case 'keyRules':
         return this.keys.setRules(frame.rules as unknown as KeyRule[]);
       case 'push':

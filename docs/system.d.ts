@@ -177,6 +177,14 @@ declare namespace system {
     /** The same, with the optional arguments named (the seeds' keyword arguments). */
     function pushMessage(topic: string, payload: JsonValue | undefined, named: { restrictToOwnSession?: boolean; permissions?: string[]; permissionMatch?: "all" | "any" }): number;
     /**
+     * Challenges the user of the calling session to authenticate again (the Authentication Challenge action, seeds/002): the session's clients show a prompt; when the user answers with a valid user name and password of the gateway's users, cancels, or lets it time out, `session-events/auth-challenge` runs as `(session, payload, result)`. Returns the challenge id. Only from a session's script: a gateway script gets BAD_ARGUMENT.
+     * @param payload An opaque payload, given to the auth-challenge script as `payload` once the challenge ends. Default: null.
+     * @param timeout Minutes the user has to answer before the challenge ends as a timeout. Default: 1.
+     */
+    function authenticationChallenge(payload?: JsonValue, timeout?: number): string;
+    /** The same, with the optional arguments named (the seeds' keyword arguments). */
+    function authenticationChallenge(payload: JsonValue | undefined, named: { timeout?: number }): string;
+    /**
      * Returns the live sessions of the calling script's project (a script never sees another project's sessions), optionally only those of one user.
      * @param usernameFilter Only the sessions of this logged-in user.
      * @param projectFilter Only the sessions of this project. A script sees only its own project's sessions, so another project gives an empty list.

@@ -32,4 +32,13 @@ export interface LiveDescription {
   args: [number, number][];
   /** The session, page and view instance the handler acts for, `<session>/<page>/<view>`: system.perspective's defaults. */
   context: string;
+  /** Arguments that are authentication challenge results (AuthResultData as JSON): the prelude gives them their methods. */
+  results?: number[];
 }
+
+/** An authentication challenge's outcome (seeds/002), as data; the prelude builds the Result object scripts get. */
+export type AuthResultData =
+  | { outcome: 'success'; context: Record<string, unknown> }
+  | { outcome: 'generic'; message: string | null }
+  | { outcome: 'timeout'; timeout: number }
+  | { outcome: 'cancelled' };

@@ -1,5 +1,6 @@
 import { errorToData, FlintError } from '../errors.ts';
-import { errorOf, isOk, valueJsonOf } from '../outcome.ts';
+import { errorOf, isOk, valueJsonOf, type Outcome } from '../outcome.ts';
+import type { AuthResultData } from '../sandbox/live-wire.ts';
 import { deviceKindOf } from './device-data.ts';
 import { readClientFrame } from './frame-reader.ts';
 import { PROTOCOL_VERSION, type ClientFrame, type GatewayFrame } from './protocol.ts';
@@ -215,6 +216,24 @@ export class Connection implements SessionClient {
           sessionContext: frame.sessionContext ?? {},
           retry: frame.retry ?? false,
         });
+      case 'startAuthChallenge':
+        return { challengeId: this.sessions.startChallenge(session, frame.payload ?? null, frame.timeout ?? 1) };
+      case 'completeAuthChallenge': {
+        // The id is checked first: nobody tries passwords against a challenge that is not theirs.
+        if (!this.sessions.hasChallenge(session, frame.challengeId))
+          throw new FlintError('NOT_FOUND', `session ${session.id} has no authentication challenge ${frame.challengeId} waiting`);
+        let user: SessionUser;
+        try {
+          user = await this.auth.login(frame.userName, frame.password, this.origin.host);
+        } catch (error) {
+          const ended = this.sessions.challengeFailed(session, frame.challengeId, FlintError.from(errorToData(error)));
+          if (ended) await ended; // its script ran with the generic error; the caller still learns why
+          throw error;
+        }
+        return this.challengeOutcome(this.sessions.finishChallenge(session, frame.challengeId, successOf(user)));
+      }
+      case 'cancelAuthChallenge':
+        return this.challengeOutcome(this.sessions.finishChallenge(session, frame.challengeId, { outcome: 'cancelled' }));
       case 'registerHandler':
         session.clients.get(this)?.add(frame.handler);
         return null;
@@ -226,6 +245,12 @@ export class Connection implements SessionClient {
         throw new FlintError('BAD_REQUEST', `"${(unhandled as ClientFrame).type}" is not supported by this gateway`);
       }
     }
+  }
+
+  private async challengeOutcome(run: Promise<Outcome>): Promise<null> {
+    const outcome = await run;
+    if (!isOk(outcome)) throw FlintError.from(errorOf(outcome));
+    return null;
   }
 
   private viewOf(page: Page, instanceId: string) {
@@ -285,6 +310,20 @@ export class Connection implements SessionClient {
     if (frame.userName !== undefined) return this.auth.login(frame.userName, frame.password ?? '', this.origin.host);
     return ANONYMOUS;
   }
+}
+
+/** A successful challenge as the script sees it (seeds/002 WebAuthUserContext): the gateway's own users are the IdP. */
+function successOf(user: SessionUser): AuthResultData {
+  const roles = [...user.roles];
+  return {
+    outcome: 'success',
+    context: {
+      idp: 'flint',
+      securityZones: [],
+      user: { id: user.userName, userName: user.userName, firstName: null, lastName: null, email: null, roles },
+      securityLevels: ['Authenticated', ...roles.map((role) => `Authenticated/Roles/${role}`)],
+    },
+  };
 }
 
 /** A reply's value that is JSON text already (a handler's answer): it goes into the frame as it is. */

@@ -5,7 +5,7 @@
  */
 import type { LiveObjectName } from '../catalogue/define.ts';
 import { LIVE_OBJECTS } from '../catalogue/live-objects.ts';
-import type { LiveDescription, LiveKindRules, LiveObjectValues } from '../sandbox/live-wire.ts';
+import type { AuthResultData, LiveDescription, LiveKindRules, LiveObjectValues } from '../sandbox/live-wire.ts';
 
 /** Most properties one open group (`session.custom`, a component's props) may hold. */
 export const MAX_LIVE_KEYS = 1000;
@@ -61,6 +61,16 @@ class Live {
 
 export const live = (value: LiveValue): unknown => new Live(value);
 
+/** Marks an argument as an authentication challenge result: the script gets it as a Result object with methods. */
+class AuthResult {
+  readonly data: AuthResultData;
+  constructor(data: AuthResultData) {
+    this.data = data;
+  }
+}
+
+export const authResult = (data: AuthResultData): unknown => new AuthResult(data);
+
 /**
  * A handler's arguments as the sandbox takes them: `argsJson` with the copies (null where a live object goes), and
  * `live`, the description of the live objects ('' when there are none). Objects reached twice (`page.session` and
@@ -81,19 +91,25 @@ export function handlerArgs(args: unknown[], context: CallContext = {}): { argsJ
     return objects.length - 1;
   };
   const places: [number, number][] = [];
+  const results: number[] = [];
   const copies = args.map((arg, i) => {
+    if (arg instanceof AuthResult) {
+      results.push(i);
+      return arg.data;
+    }
     if (!(arg instanceof Live)) return arg;
     places.push([i, describe(arg.value)]);
     return null;
   });
   const argsJson = JSON.stringify(copies);
-  if (places.length === 0) return { argsJson, live: '' };
+  if (places.length === 0 && results.length === 0) return { argsJson, live: '' };
   const kinds = new Set(objects.map((o) => o.kind as LiveObjectName));
   const description: LiveDescription = {
     rules: Object.fromEntries([...kinds].map((kind) => [kind, RULES[kind]])),
     objects,
     args: places,
     context: contextString(context),
+    ...(results.length > 0 ? { results } : {}),
   };
   return { argsJson, live: JSON.stringify(description) };
 }

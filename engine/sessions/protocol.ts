@@ -201,6 +201,28 @@ export const CLIENT_FRAMES = {
     },
     reply: "`{ success, title?, message?, fieldErrors? }`: the script's response, or a generic failure when it threw",
   },
+  startAuthChallenge: {
+    doc: 'Starts an authentication challenge on this session (the Authentication Challenge action): its clients get an `authChallenge` frame, and `session-events/auth-challenge` runs once the user has answered it, cancelled it or let it time out.',
+    fields: {
+      payload: opt({ type: { type: 'json' }, doc: 'An opaque payload, given to the script as `payload` (default `null`).' }),
+      timeout: opt({ type: { type: 'number', min: 0.01, max: 60 }, doc: 'Minutes before it times out (default 1).' }),
+    },
+    reply: '`{ challengeId }`',
+  },
+  completeAuthChallenge: {
+    doc: "Answers a challenge of this session: the user's name and password are checked against the gateway's users. Wrong ones are refused with `UNAUTHORIZED` and the challenge keeps waiting; right ones end it with a success.",
+    fields: {
+      challengeId: { type: { type: 'string', pattern: '^[0-9a-f]{32}$' }, doc: 'The challenge, from its `authChallenge` frame.' },
+      userName: { type: { type: 'string', minLength: 1, maxLength: 64 }, doc: 'The user name.' },
+      password: { type: { type: 'string', maxLength: 1024 }, doc: 'Its password.' },
+    },
+    reply: 'null once the script has run (its error, if it failed)',
+  },
+  cancelAuthChallenge: {
+    doc: 'The user cancelled a challenge of this session: it ends with a cancellation.',
+    fields: { challengeId: { type: { type: 'string', pattern: '^[0-9a-f]{32}$' }, doc: 'The challenge.' } },
+    reply: 'null once the script has run (its error, if it failed)',
+  },
   ping: { doc: 'Asks for a `pong`.', fields: {} },
 } as const satisfies Record<string, FrameDecl>;
 
@@ -279,6 +301,13 @@ export const GATEWAY_FRAMES = {
         type: { type: 'array', items: { type: 'object' } },
         doc: '`[{ name, mode, key?, code?, regex?, bufferLength, capturePhase, preventDefault, stopPropagation }]`: `mode` is `keyDown`, `keyUp` or `regex`.',
       },
+    },
+  },
+  authChallenge: {
+    doc: 'An authentication challenge started on this session: show the user a prompt, then send `completeAuthChallenge` or `cancelAuthChallenge` before it times out.',
+    fields: {
+      challengeId: { type: { type: 'string' }, doc: 'The challenge.' },
+      timeoutMinutes: { type: { type: 'number' }, doc: 'Minutes before it times out.' },
     },
   },
   ended: {

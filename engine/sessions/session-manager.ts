@@ -2,7 +2,9 @@ import { describeError, FlintError } from '../errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import { errorOf, failed, isOk, valueJsonOf, type Outcome } from '../outcome.ts';
 import type { EventId } from '../catalogue/events.ts';
-import { handlerArgs, live, writeProblem, type LiveValue, type LiveWrite } from './live-args.ts';
+import { authResult, handlerArgs, live, writeProblem, type LiveValue, type LiveWrite } from './live-args.ts';
+import type { AuthResultData } from '../sandbox/live-wire.ts';
+import { randomBytes } from 'node:crypto';
 import { listeners, mountView, type MountedComponent, type MountedView } from './mounted-view.ts';
 import type { ListenScope, ViewDecl } from './views.ts';
 import type { TagFeed } from '../tags/feed.ts';
@@ -67,6 +69,23 @@ export interface SessionFilter {
 /** Most handlers (requests, component scripts) one session may have waiting for their turn. */
 export const MAX_WAITING_HANDLERS = 64;
 
+/** An authentication challenge waiting for the session's user (seeds/002). */
+interface Challenge {
+  id: string;
+  session: Session;
+  payload: unknown;
+  timeoutMinutes: number;
+  timer: NodeJS.Timeout;
+  /** Wrong passwords given for it so far. */
+  failures: number;
+}
+
+/** Wrong passwords one challenge takes; the last one ends it with a generic error. */
+export const MAX_CHALLENGE_FAILURES = 3;
+
+/** Most authentication challenges one session may have waiting at once. */
+export const MAX_CHALLENGES_PER_SESSION = 5;
+
 /** A form submission as the client sends it (`submitForm`). */
 export interface FormSubmission {
   id: string;
@@ -105,6 +124,8 @@ export const MAX_SESSIONS = 20_000;
 export class SessionManager {
   private readonly deps: SessionDeps;
   private readonly sessions = new Map<string, Session>();
+  /** Authentication challenges waiting for their user, by id. */
+  private readonly challenges = new Map<string, Challenge>();
   /** Form submissions whose script is running, by project and id: a duplicate waits for the same response. */
   private readonly formsRunning = new Map<string, Promise<FormResponse>>();
   /** The keystroke rules last sent to each project's sessions, as JSON. */
@@ -196,6 +217,11 @@ export class SessionManager {
       client.close(1000, `session ended: ${reason}`);
     }
     session.clients.clear();
+    for (const challenge of [...this.challenges.values()])
+      if (challenge.session === session) {
+        clearTimeout(challenge.timer);
+        this.challenges.delete(challenge.id);
+      }
     for (const page of session.pages.values()) for (const view of page.views.values()) for (const unbind of view.unbind.splice(0)) unbind();
     this.deps.logger.info(`session ${session.id} ended (${reason})`, { project: session.project });
     await this.run(session, 'session/shutdown', undefined, () => [liveSession(session)], { evenIfEnded: true });
@@ -528,6 +554,79 @@ export class SessionManager {
     }
     this.deps.forms.done(session.project, id, response);
     return response;
+  }
+
+  /**
+   * Starts an authentication challenge (seeds/002) on a session: its clients get an `authChallenge` frame (the
+   * prompt); the user re-authenticates against the gateway's user source, cancels, or lets it time out after
+   * `timeoutMinutes`; then `session-events/auth-challenge` runs as `(session, payload, result)`. Returns its id.
+   */
+  startChallenge(session: Session, payload: unknown, timeoutMinutes: number): string {
+    if (session.ended) throw new FlintError('PROJECT_UNAVAILABLE', `session ${session.id} has ended`);
+    const waiting = [...this.challenges.values()].filter((c) => c.session === session).length;
+    if (waiting >= MAX_CHALLENGES_PER_SESSION)
+      throw new FlintError(
+        'QUOTA_EXCEEDED',
+        `session ${session.id} already has ${MAX_CHALLENGES_PER_SESSION} authentication challenges waiting`,
+      );
+    const id = randomBytes(16).toString('hex');
+    const timer = setTimeout(
+      () => void this.finishChallenge(session, id, { outcome: 'timeout', timeout: timeoutMinutes }),
+      timeoutMinutes * 60_000,
+    );
+    timer.unref();
+    this.challenges.set(id, { id, session, payload, timeoutMinutes, timer, failures: 0 });
+    session.broadcast({ v: 1, type: 'authChallenge', challengeId: id, timeoutMinutes });
+    return id;
+  }
+
+  /**
+   * Ends a challenge of this session with its outcome and runs the auth-challenge script; NOT_FOUND for an id this
+   * session does not have waiting (another session's, one already finished, one timed out), the same for each.
+   */
+  finishChallenge(session: Session, id: string, result: AuthResultData): Promise<Outcome> {
+    const challenge = this.challenges.get(id);
+    if (!challenge || challenge.session !== session)
+      return Promise.resolve(failed('NOT_FOUND', `session ${session.id} has no authentication challenge ${id} waiting`));
+    this.challenges.delete(id);
+    clearTimeout(challenge.timer);
+    if (!this.deps.project(session.project)?.handlerModule('session/auth-challenge')) {
+      this.deps.logger.warn(`project "${session.project}" has no auth-challenge script: the challenge ${id} ended unseen`, {
+        project: session.project,
+      });
+      return Promise.resolve(failed('NOT_FOUND', `project "${session.project}" has no session-events auth-challenge script`));
+    }
+    return this.run(session, 'session/auth-challenge', undefined, () => [liveSession(session), challenge.payload, authResult(result)], {
+      logFailure: true,
+    });
+  }
+
+  /** system.perspective.authenticationChallenge: a challenge on the calling script's own session. */
+  challenge(caller: { project: string; session?: string }, payload: unknown, timeoutMinutes: number): string {
+    const session = caller.session === undefined ? undefined : this.sessions.get(caller.session);
+    if (!session || session.project !== caller.project)
+      throw new FlintError(
+        'BAD_ARGUMENT',
+        'system.perspective.authenticationChallenge: it challenges the user of the calling session, and this script runs outside any session (gateway scope)',
+      );
+    return this.startChallenge(session, payload, timeoutMinutes);
+  }
+
+  /**
+   * A wrong answer to a challenge (wrong credentials, or too many tries for the user source): counted, and at
+   * MAX_CHALLENGE_FAILURES (or when the user source refuses more tries) the challenge ends with a generic error.
+   */
+  challengeFailed(session: Session, id: string, error: FlintError): Promise<Outcome> | undefined {
+    const challenge = this.challenges.get(id);
+    if (!challenge || challenge.session !== session) return undefined;
+    if (++challenge.failures < MAX_CHALLENGE_FAILURES && error.code !== 'QUOTA_EXCEEDED') return undefined;
+    const message = error.code === 'QUOTA_EXCEEDED' ? error.message : `authentication failed ${challenge.failures} times`;
+    return this.finishChallenge(session, id, { outcome: 'generic', message });
+  }
+
+  /** Whether the session has this challenge waiting (before a login is tried for it). */
+  hasChallenge(session: Session, id: string): boolean {
+    return this.challenges.get(id)?.session === session;
   }
 
   /** A socket subscribes to a topic's pushes (`subscribe`). */

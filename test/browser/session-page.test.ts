@@ -245,4 +245,25 @@ describe.skipIf(SKIP_BROWSER_TESTS)('the session page in Chromium', () => {
     expect(received()).toBe(1);
     expect(errors).toEqual([]);
   });
+
+  it("shows an authentication challenge's prompt and runs the seed's supervisor example", async () => {
+    const users = new UserSource({ dataDir: join(t.root, 'data'), hashParams: { N: 1024, r: 8, p: 1 } });
+    await users.add('sue', 'password-sue', ['supervisor']);
+    await t.waitFor(() => t.gateway.users.get('sue') !== undefined, 10_000, 'the user');
+    const { page, errors } = await openPage('/session/samplequickstart/');
+    await until(() => page.locator('#status').getAttribute('data-state')).toBe('ok');
+    await page.fill('#request [name=handler]', 'approve');
+    await page.fill('#request [name=payload]', '{"action": "release batch 9"}');
+    await page.click('#request button');
+    await until(() => page.isVisible('#challenge-section')).toBe(true);
+    await page.fill('#challenge [name=userName]', 'sue');
+    await page.fill('#challenge [name=password]', 'wrong-password');
+    await page.click('#challenge button:not([type])');
+    await until(() => page.textContent('#challenge-error')).toMatch(/^UNAUTHORIZED/);
+    await page.fill('#challenge [name=password]', 'password-sue');
+    await page.click('#challenge button:not([type])');
+    await until(() => page.isVisible('#challenge-section')).toBe(false);
+    await until(() => dd(page, 'custom', 'approved').textContent()).toBe('{"action":{"action":"release batch 9"},"by":"sue"}');
+    expect(errors).toEqual([]);
+  });
 });

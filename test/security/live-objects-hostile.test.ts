@@ -371,7 +371,7 @@ describe('a script that polluted its realm against the live objects', () => {
     expect(visited).toBeGreaterThan(500); // the scan did walk the realm
     expect(tricks).toEqual({
       writeLive: 'undefined',
-      perspective: ['sendMessage', 'pushMessage', 'getSessionInfo'],
+      perspective: ['sendMessage', 'pushMessage', 'authenticationChallenge', 'getSessionInfo'],
       sessionProto: null,
       customProto: null,
       customConstructor: 'undefined',

@@ -36,6 +36,14 @@ const topics = new Set<string>();
 /** Submissions wait in this browser's IndexedDB until the gateway answers (one store per project). */
 const formStorage = new IndexedDbFormStorage(`flint-forms-${project}`);
 let forms: FormSubmissionManager | undefined;
+/** The authentication challenge the prompt shows, if any. */
+let challenge: string | undefined;
+
+function endChallenge(): void {
+  challenge = undefined;
+  element('challenge-section').hidden = true;
+  form('challenge').reset();
+}
 /** The bound tags' rows, by the path as typed. */
 const boundTags = new Map<string, HTMLTableRowElement>();
 
@@ -198,6 +206,14 @@ async function open(credentials: { userName?: string; password?: string } = {}):
   for (const handler of listening) current.onMessage(handler, (payload) => received(handler, payload));
   for (const topic of topics) current.subscribe(topic, (payload) => pushed(topic, payload));
   current.openBus({ onMessage: notified });
+  current.onAuthChallenge((challengeId, timeoutMinutes) => {
+    challenge = challengeId;
+    element('challenge-timeout').textContent = String(timeoutMinutes);
+    element('challenge-error').textContent = '';
+    element('challenge-section').hidden = false;
+    // A challenge not answered in time ends on the gateway; the prompt goes with it.
+    setTimeout(() => challenge === challengeId && endChallenge(), timeoutMinutes * 60_000);
+  });
   forms = current.formSubmissions(formStorage);
   forms.onResponse((submissionId, response) => showFormResponse(submissionId, response));
   void forms.resume().then(countPending);
@@ -363,6 +379,23 @@ function showSample(): void {
 }
 (form('device').elements.namedItem('kind') as HTMLSelectElement).addEventListener('change', showSample);
 showSample();
+
+form('challenge').addEventListener('submit', (event) => {
+  event.preventDefault();
+  if (!session || !challenge) return;
+  const userName = field(form('challenge'), 'userName').value;
+  const password = field(form('challenge'), 'password').value;
+  const id = challenge;
+  session.completeAuthChallenge(id, userName, password).then(endChallenge, (error: unknown) => {
+    element('challenge-error').textContent = describe(error);
+    // Too many wrong answers end the challenge on the gateway.
+    if (error instanceof FlintClientError && error.code !== 'UNAUTHORIZED') endChallenge();
+  });
+});
+
+element('challenge-cancel').addEventListener('click', () => {
+  if (session && challenge) void session.cancelAuthChallenge(challenge).finally(endChallenge);
+});
 
 form('submission').addEventListener('submit', (event) => {
   event.preventDefault();

@@ -2,6 +2,7 @@
 // and its outcome goes back as the entry's answer, or, when it returns a promise, later through the bridge's `done`.
 import type { Bridge } from '../bridge.ts';
 import type { LiveDescription } from '../live-wire.ts';
+import { buildAuthResult } from './auth-result.ts';
 import { begin, type Current } from './current.ts';
 import { errorInfo, outcomeJson, type Outcome } from './errors.ts';
 import type { BuildLive } from './live-objects.ts';
@@ -52,6 +53,7 @@ export function createInvoke(
       if (liveJson !== '') {
         const description = parse(liveJson) as LiveDescription;
         buildLive(description, args);
+        for (const i of description.results ?? []) args[i] = buildAuthResult(args[i] as never);
         current.context = description.context;
       }
       result = apply(handler, undefined, args);

@@ -90,6 +90,29 @@ export const PERSPECTIVE: ServiceDecl = {
       doc: "Pushes a payload to every subscriber of `topic` active at this moment in the project's sessions: client-side handlers registered with the SDK's `subscribe(topic, handler)`, and the project's topic subscriber scripts (`session-events/push/<name>.ts` whose sidecar names the topic), run once per session as `(session, payload, topic)`. Returns how many subscribers it reached. Subscribers that are not active when it is called never receive it.",
     },
     {
+      name: 'perspective.authenticationChallenge',
+      mode: 'sync',
+      params: [
+        {
+          name: 'payload',
+          type: { type: 'json' },
+          optional: true,
+          default: null,
+          doc: 'An opaque payload, given to the auth-challenge script as `payload` once the challenge ends.',
+        },
+        {
+          name: 'timeout',
+          type: { type: 'number', min: 0.01, max: 60 },
+          optional: true,
+          default: 1,
+          doc: 'Minutes the user has to answer before the challenge ends as a timeout.',
+        },
+      ],
+      returns: 'string',
+      result: { type: 'string' },
+      doc: "Challenges the user of the calling session to authenticate again (the Authentication Challenge action, seeds/002): the session's clients show a prompt; when the user answers with a valid user name and password of the gateway's users, cancels, or lets it time out, `session-events/auth-challenge` runs as `(session, payload, result)`. Returns the challenge id. Only from a session's script: a gateway script gets BAD_ARGUMENT.",
+    },
+    {
       name: 'perspective.getSessionInfo',
       mode: 'sync',
       params: [

@@ -11,6 +11,7 @@ export interface PerspectiveDeps {
     info(project: string, userName?: string): Record<string, unknown>[];
     sendMessage(caller: Caller, messageType: string, payload: unknown, scope: ListenScope, sessionId?: string, pageId?: string): void;
     push(caller: Caller, topic: string, payload: unknown, options: PushOptions): number;
+    challenge(caller: Caller, payload: unknown, timeoutMinutes: number): string;
   };
 }
 
@@ -33,6 +34,8 @@ export const perspectiveService = defineService<PerspectiveDeps>(PERSPECTIVE, {
       permissions: (permissions as string[] | null) ?? [],
       permissionMatch: permissionMatch as 'all' | 'any',
     }),
+  'perspective.authenticationChallenge': ({ caller, deps }, [payload, timeout]) =>
+    deps.sessions.challenge(caller, payload ?? null, (timeout as number | undefined) ?? 1),
   'perspective.getSessionInfo': ({ caller, deps }, [usernameFilter, projectFilter]) =>
     projectFilter !== undefined && projectFilter !== caller.project
       ? []

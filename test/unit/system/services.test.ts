@@ -132,7 +132,7 @@ describe('system.* services', () => {
     for (const fn of composeServices({
       logs: { write: () => undefined },
       messaging: { send: () => [], request: () => Promise.resolve(okJson('1')) },
-      sessions: { writeLive: () => undefined, sendMessage: () => undefined, info: () => [], push: () => 0 },
+      sessions: { writeLive: () => undefined, sendMessage: () => undefined, info: () => [], push: () => 0, challenge: () => 'c' },
       ...tagDeps(),
       queries: {
         runNamedQuery: () => Promise.resolve(1),
@@ -160,6 +160,7 @@ describe('system.* services', () => {
             liveWrites.push({ push: [caller, ...args] });
             return 2;
           },
+          challenge: () => 'challenge-1',
         },
         ...tagDeps(),
         queries: {
