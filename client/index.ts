@@ -100,6 +100,12 @@ export interface NdefRecord {
   bytes?: number[];
 }
 
+/** Where key events come from: a document or an element (typed here so the SDK's types need no DOM library). */
+export interface KeyEventTarget {
+  addEventListener(type: string, listener: (event: KeyLike) => void, capture: boolean): void;
+  removeEventListener(type: string, listener: (event: KeyLike) => void, capture: boolean): void;
+}
+
 /** Called with a bound tag's current value when it is bound, then with each change, in order. */
 export type TagListener = (value: TagValue, path: string) => void;
 
@@ -439,14 +445,14 @@ export class FlintSession {
    * Applies the project's keystroke rules to the KeyboardEvents of `target` (the document by default) for a page:
    * matches run the rules' scripts on the gateway. Returns the function that detaches.
    */
-  attachKeyboard(pageId: string, target?: EventTarget): () => void {
-    const on = target ?? (globalThis as { document?: EventTarget }).document;
+  attachKeyboard(pageId: string, target?: KeyEventTarget): () => void {
+    const on = target ?? (globalThis as { document?: KeyEventTarget }).document;
     if (!on)
       throw new FlintClientError('BAD_REQUEST', 'attachKeyboard needs a target outside a browser; use sendKey for synthetic key events');
-    const listeners: [string, (e: Event) => void, boolean][] = [];
+    const listeners: [string, (e: KeyLike) => void, boolean][] = [];
     for (const type of ['keydown', 'keyup'])
       for (const capture of [true, false]) {
-        const listener = (e: Event) => void this.sendKey(pageId, e as unknown as KeyLike, capture ? 'capture' : 'bubble');
+        const listener = (e: KeyLike) => void this.sendKey(pageId, e, capture ? 'capture' : 'bubble');
         on.addEventListener(type, listener, capture);
         listeners.push([type, listener, capture]);
       }

@@ -188,7 +188,11 @@ describe.skipIf(SKIP_BROWSER_TESTS)('the session page in Chromium', () => {
     await until(() => label.textContent()).toBe('9780201379624');
     await page.selectOption('#device [name=kind]', 'nfc');
     await page.click('#device button');
-    await until(() => page.textContent('#device-result')).toBe('NOT_FOUND: project "samplequickstart" has no session-events/nfc script');
+    await until(() => page.textContent('#device-result')).toBe('Sent; the nfc script ran.');
+    await page.selectOption('#device [name=kind]', 'bluetooth');
+    await page.click('#device button');
+    await until(() => page.textContent('#device-result')).toBe('NOT_FOUND: project "samplequickstart" has no session-events/bluetooth script');
+    await page.selectOption('#device [name=kind]', 'nfc');
     await page.fill('#device [name=data]', '[{"type": 3}]');
     await page.click('#device button');
     await until(() => page.textContent('#device-result')).toMatch(/^BAD_REQUEST: "data\[0\].type" must be a string/);
