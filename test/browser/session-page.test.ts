@@ -191,7 +191,9 @@ describe.skipIf(SKIP_BROWSER_TESTS)('the session page in Chromium', () => {
     await until(() => page.textContent('#device-result')).toBe('Sent; the nfc script ran.');
     await page.selectOption('#device [name=kind]', 'bluetooth');
     await page.click('#device button');
-    await until(() => page.textContent('#device-result')).toBe('NOT_FOUND: project "samplequickstart" has no session-events/bluetooth script');
+    await until(() => page.textContent('#device-result')).toBe(
+      'NOT_FOUND: project "samplequickstart" has no session-events/bluetooth script',
+    );
     await page.selectOption('#device [name=kind]', 'nfc');
     await page.fill('#device [name=data]', '[{"type": 3}]');
     await page.click('#device button');

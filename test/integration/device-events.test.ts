@@ -174,9 +174,9 @@ describe('device events (seeds/002)', () => {
       Array.from({ length: DEVICE_EVENTS_PER_SECOND + 10 }, (_, i) => refusal(session.scanBarcode({ text: `flood ${i}` }))),
     );
     expect(results.filter((r) => r === 'resolved').length).toBeLessThanOrEqual(DEVICE_EVENTS_PER_SECOND);
-    expect(results.filter((r) => r.startsWith('QUOTA_EXCEEDED: more than 20 device and key events in one second')).length).toBeGreaterThanOrEqual(
-      10,
-    );
+    expect(
+      results.filter((r) => r.startsWith('QUOTA_EXCEEDED: more than 20 device and key events in one second')).length,
+    ).toBeGreaterThanOrEqual(10);
     expect(session.ended).toBeUndefined();
     await session.logout();
   });
