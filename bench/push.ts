@@ -3,41 +3,28 @@
 // same SDK clients (bench/ws-raw.ts) plus the floor of any script's call (raw isolated-vm apply + raw fork IPC echo),
 // in interleaved rounds. Target: within 3x.
 import { performance } from 'node:perf_hooks';
-import { serve } from '../api/server.ts';
-import type { FlintSession } from '../client/index.ts';
 import { EchoChild, IvmEcho, measureSerial } from './baselines.ts';
-import { MESSAGE, PAYLOAD, PAYLOAD_JSON, startBenchGateway, waitFor } from './fixtures.ts';
-import { arrivals, closeSessions, openSessions } from './session-clients.ts';
+import { openFanOutPair } from './fanout-pair.ts';
+import { MESSAGE, PAYLOAD, PAYLOAD_JSON } from './fixtures.ts';
+import { arrivals } from './session-clients.ts';
 import { num, summarize, type Report } from './stats.ts';
-import { startRawSessionServer, type RawSessionServer } from './ws-raw.ts';
 
 const PROJECT = 'pushbench';
 const CLIENTS = 1000;
 const ROUNDS = 20;
 const TOPIC = 'Shift Change';
-const FAN = 'fan';
 const PUSH_SOURCE = `export default function (payload: object): number {\n  return system.perspective.pushMessage(${JSON.stringify(TOPIC)}, payload);\n}\n`;
 
 export async function benchPush(report: Report): Promise<void> {
-  const gw = await startBenchGateway('push', { [PROJECT]: { [`${MESSAGE}/push.ts`]: PUSH_SOURCE } });
-  const api = await serve(gw.gateway, 0);
-  let raw: RawSessionServer | undefined;
+  const pair = await openFanOutPair('push', PROJECT, { [`${MESSAGE}/push.ts`]: PUSH_SOURCE }, CLIENTS);
+  const { gw, clients } = pair;
   let ivmEcho: IvmEcho | undefined;
   let ipc: EchoChild | undefined;
-  const opened: FlintSession[][] = [];
   try {
     ivmEcho = await IvmEcho.create();
     ipc = await EchoChild.start('plain');
-    raw = await startRawSessionServer();
-    const rawServer = raw;
-    const gwClients = await openSessions(`${api.url.replace('http', 'ws')}/session`, PROJECT, CLIENTS);
-    opened.push(gwClients);
-    const rawClients = await openSessions(raw.url, PROJECT, CLIENTS);
-    opened.push(rawClients);
-    const gwSeen = arrivals(gwClients, (client, seen) => void client.subscribe(TOPIC, (p) => seen((p as { n: number }).n)));
-    const rawSeen = arrivals(rawClients, (client, seen) => client.onMessage(FAN, (p) => seen(p.n)));
-    await Promise.all(gwClients.map((c) => c.subscribed()));
-    await waitFor(() => rawServer.listening(FAN) === CLIENTS, 10_000, `${CLIENTS} client handlers on the raw server`);
+    const gwSeen = arrivals(clients, (client, seen) => void client.subscribe(TOPIC, (p) => seen((p as { n: number }).n)));
+    await Promise.all(clients.map((c) => c.subscribed()));
 
     let n = 0;
     const fromScript = async () => {
@@ -49,14 +36,7 @@ export async function benchPush(report: Report): Promise<void> {
       await arrived;
       return performance.now() - t0;
     };
-    const rawBroadcast = async () => {
-      const value = ++n;
-      const arrived = rawSeen.arm(value);
-      const t0 = performance.now();
-      rawServer.broadcast(FAN, { ...PAYLOAD, n: value });
-      await arrived;
-      return performance.now() - t0;
-    };
+    const rawBroadcast = () => pair.rawBroadcast();
     const [ivmE, ipcE] = [ivmEcho, ipc];
     for (let i = 0; i < 3; i++) {
       await fromScript();
@@ -83,7 +63,7 @@ export async function benchPush(report: Report): Promise<void> {
     report.info(`gateway, from a script: median ${num(g.median)} ms, ${num(g.min)} to ${num(g.max)} ms`);
     report.info(`sandbox floor: raw ivm apply median ${num(i.median)} ms + raw fork IPC echo median ${num(p.median)} ms`);
     report.noise(ratios, 'gateway / raw broadcast within each round');
-    report.info(`wrong payloads received: gateway ${gwSeen.wrong}, raw ${rawSeen.wrong}`);
+    report.info(`wrong payloads received: gateway ${gwSeen.wrong}, raw ${pair.rawWrong}`);
     report.figure({
       label: `push to ${CLIENTS} subscribed sessions p50`,
       value: g.median,
@@ -101,10 +81,8 @@ export async function benchPush(report: Report): Promise<void> {
       target: { kind: 'info' },
     });
   } finally {
-    for (const clients of opened) closeSessions(clients);
     ivmEcho?.dispose();
-    await Promise.all([raw?.close(), ipc?.stop()]);
-    await api.close();
-    await gw.stop();
+    await ipc?.stop();
+    await pair.close();
   }
 }

@@ -7,26 +7,21 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { serve } from '../api/server.ts';
-import type { FlintSession } from '../client/index.ts';
-import { startBenchGateway, waitFor } from './fixtures.ts';
-import { arrivals, closeSessions, openSessions } from './session-clients.ts';
+import { openFanOutPair } from './fanout-pair.ts';
+import { waitFor } from './fixtures.ts';
+import { arrivals } from './session-clients.ts';
 import { num, summarize, type Report } from './stats.ts';
 import { RawSqlite } from './tags.ts';
-import { startRawSessionServer, type RawSessionServer } from './ws-raw.ts';
 
 const PROJECT = 'bindbench';
 const CLIENTS = 1000;
 const ROUNDS = 20;
 const TAG = '[default]Bench/Fan';
-const FAN = 'fan';
 
 export async function benchTagBindings(report: Report): Promise<void> {
-  const gw = await startBenchGateway('bindings', { [PROJECT]: {} });
-  const api = await serve(gw.gateway, 0);
+  const pair = await openFanOutPair('bindings', PROJECT, {}, CLIENTS);
+  const { gw, clients } = pair;
   const rawStore = new RawSqlite(join(gw.root, 'raw.sqlite'));
-  let raw: RawSessionServer | undefined;
-  const opened: FlintSession[][] = [];
   try {
     mkdirSync(join(gw.root, 'tags'), { recursive: true });
     writeFileSync(
@@ -37,16 +32,8 @@ export async function benchTagBindings(report: Report): Promise<void> {
     // Called first at each change, before the sessions' fan-out: the moment the change is applied.
     let appliedAt = 0;
     gw.gateway.tags.subscribe([TAG], 'default', () => (appliedAt = performance.now()));
-    raw = await startRawSessionServer();
-    const rawServer = raw;
-    const gwClients = await openSessions(`${api.url.replace('http', 'ws')}/session`, PROJECT, CLIENTS);
-    opened.push(gwClients);
-    const rawClients = await openSessions(raw.url, PROJECT, CLIENTS);
-    opened.push(rawClients);
-    const gwSeen = arrivals(gwClients, (client, seen) => void client.bindTag(TAG, (v) => seen(v.value)));
-    const rawSeen = arrivals(rawClients, (client, seen) => client.onMessage(FAN, (payload) => seen(payload.value)));
-    await waitFor(() => gw.gateway.sessions.tagBindings.followedCount === 1 && gwClients.every((c) => c.tagValue(TAG)), 10_000, 'bound');
-    await waitFor(() => rawServer.listening(FAN) === CLIENTS, 10_000, `${CLIENTS} client handlers on the raw server`);
+    const gwSeen = arrivals(clients, (client, seen) => void client.bindTag(TAG, (v) => seen(v.value)));
+    await waitFor(() => gw.gateway.sessions.tagBindings.followedCount === 1 && clients.every((c) => c.tagValue(TAG)), 10_000, 'bound');
 
     let n = 0;
     const gatewayChange = async () => {
@@ -59,14 +46,7 @@ export async function benchTagBindings(report: Report): Promise<void> {
       const end = performance.now();
       return { all: end - t0, fanOut: end - appliedAt };
     };
-    const rawBroadcast = async () => {
-      const value = ++n;
-      const arrived = rawSeen.arm(value);
-      const t0 = performance.now();
-      rawServer.broadcast(FAN, { value });
-      await arrived;
-      return performance.now() - t0;
-    };
+    const rawBroadcast = () => pair.rawBroadcast();
     const rawUpsert = () => {
       const t0 = performance.now();
       rawStore.singles(1);
@@ -98,7 +78,7 @@ export async function benchTagBindings(report: Report): Promise<void> {
       `gateway, from the write call (durable write first): median ${num(all.median)} ms; raw durable upsert median ${num(u.median)} ms`,
     );
     report.noise(ratios, 'gateway fan-out / raw broadcast within each round');
-    report.info(`wrong values received: gateway ${gwSeen.wrong}, raw ${rawSeen.wrong}`);
+    report.info(`wrong values received: gateway ${gwSeen.wrong}, raw ${pair.rawWrong}`);
     report.figure({
       label: `tag change to ${CLIENTS} bound sessions (from the change applied)`,
       value: fan.median,
@@ -116,10 +96,7 @@ export async function benchTagBindings(report: Report): Promise<void> {
       target: { kind: 'info' },
     });
   } finally {
-    for (const clients of opened) closeSessions(clients);
     rawStore.close();
-    await raw?.close();
-    await api.close();
-    await gw.stop();
+    await pair.close();
   }
 }

@@ -2,7 +2,6 @@
 // input and faults): the client keeps it in its file storage; against the gateway started again on the same data
 // folder the client's manager sends it again, and it is answered "Submission interrupted" without the script running
 // a second time. A submission made while the gateway is down is processed once it is back.
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,9 +9,9 @@ import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { connect, FileFormStorage } from '../../client/index.ts';
 import { FORM_INTERRUPTED } from '../../engine/sessions/session-manager.ts';
+import { startGatewayProcess } from '../helpers/gateway-process.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'flint-forms-kill-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -30,47 +29,23 @@ writeFileSync(
 `,
 );
 
-function start() {
-  const args = [
-    '--no-node-snapshot',
-    join(ROOT, 'bin/flint.mjs'),
-    'start',
-    '--port',
-    '0',
-    '--projects',
-    projects,
-    '--data',
-    join(dir, 'data'),
-  ];
-  const child = spawn(process.execPath, [...args, '--tags', join(dir, 'tags')], { detached: true });
-  let output = '';
-  child.stdout.on('data', (d) => (output += d));
-  child.stderr.on('data', (d) => (output += d));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = async () => {
-    const found = await waitFor(() => /listening on (http:\/\/[^\s]+)/.exec(output), 30_000, 'the gateway listening');
-    await waitFor(() => output.includes('started with 1 projects'), 30_000, 'the project loaded');
-    return found![1].replace('http', 'ws') + '/session';
-  };
-  return { child, output: () => output, exited, url };
-}
+const start = () => startGatewayProcess({ projects, data: join(dir, 'data'), tags: join(dir, 'tags') });
 
 it('answers a submission cut short by kill -9 as interrupted after the restart, never running it twice', { timeout: 120_000 }, async () => {
   const path = join(dir, 'pending.json');
   const first = start();
-  const session = await connect({ url: await first.url(), project: 'p', reconnect: false });
+  const session = await connect({ url: await first.sessionUrl(1), project: 'p', reconnect: false });
   const forms = session.formSubmissions(new FileFormStorage(path, fs), { retryDelayMs: 100, maxRetryDelayMs: 500 });
   const answered = forms.submitForm('Slow', { n: 1, slow: true });
   await waitFor(() => first.output().includes('processing 1'), 20_000, 'the script running');
-  process.kill(-first.child.pid!, 'SIGKILL');
-  await first.exited;
+  await first.kill();
   forms.stop();
   answered.catch(() => undefined);
   expect(await new FileFormStorage(path, fs).load()).toMatchObject([{ name: 'Slow', data: { n: 1, slow: true }, sent: true }]);
 
   const second = start();
   try {
-    const again = await connect({ url: await second.url(), project: 'p', reconnect: false });
+    const again = await connect({ url: await second.sessionUrl(1), project: 'p', reconnect: false });
     const resumed = again.formSubmissions(new FileFormStorage(path, fs));
     const answers: unknown[] = [];
     resumed.onResponse((_id, response) => answers.push(response));
@@ -83,7 +58,6 @@ it('answers a submission cut short by kill -9 as interrupted after the restart, 
     expect(await resumed.submitForm('Slow', { n: 2 })).toEqual({ success: true, message: 'done 2' });
     await again.logout();
   } finally {
-    process.kill(-second.child.pid!, 'SIGKILL');
-    await second.exited;
+    await second.kill();
   }
 });

@@ -1,14 +1,13 @@
 // A value acknowledged by writeBlocking survives kill -9 of the gateway (issue 12 item 1): a real gateway process
 // streams writes from a script and logs each acknowledgement; the whole process group is SIGKILLed mid-stream; a
 // gateway started again on the same data folder reads every acknowledged value back.
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
+import { startGatewayProcess } from '../helpers/gateway-process.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'flint-tags-kill-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -48,23 +47,14 @@ function project(name: string, startup: string): string {
   return projects;
 }
 
-function start(projects: string) {
-  const args = ['--no-node-snapshot', join(ROOT, 'bin/flint.mjs'), 'start', '--port', '0', '--projects', projects];
-  const child = spawn(process.execPath, [...args, '--data', join(dir, 'data'), '--tags', join(dir, 'tags')], { detached: true });
-  let output = '';
-  child.stdout.on('data', (d) => (output += d));
-  child.stderr.on('data', (d) => (output += d));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return { child, output: () => output, exited };
-}
+const start = (projects: string) => startGatewayProcess({ projects, data: join(dir, 'data'), tags: join(dir, 'tags') });
 
 it('every write acknowledged before a kill -9 is there after restart', async () => {
   mkdirSync(join(dir, 'tags'));
   writeFileSync(join(dir, 'tags/default.json'), JSON.stringify(TAGS, null, 2));
   const writer = start(project('writer', STREAM));
   await waitFor(() => (writer.output().match(/acked \d+/g) ?? []).length >= 300, 30_000, '300 acknowledged writes');
-  process.kill(-writer.child.pid!, 'SIGKILL');
-  await writer.exited;
+  await writer.kill();
   const acked = [...writer.output().matchAll(/acked (\d+)/g)].map((m) => Number(m[1]));
   const lastCounter = Math.max(...acked);
   const lastSlots = new Map<number, number>();
@@ -82,7 +72,6 @@ it('every write acknowledged before a kill -9 is there after restart', async () 
       expect(stored, `Stream/Slot ${slot}`).toBeGreaterThanOrEqual(n);
     }
   } finally {
-    process.kill(-reader.child.pid!, 'SIGKILL');
-    await reader.exited;
+    await reader.kill();
   }
 }, 60_000);
