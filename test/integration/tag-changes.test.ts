@@ -20,7 +20,7 @@ interface Call {
 const tags = (names: string[], dataType = 'Int') => names.map((name) => ({ name, dataType, value: 0 }));
 const DEFAULT = {
   tags: [
-    ...tags(['Initial', 'Once', 'Many', 'Same', 'Gone', 'Edited', 'EditedToo', 'Throws', 'Reload', 'Bad', 'Off']),
+    ...tags(['Initial', 'Once', 'Many', 'Same', 'Gone', 'Edited', 'EditedToo', 'Throws', 'Reload', 'Bad', 'Off', 'Sidecar', 'LastGood']),
     { name: 'Empty', dataType: 'String' },
     { name: 'Line', tags: [{ name: 'Speed', dataType: 'Float', value: 1.5 }] },
   ],
@@ -62,6 +62,7 @@ beforeAll(async () => {
   add('edited', { paths: ['Edited'] });
   add('reload', { paths: ['Reload'] });
   add('off', { paths: ['Off'], enabled: false });
+  add('lastGood', { paths: ['LastGood'] });
   files['gateway-events/tag-change/throws.ts'] = `export default ((initialChange, newValue) => {
   system.util.getLogger('throws').info(JSON.stringify({ value: newValue.value }));
   if (newValue.value === 1) throw new Error('one is unlucky');
@@ -233,6 +234,34 @@ describe('gateway tag-change scripts', () => {
       t.remove('p', `gateway-events/tag-change/${name}.ts`);
     }
     await t.waitFor(() => !diagnosticsOf('p').some((d) => d.file.includes('tag-change/')), 10_000, 'the diagnostics to go');
+  });
+
+  it('wait for their sidecar, and stop when it is deleted', async () => {
+    t.write('p', 'gateway-events/tag-change/sidecar.ts', recorder('sidecar'));
+    const missing = 'gateway-events/tag-change/sidecar.json is missing: this tag-change script does not run until its settings exist';
+    await t.waitFor(() => diagnosticsOf('p').some((d) => d.severity === 'warning' && d.message === missing), 10_000, 'the warning');
+    expect(calls('sidecar')).toEqual([]);
+    t.write('p', 'gateway-events/tag-change/sidecar.json', sidecar({ paths: ['Sidecar'] }));
+    await callsAtLeast('sidecar', 1);
+    t.remove('p', 'gateway-events/tag-change/sidecar.json');
+    await t.waitFor(() => !t.gateway.tagChanges.status('p').some((s) => s.name === 'sidecar'), 10_000, 'the unsubscription');
+    await write('Sidecar', 1);
+    await write('Once', 21);
+    await t.waitFor(() => calls('once').some((c) => c.newValue.value === 21), 10_000, 'a subscribed script to see its write');
+    expect(calls('sidecar')).toHaveLength(1);
+    t.remove('p', 'gateway-events/tag-change/sidecar.ts');
+  });
+
+  it('keep running on their last good settings while the sidecar is refused', async () => {
+    await callsAtLeast('lastGood', 1);
+    t.write('p', 'gateway-events/tag-change/lastGood.json', sidecar({ paths: ['LastGood'], changeTypes: ['often'] }));
+    await t.waitFor(() => diagnosticsOf('p').some((d) => d.file.endsWith('lastGood.json')), 10_000, 'the diagnostic');
+    await write('LastGood', 1);
+    expect((await callsAtLeast('lastGood', 2))[1]).toMatchObject({ initialChange: false, executionCount: 2, newValue: { value: 1 } });
+    t.write('p', 'gateway-events/tag-change/lastGood.json', sidecar({ paths: ['LastGood'] }));
+    await t.waitFor(() => !diagnosticsOf('p').some((d) => d.file.endsWith('lastGood.json')), 10_000, 'the diagnostic to clear');
+    await write('LastGood', 2);
+    expect((await callsAtLeast('lastGood', 3))[2]).toMatchObject({ initialChange: false, executionCount: 3, newValue: { value: 2 } });
   });
 
   it('stop when the script is deleted', async () => {
