@@ -368,8 +368,11 @@ declare namespace Flint {
   interface BluetoothData { values: BluetoothAdvertisement[] }
   interface AccelerometerData { values: { data: { x: number; y: number; z: number; timestamp?: number }[] } }
   interface NdefRecord { type: string; typeNameFormat: number; payload?: string; string?: string; bytes?: number[] }
-  interface QualifiedValue { value: JsonValue; quality: string; timestamp: string }
-  interface TagChangeEvent { tagPath: string }
+  /** Which tag a gateway tag change script is called for; newValue and previousValue are system.tag's QualifiedValue. */
+  interface TagChangeEvent {
+    /** The canonical path that changed, `[provider]Folder/Tag` (with `.Property` when the sidecar named one). */
+    tagPath: string;
+  }
   interface FormSubmissionResponse {
     success: boolean; title?: string; message?: string;
     fieldErrors?: Record<string, { title?: string; message?: string }>;
@@ -396,7 +399,7 @@ declare namespace Flint {
   type GatewayMessageHandler = (payload: JsonObject) => unknown | Promise<unknown>;
   /** A gateway timer script; its sidecar sets the delay. */
   type GatewayTimerHandler = () => void | Promise<void>;
-  /** A gateway tag change script; its sidecar lists the tag paths. Not run yet: the gateway does not fire tag change scripts (issue 12 item 3). */
+  /** A gateway tag change script; its sidecar lists the tag paths. Runs once per path when it subscribes, then once per change, in order, never overlapping itself. */
   type GatewayTagChangeHandler = (initialChange: boolean, newValue: QualifiedValue, previousValue: QualifiedValue | null, event: TagChangeEvent, executionCount: number) => void | Promise<void>;
   /** Runs when a Session starts. */
   type SessionStartupHandler = (session: Session) => void | Promise<void>;

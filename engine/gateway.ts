@@ -4,6 +4,7 @@ import { AdminFacade } from './admin-facade.ts';
 import { FlintError } from './errors.ts';
 import { parseOutcome } from './outcome.ts';
 import { GatewayEvents } from './events/gateway-events.ts';
+import { GatewayTagChanges } from './events/gateway-tag-changes.ts';
 import { GatewayTimers } from './events/gateway-timers.ts';
 import { LogHub } from './logging/logger.ts';
 import type { LogLevel } from './logging/record.ts';
@@ -86,6 +87,8 @@ export class Gateway {
   private readonly dispatcher: Dispatcher;
   private readonly events: GatewayEvents;
   private readonly timers: GatewayTimers;
+  /** The gateway tag-change scripts of the running projects, subscribed to `tags`. */
+  readonly tagChanges: GatewayTagChanges;
   /**
    * Projects whose sessions are ending because the project stops. A deleted folder's project has left the registry
    * by then, and its sessions' Shutdown scripts still run in it.
@@ -133,12 +136,14 @@ export class Gateway {
     });
     this.events = new GatewayEvents(this.supervisor, gatewayLogger);
     this.timers = new GatewayTimers(this.events);
+    this.tagChanges = new GatewayTagChanges(this.events, this.tags, gatewayLogger);
     this.projects = new ProjectManager(this.config.projectsDir, {
       loader: this.supervisor,
       logger: this.logs.logger('projects'),
       loaded: (project) => this.events.fire(project, 'gateway/startup'),
       unloading: async (project) => {
         this.timers.stop(project.name);
+        this.tagChanges.stop(project.name);
         // Sessions end first, with their Shutdown scripts, while the project still runs them.
         this.stoppingProjects.set(project.name, project);
         try {
@@ -150,6 +155,7 @@ export class Gateway {
       },
       changed: (project) => {
         this.timers.sync(project);
+        this.tagChanges.sync(project);
         void this.sessions.projectChanged(project.name);
       },
       moduleReloaded: (project, id) => {
@@ -247,6 +253,7 @@ export class Gateway {
     this.bus.close();
     await this.sessions.stop();
     this.timers.stopAll();
+    this.tagChanges.stopAll();
     await this.projects.stop();
     await this.supervisor.stop();
     await this.databases.close();

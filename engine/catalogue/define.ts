@@ -15,9 +15,11 @@ export type SidecarField =
   | { type: 'number'; min: number; max: number; required?: boolean; doc: string }
   | { type: 'boolean'; required?: boolean; doc: string }
   | { type: 'string'; required?: boolean; doc: string }
-  | { type: 'strings'; required?: boolean; doc: string }
+  | { type: 'strings'; required?: boolean; maxItems?: number; doc: string }
   | { type: 'regex'; required?: boolean; doc: string }
-  | { type: 'enum'; values: string[]; required?: boolean; doc: string };
+  | { type: 'enum'; values: string[]; required?: boolean; doc: string }
+  /** A non-empty list of distinct values, each one of `values`. */
+  | { type: 'enums'; values: string[]; required?: boolean; doc: string };
 
 export interface SidecarSchema {
   fields: Record<string, SidecarField>;

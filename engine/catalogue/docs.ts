@@ -48,9 +48,13 @@ export function eventReference(): string {
       const type =
         field.type === 'enum'
           ? field.values.map((v) => `\`"${v}"\``).join(' \\| ')
-          : field.type === 'number'
-            ? `number ${field.min}–${field.max}`
-            : field.type;
+          : field.type === 'enums'
+            ? `list of ${field.values.map((v) => `\`"${v}"\``).join(', ')}`
+            : field.type === 'number'
+              ? `number ${field.min}–${field.max}`
+              : field.type === 'strings' && field.maxItems !== undefined
+                ? `strings (at most ${field.maxItems})`
+                : field.type;
       out.push(`| \`${key}\` | ${type} | ${field.required ? 'yes' : 'no'} | ${field.doc} |`);
     }
     for (const rule of schema.rules ?? []) out.push('', `Also: ${rule.message}.`);

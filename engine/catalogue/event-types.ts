@@ -19,8 +19,11 @@ interface BluetoothAdvertisement {
 interface BluetoothData { values: BluetoothAdvertisement[] }
 interface AccelerometerData { values: { data: { x: number; y: number; z: number; timestamp?: number }[] } }
 interface NdefRecord { type: string; typeNameFormat: number; payload?: string; string?: string; bytes?: number[] }
-interface QualifiedValue { value: JsonValue; quality: string; timestamp: string }
-interface TagChangeEvent { tagPath: string }
+/** Which tag a gateway tag change script is called for; newValue and previousValue are system.tag's QualifiedValue. */
+interface TagChangeEvent {
+  /** The canonical path that changed, \`[provider]Folder/Tag\` (with \`.Property\` when the sidecar named one). */
+  tagPath: string;
+}
 interface FormSubmissionResponse {
   success: boolean; title?: string; message?: string;
   fieldErrors?: Record<string, { title?: string; message?: string }>;

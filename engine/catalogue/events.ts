@@ -24,12 +24,25 @@ const TIMER_SIDECAR: SidecarSchema = {
   example: { delayMs: 1000, mode: 'fixedDelay', enabled: true },
 };
 
+/** Most tag paths one tag-change script may follow (as many as one socket may bind, engine/sessions/tag-bindings.ts). */
+const MAX_TAG_CHANGE_PATHS = 1000;
+
 const TAG_CHANGE_SIDECAR: SidecarSchema = {
   fields: {
-    tagPaths: { type: 'strings', required: true, doc: 'The tag paths whose changes run the script, such as `[default]Line 1/Speed`.' },
+    paths: {
+      type: 'strings',
+      required: true,
+      maxItems: MAX_TAG_CHANGE_PATHS,
+      doc: "The tag paths whose changes run the script, such as `[default]Line 1/Speed`; without `[provider]` the project's `defaultTagProvider`. Each must be valid tag path syntax naming a tag (an optional `.Property` suffix is allowed).",
+    },
+    changeTypes: {
+      type: 'enums',
+      values: ['value', 'quality', 'timestamp'],
+      doc: 'What a change must touch to run the script (default `["value", "quality"]`: a write of the same value with the same quality, which only moves the timestamp, does not run it).',
+    },
     enabled: { type: 'boolean', doc: 'false stops the script from running (default true).' },
   },
-  example: { tagPaths: ['[default]New Tag 5'], enabled: true },
+  example: { paths: ['[default]New Tag 5'], changeTypes: ['value', 'quality'], enabled: true },
 };
 
 const PUSH_SIDECAR: SidecarSchema = {
@@ -134,14 +147,22 @@ export const EVENTS = [
     layout: { kind: 'named', sidecar: TAG_CHANGE_SIDECAR },
     typeName: 'GatewayTagChangeHandler',
     params: [
-      { name: 'initialChange', ts: 'boolean', doc: 'True for the first event after the script subscribes.' },
-      { name: 'newValue', ts: 'QualifiedValue', doc: 'The new value with quality and timestamp.' },
-      { name: 'previousValue', ts: 'QualifiedValue | null', doc: 'The previous value, or null on the initial change.' },
-      { name: 'event', ts: 'TagChangeEvent', doc: 'The tag path that changed.' },
-      { name: 'executionCount', ts: 'number', doc: 'How many times this script has run.' },
+      {
+        name: 'initialChange',
+        ts: 'boolean',
+        doc: 'True for the one call per path when the script subscribes (loaded, sidecar changed, project started).',
+      },
+      { name: 'newValue', ts: 'QualifiedValue', doc: 'The new value with its quality, quality code and timestamp.' },
+      {
+        name: 'previousValue',
+        ts: 'QualifiedValue | null',
+        doc: 'The value before this change; null on the initial change and when the tag has just been defined.',
+      },
+      { name: 'event', ts: 'TagChangeEvent', doc: '`event.tagPath`: the canonical path that changed, `[provider]Folder/Tag`.' },
+      { name: 'executionCount', ts: 'number', doc: 'How many times this script has run since it subscribed, this run included (1 first).' },
     ],
     returns: 'void',
-    doc: 'A gateway tag change script; its sidecar lists the tag paths. Not run yet: the gateway does not fire tag change scripts (issue 12 item 3).',
+    doc: 'A gateway tag change script; its sidecar lists the tag paths. Runs once per path when it subscribes, then once per change, in order, never overlapping itself.',
   }),
   event({
     id: 'session/startup',

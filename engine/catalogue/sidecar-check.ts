@@ -15,9 +15,13 @@ function checkField(field: SidecarField, v: unknown): string | undefined {
     case 'string':
       return typeof v === 'string' && v.length > 0 ? undefined : 'must be a non-empty string';
     case 'strings':
-      return Array.isArray(v) && v.length > 0 && v.every((s) => typeof s === 'string' && s.length > 0)
+      if (!Array.isArray(v) || v.length === 0 || !v.every((s) => typeof s === 'string' && s.length > 0))
+        return 'must be a non-empty list of strings';
+      return field.maxItems !== undefined && v.length > field.maxItems ? `must list at most ${field.maxItems} strings` : undefined;
+    case 'enums':
+      return Array.isArray(v) && v.length > 0 && v.every((x) => field.values.includes(x as string)) && new Set(v).size === v.length
         ? undefined
-        : 'must be a non-empty list of strings';
+        : `must be a non-empty list of distinct values out of ${field.values.map((x) => JSON.stringify(x)).join(', ')}`;
     case 'enum':
       return typeof v === 'string' && field.values.includes(v)
         ? undefined

@@ -1,12 +1,11 @@
 import { join } from 'node:path';
-import { checkSidecar } from '../catalogue/sidecar-check.ts';
-import { eventById } from '../catalogue/events.ts';
 import { parseNamedQuerySettings, undeclaredParameter } from '../db/named-query.ts';
 import { NamedQueryFiles, type NamedQueryLookup } from '../db/named-query-files.ts';
 import { parseViewDecl } from '../sessions/views.ts';
 import { fileDiagnostic, type ProjectDiagnostics } from './diagnostics.ts';
 import { parseJsonFile } from './json-file.ts';
 import { projectDisplayPath, readIfExists } from './project-files.ts';
+import { sidecarProblem } from './sidecars.ts';
 import type { Resource } from './resources.ts';
 
 /**
@@ -50,8 +49,7 @@ export class ProjectSettings {
       this.values.set(settingsKey(relPath, resource), view.view);
       return;
     }
-    const layout = resource.kind === 'sidecar' ? eventById(resource.id)?.layout : undefined;
-    const problem = checkSidecar(layout?.kind === 'named' ? layout.sidecar : undefined, parsed.value);
+    const problem = sidecarProblem(resource.id, parsed.value);
     // Like invalid JSON, a value the schema refuses leaves the last good settings in force (a running timer keeps running).
     if (problem) return this.diagnostics.set(path, [fileDiagnostic(path, problem)]);
     this.diagnostics.set(path, []);

@@ -1,5 +1,17 @@
 import { eventById } from '../catalogue/events.ts';
 import { checkSidecar } from '../catalogue/sidecar-check.ts';
+import { parseTagPath } from '../tags/paths.ts';
+
+/**
+ * What is wrong with a handler's sidecar, or undefined: the catalogue's schema check, then what a schema cannot say
+ * as data (a tag-change script's paths must be tag path syntax). ProjectSettings reports it as the file's diagnostic.
+ */
+export function sidecarProblem(eventId: string, value: unknown): string | undefined {
+  const layout = eventById(eventId)?.layout;
+  const problem = checkSidecar(layout?.kind === 'named' ? layout.sidecar : undefined, value);
+  if (problem || eventId !== 'gateway/tag-change') return problem;
+  return tagPathsProblem((value as { paths: string[] }).paths);
+}
 
 /** Settings of a gateway timer script (`gateway-events/timer/<name>.json`), with the catalogue's defaults applied. */
 export interface TimerSettings {
@@ -17,6 +29,39 @@ export function timerSettings(value: unknown): TimerSettings | undefined {
   if (checkSidecar(TIMER_SCHEMA, value) !== undefined) return undefined;
   const v = value as Partial<TimerSettings> & { delayMs: number };
   return { delayMs: v.delayMs, mode: v.mode ?? 'fixedDelay', enabled: v.enabled ?? true };
+}
+
+/** Settings of a gateway tag-change script (`gateway-events/tag-change/<name>.json`), with the catalogue's defaults applied. */
+export interface TagChangeSettings {
+  /** As written: a path without `[provider]` is read with the project's `defaultTagProvider`. */
+  paths: string[];
+  changeTypes: ChangeType[];
+  enabled: boolean;
+}
+
+export type ChangeType = 'value' | 'quality' | 'timestamp';
+
+const tagChange = eventById('gateway/tag-change')!.layout;
+const TAG_CHANGE_SCHEMA = tagChange.kind === 'named' ? tagChange.sidecar : undefined;
+
+/** Any valid provider name: the syntax of a path without `[provider]` does not depend on which one. */
+const SOME_PROVIDER = 'default';
+
+function tagPathsProblem(paths: string[]): string | undefined {
+  for (const path of paths) {
+    const parsed = parseTagPath(path, SOME_PROVIDER);
+    if (!parsed)
+      return `"paths" holds ${JSON.stringify(path)}, which is not valid tag path syntax ([provider]Folder/Tag, optional .Property)`;
+    if (parsed.segments.length === 0) return `"paths" holds ${JSON.stringify(path)}, which names a provider, not a tag`;
+  }
+  return undefined;
+}
+
+export function tagChangeSettings(value: unknown): TagChangeSettings | undefined {
+  if (checkSidecar(TAG_CHANGE_SCHEMA, value) !== undefined) return undefined;
+  const v = value as Partial<TagChangeSettings> & { paths: string[] };
+  if (tagPathsProblem(v.paths) !== undefined) return undefined;
+  return { paths: v.paths, changeTypes: v.changeTypes ?? ['value', 'quality'], enabled: v.enabled ?? true };
 }
 
 /** Settings of a topic subscriber script (`session-events/push/<name>.json`). */

@@ -9,6 +9,7 @@ import { Gateway } from '../../engine/gateway.ts';
 import { UserSource } from '../../engine/users/user-source.ts';
 
 const SAMPLES = new URL('../../projects', import.meta.url).pathname;
+const SAMPLE_TAGS = new URL('../../tags', import.meta.url).pathname;
 let gateway: Gateway;
 let dir: string;
 let server: RunningServer;
@@ -16,6 +17,7 @@ let server: RunningServer;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'flint-samples-'));
   cpSync(SAMPLES, join(dir, 'projects'), { recursive: true });
+  cpSync(SAMPLE_TAGS, join(dir, 'tags'), { recursive: true }); // where the gateway looks by default: beside the projects
   await new UserSource({ dataDir: join(dir, 'data'), hashParams: { N: 1024, r: 8, p: 1 } }).add('alice', 'password-a', ['operator']);
   gateway = await Gateway.start({ projectsDir: join(dir, 'projects'), dataDir: join(dir, 'data'), stdoutLevel: 'off', watch: false });
   server = await serve(gateway, 0);
@@ -74,6 +76,14 @@ describe('the sample project samplequickstart', () => {
     await alice.logout();
     await session.logout();
     await waitFor(() => logged(`Session ${session.sessionId} ended`));
+  });
+
+  it('logs each change of [default]New Tag 5 from its tag-change script', async () => {
+    const logged = (text: string) => gateway.logs.ring.query({ project: 'samplequickstart' }).some((r) => r.message === text);
+    await waitFor(() => logged('[default]New Tag 5 holds "" (Good)'));
+    const [written] = await gateway.tagSystem.write(['[default]New Tag 5'], ['4006381333931'], 'default');
+    expect(written.quality).toBe('Good');
+    await waitFor(() => logged('[default]New Tag 5 changed from "" to "4006381333931" (change 1)'));
   });
 
   it('records session start and end in the sessions table through its Startup and Shutdown named queries (seeds/002)', async () => {
