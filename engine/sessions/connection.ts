@@ -208,7 +208,7 @@ export class Connection implements SessionClient {
         return null;
       }
       case 'submitForm':
-        return this.sessions.submitForm(session, {
+        return this.sessions.forms.submit(session, {
           id: frame.submissionId,
           name: frame.name,
           data: frame.data,
@@ -217,23 +217,23 @@ export class Connection implements SessionClient {
           retry: frame.retry ?? false,
         });
       case 'startAuthChallenge':
-        return { challengeId: this.sessions.startChallenge(session, frame.payload ?? null, frame.timeout ?? 1) };
+        return { challengeId: this.sessions.challenges.start(session, frame.payload ?? null, frame.timeout ?? 1) };
       case 'completeAuthChallenge': {
         // The id is checked first: nobody tries passwords against a challenge that is not theirs.
-        if (!this.sessions.hasChallenge(session, frame.challengeId))
+        if (!this.sessions.challenges.has(session, frame.challengeId))
           throw new FlintError('NOT_FOUND', `session ${session.id} has no authentication challenge ${frame.challengeId} waiting`);
         let user: SessionUser;
         try {
           user = await this.auth.login(frame.userName, frame.password, this.origin.host);
         } catch (error) {
-          const ended = this.sessions.challengeFailed(session, frame.challengeId, FlintError.from(errorToData(error)));
+          const ended = this.sessions.challenges.failed(session, frame.challengeId, FlintError.from(errorToData(error)));
           if (ended) await ended; // its script ran with the generic error; the caller still learns why
           throw error;
         }
-        return this.challengeOutcome(this.sessions.finishChallenge(session, frame.challengeId, successOf(user)));
+        return this.challengeOutcome(this.sessions.challenges.finish(session, frame.challengeId, successOf(user)));
       }
       case 'cancelAuthChallenge':
-        return this.challengeOutcome(this.sessions.finishChallenge(session, frame.challengeId, { outcome: 'cancelled' }));
+        return this.challengeOutcome(this.sessions.challenges.finish(session, frame.challengeId, { outcome: 'cancelled' }));
       case 'registerHandler':
         session.clients.get(this)?.add(frame.handler);
         return null;

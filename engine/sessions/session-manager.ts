@@ -1,10 +1,8 @@
 import { describeError, FlintError } from '../errors.ts';
 import type { Logger } from '../logging/logger.ts';
-import { errorOf, failed, isOk, valueJsonOf, type Outcome } from '../outcome.ts';
+import { errorOf, failed, isOk, type Outcome } from '../outcome.ts';
 import type { EventId } from '../catalogue/events.ts';
 import { authResult, handlerArgs, live, writeProblem, type LiveValue, type LiveWrite } from './live-args.ts';
-import type { AuthResultData } from '../sandbox/live-wire.ts';
-import { randomBytes } from 'node:crypto';
 import { listeners, mountView, type MountedComponent, type MountedView } from './mounted-view.ts';
 import type { ListenScope, ViewDecl } from './views.ts';
 import type { TagFeed } from '../tags/feed.ts';
@@ -12,7 +10,9 @@ import { TagBindings, type BoundTag } from './tag-bindings.ts';
 import { pushFrameText, pushTargets, Topics, type PushOptions } from './topics.ts';
 import { deviceDataProblem, TAKES_CONTEXT, type DeviceKind } from './device-data.ts';
 import { keyMatchProblem, type KeyRule } from './key-match.ts';
-import { formResponseProblem, type FormResponse, type FormStore } from './form-store.ts';
+import type { FormStore } from './form-store.ts';
+import { AuthChallenges } from './auth-challenges.ts';
+import { FormSubmissions } from './form-submissions.ts';
 import { MAX_PAGES, Session, type Page, type SessionClient, type SessionOrigin, type SessionUser } from './session.ts';
 
 /** What the session layer needs to know of a project. */
@@ -69,47 +69,6 @@ export interface SessionFilter {
 /** Most handlers (requests, component scripts) one session may have waiting for their turn. */
 export const MAX_WAITING_HANDLERS = 64;
 
-/** An authentication challenge waiting for the session's user (seeds/002). */
-interface Challenge {
-  id: string;
-  session: Session;
-  payload: unknown;
-  timeoutMinutes: number;
-  timer: NodeJS.Timeout;
-  /** Wrong passwords given for it so far. */
-  failures: number;
-}
-
-/** Wrong passwords one challenge takes; the last one ends it with a generic error. */
-export const MAX_CHALLENGE_FAILURES = 3;
-
-/** Most authentication challenges one session may have waiting at once. */
-export const MAX_CHALLENGES_PER_SESSION = 5;
-
-/** A form submission as the client sends it (`submitForm`). */
-export interface FormSubmission {
-  id: string;
-  name: string;
-  data: Record<string, unknown>;
-  formContext: Record<string, unknown>;
-  sessionContext: Record<string, unknown>;
-  retry: boolean;
-}
-
-/** The response to a submission whose script failed (threw, timed out, returned no valid response). */
-export const FORM_FAILED: FormResponse = {
-  success: false,
-  title: 'Submission failed',
-  message: 'The form could not be processed. Try again later, or contact your administrator.',
-};
-
-/** The response to a submission whose run a gateway stop cut short (it is not run again: it may have had effects). */
-export const FORM_INTERRUPTED: FormResponse = {
-  success: false,
-  title: 'Submission interrupted',
-  message: 'The gateway stopped while processing this form. Check whether it took effect before submitting it again.',
-};
-
 /** Device events (barcode, Bluetooth, accelerometer, NFC) one session may send per second; past it they are refused. */
 export const DEVICE_EVENTS_PER_SECOND = 20;
 
@@ -124,10 +83,10 @@ export const MAX_SESSIONS = 20_000;
 export class SessionManager {
   private readonly deps: SessionDeps;
   private readonly sessions = new Map<string, Session>();
-  /** Authentication challenges waiting for their user, by id. */
-  private readonly challenges = new Map<string, Challenge>();
-  /** Form submissions whose script is running, by project and id: a duplicate waits for the same response. */
-  private readonly formsRunning = new Map<string, Promise<FormResponse>>();
+  /** Authentication challenges waiting for their user. */
+  readonly challenges: AuthChallenges;
+  /** Form submissions and their responses. */
+  readonly forms: FormSubmissions;
   /** The keystroke rules last sent to each project's sessions, as JSON. */
   private readonly sentKeyRules = new Map<string, string>();
   /** The tags each socket has bound. */
@@ -138,6 +97,22 @@ export class SessionManager {
   constructor(deps: SessionDeps) {
     this.deps = deps;
     this.tagBindings = new TagBindings(deps.tags);
+    this.challenges = new AuthChallenges({
+      hasScript: (session) => this.deps.project(session.project)?.handlerModule('session/auth-challenge') !== undefined,
+      run: (session, payload, result) =>
+        this.run(session, 'session/auth-challenge', undefined, () => [liveSession(session), payload, authResult(result)], {
+          logFailure: true,
+        }),
+      logger: deps.logger,
+    });
+    this.forms = new FormSubmissions({
+      store: deps.forms,
+      logger: deps.logger,
+      hasScript: (session, name) => this.deps.project(session.project)?.handlerModule('session/form-submission', name) !== undefined,
+      admit: (session) => (this.clientEventAllowed(session) ? undefined : errorOf(this.overRate(session))),
+      run: (session, name, args) =>
+        this.run(session, 'session/form-submission', name, () => [liveSession(session), ...args], { logFailure: true }),
+    });
   }
 
   /** Binds tags to one of the session's sockets (`bindTags`); paths without `[provider]` are in the project's default provider. */
@@ -217,11 +192,7 @@ export class SessionManager {
       client.close(1000, `session ended: ${reason}`);
     }
     session.clients.clear();
-    for (const challenge of [...this.challenges.values()])
-      if (challenge.session === session) {
-        clearTimeout(challenge.timer);
-        this.challenges.delete(challenge.id);
-      }
+    this.challenges.endSession(session);
     for (const page of session.pages.values()) for (const view of page.views.values()) for (const unbind of view.unbind.splice(0)) unbind();
     this.deps.logger.info(`session ${session.id} ended (${reason})`, { project: session.project });
     await this.run(session, 'session/shutdown', undefined, () => [liveSession(session)], { evenIfEnded: true });
@@ -498,109 +469,6 @@ export class SessionManager {
     return this.run(session, event, undefined, args, { bounded: true, logFailure: true });
   }
 
-  /**
-   * A form submission (seeds/002) with the client's submission id: its script runs at most once per id and project,
-   * as `(session, data, formContext, sessionContext, retry)`. A duplicate (a retry after a lost answer, another tab,
-   * a restart) gets the stored response without the script running again. The submission is recorded as started
-   * before the script runs and its response before the answer; a submission whose run a gateway crash cut short is
-   * never run again (it may have had its effects): it is answered FORM_INTERRUPTED and kept in the store. A script
-   * that throws, or returns what is not a response, gives a generic failure; the details go to the log only. One the
-   * gateway could not run at all (the session's line full, the session gone) is not recorded: the client tries again.
-   */
-  async submitForm(session: Session, submission: FormSubmission): Promise<FormResponse> {
-    const { id, name } = submission;
-    const key = `${session.project}\u0000${id}`;
-    const running = this.formsRunning.get(key);
-    if (running) return running;
-    const record = this.deps.forms.get(session.project, id);
-    if (record?.state === 'done') return record.response!;
-    if (record?.state === 'started') {
-      this.deps.logger.warn(`form submission ${id} of project "${session.project}" was cut short by a gateway stop; it is not run again`, {
-        project: session.project,
-      });
-      this.deps.forms.done(session.project, id, FORM_INTERRUPTED);
-      return FORM_INTERRUPTED;
-    }
-    if (!this.deps.project(session.project)?.handlerModule('session/form-submission', name))
-      throw new FlintError('NOT_FOUND', `project "${session.project}" has no form submission script "${name}"`);
-    if (!this.clientEventAllowed(session)) throw FlintError.from(errorOf(this.overRate(session)));
-    this.deps.forms.start(session.project, id, name, submission.data);
-    const run = this.runForm(session, submission);
-    this.formsRunning.set(key, run);
-    try {
-      return await run;
-    } finally {
-      this.formsRunning.delete(key);
-    }
-  }
-
-  private async runForm(session: Session, submission: FormSubmission): Promise<FormResponse> {
-    const { id, name, data, formContext, sessionContext, retry } = submission;
-    const args = () => [liveSession(session), data, formContext, sessionContext, retry];
-    const outcome = await this.run(session, 'session/form-submission', name, args, { logFailure: true });
-    let response: FormResponse = FORM_FAILED;
-    if (isOk(outcome)) {
-      const value = JSON.parse(valueJsonOf(outcome)) as unknown;
-      const problem = value === null ? undefined : formResponseProblem(value);
-      if (problem)
-        this.deps.logger.warn(`form submission script "${name}" of project "${session.project}" returned no valid response: ${problem}`, {
-          project: session.project,
-        });
-      else response = value === null ? { success: true } : (value as FormResponse);
-    } else if (!errorOf(outcome).location && ['QUOTA_EXCEEDED', 'PROJECT_UNAVAILABLE', 'NOT_FOUND'].includes(errorOf(outcome).code)) {
-      // The script never ran: nothing is recorded, and the client's retry can be processed.
-      this.deps.forms.forget(session.project, id);
-      throw FlintError.from(errorOf(outcome));
-    }
-    this.deps.forms.done(session.project, id, response);
-    return response;
-  }
-
-  /**
-   * Starts an authentication challenge (seeds/002) on a session: its clients get an `authChallenge` frame (the
-   * prompt); the user re-authenticates against the gateway's user source, cancels, or lets it time out after
-   * `timeoutMinutes`; then `session-events/auth-challenge` runs as `(session, payload, result)`. Returns its id.
-   */
-  startChallenge(session: Session, payload: unknown, timeoutMinutes: number): string {
-    if (session.ended) throw new FlintError('PROJECT_UNAVAILABLE', `session ${session.id} has ended`);
-    const waiting = [...this.challenges.values()].filter((c) => c.session === session).length;
-    if (waiting >= MAX_CHALLENGES_PER_SESSION)
-      throw new FlintError(
-        'QUOTA_EXCEEDED',
-        `session ${session.id} already has ${MAX_CHALLENGES_PER_SESSION} authentication challenges waiting`,
-      );
-    const id = randomBytes(16).toString('hex');
-    const timer = setTimeout(
-      () => void this.finishChallenge(session, id, { outcome: 'timeout', timeout: timeoutMinutes }),
-      timeoutMinutes * 60_000,
-    );
-    timer.unref();
-    this.challenges.set(id, { id, session, payload, timeoutMinutes, timer, failures: 0 });
-    session.broadcast({ v: 1, type: 'authChallenge', challengeId: id, timeoutMinutes });
-    return id;
-  }
-
-  /**
-   * Ends a challenge of this session with its outcome and runs the auth-challenge script; NOT_FOUND for an id this
-   * session does not have waiting (another session's, one already finished, one timed out), the same for each.
-   */
-  finishChallenge(session: Session, id: string, result: AuthResultData): Promise<Outcome> {
-    const challenge = this.challenges.get(id);
-    if (!challenge || challenge.session !== session)
-      return Promise.resolve(failed('NOT_FOUND', `session ${session.id} has no authentication challenge ${id} waiting`));
-    this.challenges.delete(id);
-    clearTimeout(challenge.timer);
-    if (!this.deps.project(session.project)?.handlerModule('session/auth-challenge')) {
-      this.deps.logger.warn(`project "${session.project}" has no auth-challenge script: the challenge ${id} ended unseen`, {
-        project: session.project,
-      });
-      return Promise.resolve(failed('NOT_FOUND', `project "${session.project}" has no session-events auth-challenge script`));
-    }
-    return this.run(session, 'session/auth-challenge', undefined, () => [liveSession(session), challenge.payload, authResult(result)], {
-      logFailure: true,
-    });
-  }
-
   /** system.perspective.authenticationChallenge: a challenge on the calling script's own session. */
   challenge(caller: { project: string; session?: string }, payload: unknown, timeoutMinutes: number): string {
     const session = caller.session === undefined ? undefined : this.sessions.get(caller.session);
@@ -609,24 +477,7 @@ export class SessionManager {
         'BAD_ARGUMENT',
         'system.perspective.authenticationChallenge: it challenges the user of the calling session, and this script runs outside any session (gateway scope)',
       );
-    return this.startChallenge(session, payload, timeoutMinutes);
-  }
-
-  /**
-   * A wrong answer to a challenge (wrong credentials, or too many tries for the user source): counted, and at
-   * MAX_CHALLENGE_FAILURES (or when the user source refuses more tries) the challenge ends with a generic error.
-   */
-  challengeFailed(session: Session, id: string, error: FlintError): Promise<Outcome> | undefined {
-    const challenge = this.challenges.get(id);
-    if (!challenge || challenge.session !== session) return undefined;
-    if (++challenge.failures < MAX_CHALLENGE_FAILURES && error.code !== 'QUOTA_EXCEEDED') return undefined;
-    const message = error.code === 'QUOTA_EXCEEDED' ? error.message : `authentication failed ${challenge.failures} times`;
-    return this.finishChallenge(session, id, { outcome: 'generic', message });
-  }
-
-  /** Whether the session has this challenge waiting (before a login is tried for it). */
-  hasChallenge(session: Session, id: string): boolean {
-    return this.challenges.get(id)?.session === session;
+    return this.challenges.start(session, payload, timeoutMinutes);
   }
 
   /** A socket subscribes to a topic's pushes (`subscribe`). */

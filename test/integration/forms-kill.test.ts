@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { connect, FileFormStorage } from '../../client/index.ts';
-import { FORM_INTERRUPTED } from '../../engine/sessions/session-manager.ts';
+import { FORM_INTERRUPTED } from '../../engine/sessions/form-submissions.ts';
 import { startGatewayProcess } from '../helpers/gateway-process.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
