@@ -66,6 +66,19 @@ const optionalString = (value: unknown) => (typeof value === 'string' ? undefine
 const versionField = (value: unknown) => (value === null || typeof value === 'string' ? undefined : 'must be a version string or null');
 const booleanField = (value: unknown) => (typeof value === 'boolean' ? undefined : 'must be true or false');
 
+/**
+ * A request refused before its body was read in full (no session, no CSRF token, over the size limit) is answered
+ * with `connection: close`: the rest of its body must not be read as the next request on a kept-alive connection.
+ */
+async function unreadBodyCloses<T>(req: Request, res: Response, work: () => T | Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!req.complete) res.setHeader('connection', 'close');
+    throw error;
+  }
+}
+
 function expected(body: Record<string, unknown>): Expected {
   return { version: body.version as string | null | undefined, force: body.force === true };
 }
@@ -127,8 +140,10 @@ export function mountEditor(pages: express.Router, editor: EditorFacade, logins:
     handle: (body: Record<string, unknown>, session: EditorSession) => unknown,
   ) => {
     pages.post(path, (async (req: Request, res: Response) => {
-      const session = writer(req);
-      const body = await readJsonBody(req, MAX_EDITOR_BODY);
+      const [session, body] = await unreadBodyCloses(req, res, async () => {
+        const session = writer(req);
+        return [session, await readJsonBody(req, MAX_EDITOR_BODY)] as const;
+      });
       checkFields(body, fields);
       try {
         const value = await handle(body, session);
@@ -141,8 +156,10 @@ export function mountEditor(pages: express.Router, editor: EditorFacade, logins:
   };
 
   pages.post('/api/editor/login', (async (req: Request, res: Response) => {
-    refuseCrossSite(req);
-    const body = await readJsonBody(req, 8 * 1024);
+    const body = await unreadBodyCloses(req, res, () => {
+      refuseCrossSite(req);
+      return readJsonBody(req, 8 * 1024);
+    });
     checkFields(body, { token: optionalString, userName: optionalString, password: optionalString });
     let session: EditorSession;
     const expiresAt = Date.now() + SESSION_TTL_MS;

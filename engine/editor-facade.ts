@@ -193,6 +193,11 @@ export class EditorFacade {
   }
 
   private async resolve(project: string, relPath: unknown): Promise<EditorPath> {
+    if (!isValidName(project))
+      throw new FlintError(
+        'BAD_REQUEST',
+        `project ${JSON.stringify(project)} is not a valid project name (1 to 128 letters, digits, _ . - or spaces)`,
+      );
     this.projectOf(project);
     return resolveEditorPath(this.gateway.config.projectsDir, project, relPath);
   }
