@@ -220,6 +220,27 @@ export function mountEditor(pages: express.Router, editor: EditorFacade, logins:
     { project: optionalString, from: optionalString, to: optionalString, version: versionField, force: booleanField },
     (body) => editor.rename((body.project as string | undefined) ?? '', body.from, body.to, expected(body)),
   );
+  const objectField = (value: unknown) =>
+    typeof value === 'object' && value !== null && !Array.isArray(value) ? undefined : 'must be a JSON object';
+  post(
+    '/api/editor/run',
+    {
+      project: optionalString,
+      handler: optionalString,
+      payload: objectField,
+      mode: (v) => (v === 'request' || v === 'message' ? undefined : 'must be "request" or "message"'),
+      timeoutSec: (v) =>
+        typeof v === 'number' && v > 0 && v <= 60 ? undefined : 'must be a number of seconds, more than 0 and at most 60',
+    },
+    (body) =>
+      editor.run(
+        (body.project as string | undefined) ?? '',
+        body.handler,
+        body.payload ?? {},
+        (body.mode as 'request' | 'message' | undefined) ?? 'request',
+        (body.timeoutSec as number | undefined) ?? 10,
+      ),
+  );
   post('/api/editor/delete', fileFields, (body) => editor.remove((body.project as string | undefined) ?? '', body.path, expected(body)));
 
   // The page: index.html, the bundles, Monaco's workers, styles and font.

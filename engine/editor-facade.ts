@@ -6,7 +6,7 @@ import { handlerTemplate, sidecarTemplate } from './catalogue/templates.ts';
 import type { Diagnostic } from './compiler/diagnostics.ts';
 import { readBytes, readText, versionOf, writeAtomically } from './editor/editor-files.ts';
 import { MAX_EDITOR_FILE_BYTES, resolveEditorPath, type EditorPath } from './editor/editor-paths.ts';
-import { FlintError } from './errors.ts';
+import { errorToData, FlintError } from './errors.ts';
 import type { Gateway } from './gateway.ts';
 import { isValidName } from './names.ts';
 import { listProjectFiles, projectDisplayPath } from './projects/project-files.ts';
@@ -66,6 +66,36 @@ export class EditorFacade {
 
   logger() {
     return this.gateway.logs.logger('editor');
+  }
+
+  /**
+   * The test panel: a `system.util.sendRequest` (its return value) or `sendMessage` (its delivery list) to a gateway
+   * message handler, as a script would send it, with what the project logged meanwhile and how long it took. A failure
+   * of the handler is an answer here, not an error: the panel shows it.
+   */
+  async run(project: string, handler: unknown, payload: unknown, mode: 'request' | 'message', timeoutSec: number) {
+    this.projectOf(project);
+    if (typeof handler !== 'string' || !isValidName(handler))
+      throw new FlintError('BAD_REQUEST', `handler ${JSON.stringify(handler)} is not a valid handler name`);
+    if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
+      throw new FlintError('BAD_REQUEST', 'field "payload" must be a JSON object');
+    const limit = this.gateway.project(project)?.config?.limits.maxPayloadBytes;
+    if (limit !== undefined && JSON.stringify(payload).length > limit)
+      throw new FlintError('BAD_REQUEST', `the payload is larger than the payload limit of ${limit} bytes of project "${project}"`);
+    const after = this.gateway.logs.ring.query({ limit: 1 })[0]?.seq ?? 0;
+    const started = performance.now();
+    let outcome: { ok: true; value: unknown } | { ok: false; error: ReturnType<typeof errorToData> };
+    try {
+      const value =
+        mode === 'request'
+          ? await this.gateway.request(project, handler, payload, timeoutSec)
+          : this.gateway.message(project, handler, payload);
+      outcome = { ok: true, value: value ?? null };
+    } catch (error) {
+      outcome = { ok: false, error: errorToData(error) };
+    }
+    const ms = Math.round((performance.now() - started) * 1000) / 1000;
+    return { ...outcome, ms, logs: this.gateway.logs.ring.query({ project, after }) };
   }
 
   /** The system.* typings and handler types for Monaco's TypeScript worker (docs/system.d.ts, made the same way). */

@@ -286,6 +286,33 @@ describe('create, rename, delete', () => {
   });
 });
 
+describe('the test panel route', () => {
+  it('sends a request to a handler and answers its value, the logs it produced and the time it took', async () => {
+    t.write('plant', 'gateway-events/message/logs.ts', '');
+    await editor.post('/api/editor/save', {
+      project: 'plant',
+      path: 'gateway-events/message/logs.ts',
+      content:
+        'export default function (payload: any) {\n  system.util.getLogger("probe").info("got " + payload.n);\n  return payload.n * 2;\n}\n',
+      force: true,
+    });
+    const ran = await editor.post('/api/editor/run', { project: 'plant', handler: 'logs', payload: { n: 21 } });
+    expect(ran.status).toBe(200);
+    expect(ran.json).toMatchObject({ ok: true, value: 42, ms: expect.any(Number) });
+    expect(ran.json.logs).toContainEqual(expect.objectContaining({ logger: 'probe', message: 'got 21', project: 'plant' }));
+    const failed = await editor.post('/api/editor/run', { project: 'plant', handler: 'nothing', payload: {} });
+    expect(failed.json).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    const message = await editor.post('/api/editor/run', { project: 'plant', handler: 'logs', payload: { n: 1 }, mode: 'message' });
+    expect(message.json).toMatchObject({ ok: true, value: ['type=Gateway,project=plant,messageHandler=logs'] });
+    for (const body of [
+      { project: 'plant', handler: '../x' },
+      { project: 'plant', handler: 'logs', payload: [] },
+      { project: 'plant', handler: 'logs', mode: 'x' },
+    ])
+      expect((await editor.post('/api/editor/run', body)).status, JSON.stringify(body)).toBe(400);
+  });
+});
+
 describe('the page', () => {
   it('is served at /editor/ with a content security policy that allows only this origin', async () => {
     const page = await fetch(`${http.url}/editor/`);
