@@ -37,6 +37,13 @@ export class PayloadTooLarge extends FlintError {
   }
 }
 
+/** A request the caller may not make here (a cross-site write, a missing CSRF token, a user without the role): 403. */
+export class Forbidden extends FlintError {
+  constructor(message: string) {
+    super('FORBIDDEN', message);
+  }
+}
+
 /** The client closed the connection while sending its request: nobody is left to answer, and nothing went wrong here. */
 export class RequestAborted extends Error {
   constructor(reason: string) {
@@ -73,7 +80,7 @@ export function sendError(res: ServerResponse, error: unknown, logger: Logger): 
       code: data.code,
       message: 'a data file of the gateway cannot be read; an operator must fix it (see the gateway log)',
     });
-  const status = error instanceof PayloadTooLarge ? 413 : (STATUS[data.code] ?? 500);
+  const status = error instanceof PayloadTooLarge ? 413 : error instanceof Forbidden ? 403 : (STATUS[data.code] ?? 500);
   if (status === 500) {
     logger.error(`request failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     return sendJson(res, 500, { code: 'INTERNAL', message: 'internal error; see the gateway log' });

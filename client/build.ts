@@ -1,10 +1,12 @@
 /**
  * Builds `flint/client` (package.json `exports`): client/index.ts bundled by esbuild into one ES module with no
  * imports (dist/client/index.js), and beside it the declarations tsc emits (dist/client/index.d.ts and the protocol
- * types it refers to). `npm install` runs it as the `prepare` script; dist/ is not committed.
+ * types it refers to). Then the web editor (editor/, with Monaco and its workers) into dist/editor. `npm install` runs
+ * it as the `prepare` script; dist/ is not committed.
  */
-import { rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { buildEditor } from './editor-build.ts';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import ts from 'typescript';
@@ -13,7 +15,9 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** Builds the package's files into `outDir` (the package's dist/ by default; a test builds a copy elsewhere). */
 export async function buildClient(outDir = join(ROOT, 'dist')): Promise<void> {
-  rmSync(outDir, { recursive: true, force: true });
+  // Everything of the package's earlier build goes, but not the editor: it has a build of its own (dist/editor).
+  const previous = existsSync(outDir) ? readdirSync(outDir, { withFileTypes: true }) : [];
+  for (const entry of previous.filter((e) => e.name !== 'editor')) rmSync(join(outDir, entry.name), { recursive: true, force: true });
   await esbuild.build({
     entryPoints: [join(ROOT, 'client/index.ts')],
     outfile: join(outDir, 'client/index.js'),
@@ -44,4 +48,7 @@ function emitDeclarations(outDir: string): void {
   }
 }
 
-if (import.meta.main) await buildClient();
+if (import.meta.main) {
+  await buildClient();
+  await buildEditor();
+}

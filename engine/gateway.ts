@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { AdminFacade } from './admin-facade.ts';
+import { EditorFacade } from './editor-facade.ts';
 import { FlintError } from './errors.ts';
 import { parseOutcome } from './outcome.ts';
 import { GatewayEvents } from './events/gateway-events.ts';
@@ -68,6 +69,8 @@ export class Gateway {
   private readonly sessionAuth: Authenticator;
   /** What the admin API may do (api/ sees the engine only through it). */
   readonly admin = new AdminFacade(this);
+  /** What the web editor may do (issue 13): project files, checked paths, saves loaded at once. */
+  readonly editor = new EditorFacade(this);
   /** The users of `<dataDir>/users.json` and their logins (issue 11 item 2). */
   readonly users: UserSource;
   readonly logins: Logins;

@@ -1,4 +1,5 @@
 import type { LoginResult, Logins } from './logins.ts';
+import type { User } from './user-source.ts';
 import { MAX_PASSWORD_LENGTH } from './user-rules.ts';
 
 /** How the login route checks its body. A name that is a string but not a valid user name is not refused here: it is an unknown user (401). */
@@ -23,6 +24,11 @@ export class LoginFacade {
 
   login(userName: string, password: string, address: string): Promise<LoginResult> {
     return this.logins.login(userName, password, address);
+  }
+
+  /** The user behind a live login token, with their roles as they are now; undefined for anything else. */
+  verify(token: string): User | undefined {
+    return this.logins.verify(token);
   }
 
   /** Ends the login of `token`; a token that is not live (expired, unknown, already ended) is not an error. */

@@ -19,7 +19,7 @@ beforeAll(async () => {
   writeFileSync(join(site, 'app', 'sub', 'style.css'), 'body{}');
   writeFileSync(join(site, 'app', '.secret'), 'token');
   writeFileSync(join(site, 'outside.txt'), 'not served');
-  http.mountStatic('/editor', join(site, 'app'));
+  http.mountStatic('/site', join(site, 'app'));
   http.websockets.add({
     path: '/test/echo',
     handle: (socket) => socket.on('message', (data) => socket.send(`echo:${(data as Buffer).toString('utf8')}`)),
@@ -144,13 +144,13 @@ describe('the API on Express', () => {
 
 describe('static folders', () => {
   it('serves files with their content types and index.html for the folder', async () => {
-    expect(await raw('GET', '/editor/main.js', {})).toMatchObject({
+    expect(await raw('GET', '/site/main.js', {})).toMatchObject({
       status: 200,
       type: expect.stringMatching(/javascript/),
       text: 'console.log(1);',
     });
-    expect(await raw('GET', '/editor/sub/style.css')).toMatchObject({ status: 200, type: expect.stringMatching(/^text\/css/) });
-    expect(await raw('GET', '/editor/')).toMatchObject({
+    expect(await raw('GET', '/site/sub/style.css')).toMatchObject({ status: 200, type: expect.stringMatching(/^text\/css/) });
+    expect(await raw('GET', '/site/')).toMatchObject({
       status: 200,
       type: expect.stringMatching(/^text\/html/),
       text: expect.stringContaining('editor'),
@@ -159,12 +159,12 @@ describe('static folders', () => {
 
   it('lists no folder, serves no dotfile and nothing outside its root', async () => {
     for (const path of [
-      '/editor/sub/',
-      '/editor/.secret',
-      '/editor/../outside.txt',
-      '/editor/%2e%2e/outside.txt',
-      '/editor/..%2foutside.txt',
-      '/editor/sub/..%2f..%2foutside.txt',
+      '/site/sub/',
+      '/site/.secret',
+      '/site/../outside.txt',
+      '/site/%2e%2e/outside.txt',
+      '/site/..%2foutside.txt',
+      '/site/sub/..%2f..%2foutside.txt',
     ]) {
       const answer = await raw('GET', path);
       expect(answer.status, path).toBeGreaterThanOrEqual(400);

@@ -1,0 +1,257 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import express, { type Request, type RequestHandler, type Response } from 'express';
+import { EditorConflict, type EditorFacade, type Expected } from '../engine/editor-facade.ts';
+import { FlintError } from '../engine/errors.ts';
+import type { LoginFacade } from '../engine/users/login-facade.ts';
+import { Forbidden, sendJson } from './http-errors.ts';
+import { checkFields, readJsonBody } from './read-body.ts';
+
+/** The roles that may use the editor (issue 13 item 2); the admin token may too. */
+export const EDITOR_ROLES = ['designer', 'admin'];
+export const EDITOR_COOKIE = 'flint_editor';
+export const CSRF_HEADER = 'x-flint-csrf';
+const SESSION_TTL_MS = 8 * 60 * 60 * 1000;
+/** Room for the largest file (1 MiB of text, which JSON may escape to several times that) and the other fields. */
+const MAX_EDITOR_BODY = 8 * 1024 * 1024;
+const MAX_SESSIONS = 1000;
+
+/** Built by `npm install` (client/build.ts, buildEditor). */
+const EDITOR_DIR = fileURLToPath(new URL('../dist/editor/', import.meta.url));
+
+/** Monaco injects its styles and runs its workers from this origin; nothing is fetched from anywhere else. */
+const PAGE_HEADERS = {
+  'content-security-policy':
+    "default-src 'none'; script-src 'self'; worker-src 'self'; style-src 'self' 'unsafe-inline'; font-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'cache-control': 'no-cache',
+};
+
+interface EditorSession {
+  csrf: string;
+  user: { userName: string; roles: string[] };
+  /** The login token of a user login, checked again at every request (a user removed or stripped of the role is out); none for the admin token. */
+  bearer?: string;
+  expiresAt: number;
+}
+
+const sameText = (a: string, b: string) => {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+};
+
+function cookieOf(req: Request, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+/**
+ * A write from another site is refused before anything else: a browser sends `Origin` (and `Sec-Fetch-Site`) with
+ * every cross-site POST, and SameSite=Strict already keeps the cookie off it; the CSRF header is the second lock.
+ */
+function refuseCrossSite(req: Request): void {
+  const origin = req.headers.origin;
+  if (origin !== undefined && origin !== `http://${req.headers.host}` && origin !== `https://${req.headers.host}`)
+    throw new Forbidden(`cross-site request refused: origin ${JSON.stringify(origin)} is not this gateway`);
+  if (req.headers['sec-fetch-site'] === 'cross-site') throw new Forbidden('cross-site request refused');
+}
+
+const optionalString = (value: unknown) => (typeof value === 'string' ? undefined : 'must be a string');
+const versionField = (value: unknown) => (value === null || typeof value === 'string' ? undefined : 'must be a version string or null');
+const booleanField = (value: unknown) => (typeof value === 'boolean' ? undefined : 'must be true or false');
+
+/**
+ * A request refused before its body was read in full (no session, no CSRF token, over the size limit) is answered
+ * with `connection: close`: the rest of its body must not be read as the next request on a kept-alive connection.
+ */
+async function unreadBodyCloses<T>(req: Request, res: Response, work: () => T | Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!req.complete) res.setHeader('connection', 'close');
+    throw error;
+  }
+}
+
+function expected(body: Record<string, unknown>): Expected {
+  return { version: body.version as string | null | undefined, force: body.force === true };
+}
+
+/**
+ * The web editor (issue 13): its page at `/editor/` (dist/editor, built by client/build.ts) and its API under
+ * `/api/editor/`. A login is the admin token or a user with the designer or admin role; it gives an HttpOnly,
+ * SameSite=Strict session cookie and a CSRF token that every write must send in the `x-flint-csrf` header.
+ * Without a session: 401; a write from another origin or without the CSRF token: 403.
+ */
+export function mountEditor(pages: express.Router, editor: EditorFacade, logins: LoginFacade, adminToken: string): void {
+  const sessions = new Map<string, EditorSession>();
+  const logger = editor.logger();
+
+  const current = (req: Request): EditorSession | undefined => {
+    const id = cookieOf(req, EDITOR_COOKIE);
+    const session = id === undefined ? undefined : sessions.get(id);
+    if (!session || !id) return undefined;
+    if (session.expiresAt <= Date.now()) {
+      sessions.delete(id);
+      return undefined;
+    }
+    if (session.bearer !== undefined) {
+      const user = logins.verify(session.bearer);
+      if (!user || !user.roles.some((role) => EDITOR_ROLES.includes(role))) {
+        sessions.delete(id);
+        return undefined;
+      }
+      session.user = user;
+    }
+    return session;
+  };
+
+  const signedIn = (req: Request): EditorSession => {
+    const session = current(req);
+    if (!session) throw new FlintError('UNAUTHORIZED', 'log in to the editor first (POST /api/editor/login)');
+    return session;
+  };
+
+  /** A write: same origin, a live session, and its CSRF token in the header. */
+  const writer = (req: Request): EditorSession => {
+    refuseCrossSite(req);
+    const session = signedIn(req);
+    const token = req.headers[CSRF_HEADER];
+    if (typeof token !== 'string' || !sameText(token, session.csrf))
+      throw new Forbidden(`missing or wrong CSRF token: send the "${CSRF_HEADER}" header that the login answered`);
+    return session;
+  };
+
+  const get = (path: string, handle: (req: Request) => unknown): void => {
+    pages.get(path, (async (req: Request, res: Response) => {
+      signedIn(req);
+      sendJson(res, 200, await handle(req));
+    }) as RequestHandler);
+  };
+  const post = (
+    path: string,
+    fields: Parameters<typeof checkFields>[1],
+    handle: (body: Record<string, unknown>, session: EditorSession) => unknown,
+  ) => {
+    pages.post(path, (async (req: Request, res: Response) => {
+      const [session, body] = await unreadBodyCloses(req, res, async () => {
+        const session = writer(req);
+        return [session, await readJsonBody(req, MAX_EDITOR_BODY)] as const;
+      });
+      checkFields(body, fields);
+      try {
+        const value = await handle(body, session);
+        sendJson(res, 200, value);
+      } catch (error) {
+        if (!(error instanceof EditorConflict)) throw error;
+        sendJson(res, 409, { code: 'CONFLICT', message: error.message, version: error.current });
+      }
+    }) as RequestHandler);
+  };
+
+  pages.post('/api/editor/login', (async (req: Request, res: Response) => {
+    const body = await unreadBodyCloses(req, res, () => {
+      refuseCrossSite(req);
+      return readJsonBody(req, 8 * 1024);
+    });
+    checkFields(body, { token: optionalString, userName: optionalString, password: optionalString });
+    let session: EditorSession;
+    const expiresAt = Date.now() + SESSION_TTL_MS;
+    if (typeof body.token === 'string') {
+      if (!sameText(body.token.trim(), adminToken)) throw new FlintError('UNAUTHORIZED', 'wrong admin token (see <data>/admin-token)');
+      session = { csrf: randomBytes(24).toString('base64url'), user: { userName: 'admin', roles: ['admin'] }, expiresAt };
+    } else {
+      if (typeof body.userName !== 'string' || typeof body.password !== 'string')
+        throw new FlintError('BAD_REQUEST', 'send "token" (the admin token) or "userName" and "password"');
+      const login = await logins.login(body.userName, body.password, req.socket.remoteAddress ?? '');
+      if (!login.user.roles.some((role) => EDITOR_ROLES.includes(role))) {
+        logins.logout(login.token);
+        throw new Forbidden(`user ${JSON.stringify(login.user.userName)} does not have the designer or admin role the editor needs`);
+      }
+      session = { csrf: randomBytes(24).toString('base64url'), user: login.user, bearer: login.token, expiresAt };
+    }
+    if (sessions.size >= MAX_SESSIONS) sessions.delete(sessions.keys().next().value!);
+    const id = randomBytes(32).toString('base64url');
+    sessions.set(id, session);
+    logger.info(`editor login of ${JSON.stringify(session.user.userName)} from ${req.socket.remoteAddress ?? ''}`, {
+      fields: { event: 'editor-login', userName: session.user.userName },
+    });
+    res.setHeader('set-cookie', `${EDITOR_COOKIE}=${id}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SESSION_TTL_MS / 1000}`);
+    sendJson(res, 200, { user: session.user, csrf: session.csrf });
+  }) as RequestHandler);
+
+  pages.get('/api/editor/session', (req, res) => {
+    const session = signedIn(req);
+    sendJson(res, 200, { user: session.user, csrf: session.csrf });
+  });
+
+  pages.post('/api/editor/logout', (req, res) => {
+    const session = writer(req);
+    const id = cookieOf(req, EDITOR_COOKIE)!;
+    sessions.delete(id);
+    if (session.bearer !== undefined) logins.logout(session.bearer);
+    res.setHeader('set-cookie', `${EDITOR_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`);
+    res.writeHead(204, { 'cache-control': 'no-store' });
+    res.end();
+  });
+
+  get('/api/editor/types', () => ({ dts: editor.types() }));
+  get('/api/editor/templates', () => ({ templates: editor.templates() }));
+  get('/api/editor/projects', async () => ({ projects: await editor.projects() }));
+  get('/api/editor/file', (req) => {
+    const query = new URL(req.originalUrl, 'http://localhost').searchParams;
+    return editor.read(query.get('project') ?? '', query.get('path') ?? '');
+  });
+  const fileFields = { project: optionalString, path: optionalString, version: versionField, force: booleanField };
+  post('/api/editor/save', { ...fileFields, content: optionalString }, (body) =>
+    editor.save((body.project as string | undefined) ?? '', body.path, body.content, expected(body)),
+  );
+  post('/api/editor/create', { project: optionalString, kind: optionalString, name: optionalString, view: optionalString }, (body) =>
+    editor.create((body.project as string | undefined) ?? '', body.kind, body.name, body.view),
+  );
+  post(
+    '/api/editor/rename',
+    { project: optionalString, from: optionalString, to: optionalString, version: versionField, force: booleanField },
+    (body) => editor.rename((body.project as string | undefined) ?? '', body.from, body.to, expected(body)),
+  );
+  const objectField = (value: unknown) =>
+    typeof value === 'object' && value !== null && !Array.isArray(value) ? undefined : 'must be a JSON object';
+  post(
+    '/api/editor/run',
+    {
+      project: optionalString,
+      handler: optionalString,
+      payload: objectField,
+      mode: (v) => (v === 'request' || v === 'message' ? undefined : 'must be "request" or "message"'),
+      timeoutSec: (v) =>
+        typeof v === 'number' && v > 0 && v <= 60 ? undefined : 'must be a number of seconds, more than 0 and at most 60',
+    },
+    (body) =>
+      editor.run(
+        (body.project as string | undefined) ?? '',
+        body.handler,
+        body.payload ?? {},
+        (body.mode as 'request' | 'message' | undefined) ?? 'request',
+        (body.timeoutSec as number | undefined) ?? 10,
+      ),
+  );
+  post('/api/editor/delete', fileFields, (body) => editor.remove((body.project as string | undefined) ?? '', body.path, expected(body)));
+
+  // The page: index.html, the bundles, Monaco's workers, styles and font.
+  pages.use('/editor', (req, res, next) => {
+    if (!existsSync(EDITOR_DIR))
+      return sendJson(res, 503, { code: 'PROJECT_UNAVAILABLE', message: 'the editor is not built: run npm run build (npm install does)' });
+    for (const [name, value] of Object.entries(PAGE_HEADERS)) res.setHeader(name, value);
+    next();
+  });
+  pages.use(
+    '/editor',
+    express.static(EDITOR_DIR, { dotfiles: 'ignore', fallthrough: true, index: 'index.html', redirect: true, etag: true }),
+  );
+}

@@ -1,0 +1,297 @@
+import { unlink } from 'node:fs/promises';
+import type { EventDecl } from './catalogue/define.ts';
+import { EVENTS, eventById } from './catalogue/events.ts';
+import { FAMILY_FOLDERS, scriptPattern } from './catalogue/layout.ts';
+import { handlerTemplate, sidecarTemplate } from './catalogue/templates.ts';
+import type { Diagnostic } from './compiler/diagnostics.ts';
+import { readBytes, readText, versionOf, writeAtomically } from './editor/editor-files.ts';
+import { MAX_EDITOR_FILE_BYTES, resolveEditorPath, type EditorPath } from './editor/editor-paths.ts';
+import { errorToData, FlintError } from './errors.ts';
+import type { Gateway } from './gateway.ts';
+import { isValidName } from './names.ts';
+import { listProjectFiles, projectDisplayPath } from './projects/project-files.ts';
+import type { Project } from './projects/project.ts';
+import { classify } from './projects/resources.ts';
+import { API } from './system/api.ts';
+import { generateDts } from './system/generate-dts.ts';
+
+/** A save, rename or delete refused because the file on disk is not the version the editor last read (HTTP 409). */
+export class EditorConflict extends FlintError {
+  /** The version on disk now; null when the file does not exist. */
+  readonly current: string | null;
+  constructor(message: string, current: string | null) {
+    super('BAD_REQUEST', message);
+    this.current = current;
+  }
+}
+
+/** The version the caller says it edited: a version string, null for "a new file", or force to overwrite whatever is there. */
+export interface Expected {
+  version?: string | null;
+  force?: boolean;
+}
+
+export interface EditorFile {
+  path: string;
+  /** Tree group: an event id (`session/message`), `lib`, `views`, `named-queries` or `project`. */
+  group: string;
+  failing: boolean;
+}
+
+/** What a new file may be made from: every event of the catalogue, and a lib module. */
+export interface EditorTemplate {
+  kind: string;
+  pattern: string;
+  doc: string;
+  /** Whether a name is asked for (named events, views, lib); a view handler also needs its view path. */
+  needsName: boolean;
+  needsView: boolean;
+}
+
+const LIB_TEMPLATE = '// A module that handlers import by relative path.\nexport {};\n';
+
+/**
+ * What the web editor (issue 13) may do with the engine: list projects and their files by kind, read and write files
+ * inside the projects folder (every path checked by engine/editor/editor-paths.ts), and load a saved file in its
+ * project at once instead of waiting for the watcher. api/editor-routes.ts sees the engine only through this.
+ */
+export class EditorFacade {
+  private readonly gateway: Gateway;
+  /** Writes to one file run one after another: the version check and the rename of two saves cannot interleave. */
+  private readonly locks = new Map<string, Promise<unknown>>();
+
+  constructor(gateway: Gateway) {
+    this.gateway = gateway;
+  }
+
+  logger() {
+    return this.gateway.logs.logger('editor');
+  }
+
+  /**
+   * The test panel: a `system.util.sendRequest` (its return value) or `sendMessage` (its delivery list) to a gateway
+   * message handler, as a script would send it, with what the project logged meanwhile and how long it took. A failure
+   * of the handler is an answer here, not an error: the panel shows it.
+   */
+  async run(project: string, handler: unknown, payload: unknown, mode: 'request' | 'message', timeoutSec: number) {
+    this.projectOf(project);
+    if (typeof handler !== 'string' || !isValidName(handler))
+      throw new FlintError('BAD_REQUEST', `handler ${JSON.stringify(handler)} is not a valid handler name`);
+    if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
+      throw new FlintError('BAD_REQUEST', 'field "payload" must be a JSON object');
+    const limit = this.gateway.project(project)?.config?.limits.maxPayloadBytes;
+    if (limit !== undefined && JSON.stringify(payload).length > limit)
+      throw new FlintError('BAD_REQUEST', `the payload is larger than the payload limit of ${limit} bytes of project "${project}"`);
+    const after = this.gateway.logs.ring.query({ limit: 1 })[0]?.seq ?? 0;
+    const started = performance.now();
+    let outcome: { ok: true; value: unknown } | { ok: false; error: ReturnType<typeof errorToData> };
+    try {
+      const value =
+        mode === 'request'
+          ? await this.gateway.request(project, handler, payload, timeoutSec)
+          : this.gateway.message(project, handler, payload);
+      outcome = { ok: true, value: value ?? null };
+    } catch (error) {
+      outcome = { ok: false, error: errorToData(error) };
+    }
+    const ms = Math.round((performance.now() - started) * 1000) / 1000;
+    return { ...outcome, ms, logs: this.gateway.logs.ring.query({ project, after }) };
+  }
+
+  /** The system.* typings and handler types for Monaco's TypeScript worker (docs/system.d.ts, made the same way). */
+  types(): string {
+    return generateDts(API);
+  }
+
+  templates(): EditorTemplate[] {
+    return [
+      ...EVENTS.map((e: EventDecl) => ({
+        kind: e.id,
+        pattern: scriptPattern(e),
+        doc: e.doc,
+        needsName: e.layout.kind !== 'single',
+        needsView: e.layout.kind === 'view',
+      })),
+      { kind: 'lib', pattern: 'lib/<name>.ts', doc: 'A module that handlers import by relative path.', needsName: true, needsView: false },
+    ];
+  }
+
+  async projects(): Promise<{ name: string; title: string; status: string; files: EditorFile[] }[]> {
+    return Promise.all(
+      this.gateway.projects.list().map(async (project) => {
+        const status = project.status();
+        const failing = new Set(status.diagnostics.filter((d) => d.severity === 'error').map((d) => d.file));
+        const files = (await listProjectFiles(project.dir)).flatMap((path) => {
+          const group = groupOf(path);
+          return group ? [{ path, group, failing: failing.has(project.displayPath(path)) }] : [];
+        });
+        return { name: project.name, title: status.title, status: status.status, files };
+      }),
+    );
+  }
+
+  async read(project: string, relPath: unknown) {
+    const path = await this.resolve(project, relPath);
+    return { ...(await readText(path)), diagnostics: this.diagnosticsOf(path) };
+  }
+
+  /**
+   * Saves a file: refused with EditorConflict when the file on disk is not `expected.version` (unless forced), else
+   * written atomically and loaded in the project directly (Project.fileChanged, the watcher's own entry point: the
+   * watcher's later event for the same text is then a no-op). Answers the new version and the file's diagnostics.
+   */
+  async save(project: string, relPath: unknown, content: unknown, expected: Expected) {
+    if (typeof content !== 'string') throw new FlintError('BAD_REQUEST', 'field "content" must be a string');
+    if (Buffer.byteLength(content) > MAX_EDITOR_FILE_BYTES)
+      throw new FlintError('BAD_REQUEST', `the file is larger than ${MAX_EDITOR_FILE_BYTES} bytes, the editor's limit`);
+    const path = await this.resolve(project, relPath);
+    return this.locked(path, async () => {
+      await this.check(path, expected);
+      const version = await writeAtomically(path, content);
+      await this.apply(path, 'changed');
+      return { path: path.relPath, version, diagnostics: this.diagnosticsOf(path), status: this.projectOf(path.project).status().status };
+    });
+  }
+
+  /** A new file from the catalogue's template of `kind` (an event id, or `lib`); its sidecar too, when the event has settings. */
+  async create(project: string, kind: unknown, name: unknown, view: unknown) {
+    const template = this.templates().find((t) => t.kind === kind);
+    if (!template)
+      throw new FlintError(
+        'BAD_REQUEST',
+        `kind ${JSON.stringify(kind)} is not one of ${this.templates()
+          .map((t) => t.kind)
+          .join(', ')}`,
+      );
+    if (template.needsName && (typeof name !== 'string' || !isValidName(name)))
+      throw new FlintError('BAD_REQUEST', `name ${JSON.stringify(name)} is not a valid name (1 to 128 letters, digits, _ . - or spaces)`);
+    if (template.needsView && (typeof view !== 'string' || !view.split('/').every(isValidName)))
+      throw new FlintError('BAD_REQUEST', `view ${JSON.stringify(view)} is not a view path (names separated by /)`);
+    const decl = eventById(template.kind);
+    const relPath = !decl
+      ? `lib/${name as string}.ts`
+      : decl.layout.kind === 'single'
+        ? `${FAMILY_FOLDERS[decl.family]}/${decl.event}.ts`
+        : decl.layout.kind === 'named'
+          ? `${FAMILY_FOLDERS[decl.family]}/${decl.event}/${name as string}.ts`
+          : `views/${view as string}/${name as string}.ts`;
+    const content = decl ? handlerTemplate(decl, typeof name === 'string' ? name : decl.event) : LIB_TEMPLATE;
+    const sidecar = decl ? sidecarTemplate(decl) : undefined;
+    if (sidecar) {
+      const sidecarPath = await this.resolve(project, relPath.replace(/\.ts$/, '.json'));
+      if (!(await readBytes(sidecarPath))) await this.locked(sidecarPath, () => writeAtomically(sidecarPath, sidecar));
+    }
+    return this.save(project, relPath, content, { version: null });
+  }
+
+  async rename(project: string, from: unknown, to: unknown, expected: Expected) {
+    const source = await this.resolve(project, from);
+    const target = await this.resolve(project, to);
+    if (source.relPath === target.relPath) throw new FlintError('BAD_REQUEST', 'the new path is the same as the old one');
+    // Both locks, always taken in the same order, so two renames between the same files cannot wait on each other.
+    const [first, second] = [source, target].sort((a, b) => (a.relPath < b.relPath ? -1 : 1));
+    return this.locked(first, () =>
+      this.locked(second, async () => {
+        await this.check(source, expected);
+        const existing = await readBytes(target);
+        if (existing) throw new EditorConflict(`projects/${project}/${target.relPath} already exists`, versionOf(existing));
+        await writeAtomically(target, (await readText(source)).content);
+        await unlink(source.absolute);
+        await this.apply(source, 'removed');
+        await this.apply(target, 'changed');
+        return { path: target.relPath, version: versionOf((await readBytes(target))!), diagnostics: this.diagnosticsOf(target) };
+      }),
+    );
+  }
+
+  async remove(project: string, relPath: unknown, expected: Expected) {
+    const path = await this.resolve(project, relPath);
+    return this.locked(path, async () => {
+      await this.check(path, expected);
+      await unlink(path.absolute);
+      await this.apply(path, 'removed');
+      return { path: path.relPath, removed: true };
+    });
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------------
+
+  private projectOf(name: string): Project {
+    const project = this.gateway.project(name);
+    if (!project) throw new FlintError('NOT_FOUND', `project ${JSON.stringify(name)} does not exist`);
+    return project;
+  }
+
+  private async resolve(project: string, relPath: unknown): Promise<EditorPath> {
+    if (!isValidName(project))
+      throw new FlintError(
+        'BAD_REQUEST',
+        `project ${JSON.stringify(project)} is not a valid project name (1 to 128 letters, digits, _ . - or spaces)`,
+      );
+    this.projectOf(project);
+    return resolveEditorPath(this.gateway.config.projectsDir, project, relPath);
+  }
+
+  /** Refuses the write unless the file on disk is the version the caller edited. */
+  private async check(path: EditorPath, expected: Expected): Promise<void> {
+    if (expected.force) return;
+    const bytes = await readBytes(path);
+    const current = bytes ? versionOf(bytes) : null;
+    const shown = projectDisplayPath(path.project, path.relPath);
+    if (expected.version === undefined)
+      throw new EditorConflict(
+        `say which version of ${shown} you edited ("version", null for a new file) or overwrite it ("force")`,
+        current,
+      );
+    if (expected.version === current) return;
+    if (current === null) throw new EditorConflict(`${shown} was deleted since you opened it`, null);
+    if (expected.version === null) throw new EditorConflict(`${shown} already exists`, current);
+    throw new EditorConflict(`${shown} changed on disk since you opened it: reload it, or overwrite it`, current);
+  }
+
+  /** Loads the change in the project now, through the same entry point the watcher uses, and waits until it applied. */
+  private async apply(path: EditorPath, type: 'changed' | 'removed'): Promise<void> {
+    const project = this.projectOf(path.project);
+    await (type === 'changed' ? project.fileChanged(path.relPath) : project.fileRemoved(path.relPath));
+  }
+
+  private diagnosticsOf(path: EditorPath): Diagnostic[] {
+    const shown = projectDisplayPath(path.project, path.relPath);
+    return this.projectOf(path.project)
+      .status()
+      .diagnostics.filter((d) => d.file === shown);
+  }
+
+  private async locked<T>(path: EditorPath, work: () => Promise<T>): Promise<T> {
+    const key = `${path.project}/${path.relPath}`;
+    const before = this.locks.get(key) ?? Promise.resolve();
+    const run = before.then(work, work);
+    const settled = run.catch(() => undefined);
+    this.locks.set(key, settled);
+    try {
+      return await run;
+    } finally {
+      if (this.locks.get(key) === settled) this.locks.delete(key);
+    }
+  }
+}
+
+/** The tree group of a project file, from the layout; undefined for files the layout does not take (not shown). */
+function groupOf(path: string): string | undefined {
+  const resource = classify(path);
+  switch (resource.kind) {
+    case 'config':
+      return 'project';
+    case 'handler':
+    case 'sidecar':
+      return resource.id;
+    case 'lib':
+      return 'lib';
+    case 'view':
+      return 'views';
+    case 'named-query':
+      return 'named-queries';
+    case 'ignored':
+      return undefined;
+  }
+}
