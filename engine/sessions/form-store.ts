@@ -1,4 +1,5 @@
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { openDurableSqlite } from '../durable-sqlite.ts';
 
 /** What the gateway records of one form submission: `started` before its script runs, `done` with the response. */
 export interface FormRecord {
@@ -28,9 +29,7 @@ export class FormStore {
   private readonly remove: StatementSync;
 
   constructor(file: string) {
-    this.db = new DatabaseSync(file);
-    this.db.exec('PRAGMA journal_mode = WAL');
-    this.db.exec('PRAGMA synchronous = FULL');
+    this.db = openDurableSqlite(file);
     this.db.exec(`CREATE TABLE IF NOT EXISTS form_submissions (
       project TEXT NOT NULL,
       id TEXT NOT NULL,

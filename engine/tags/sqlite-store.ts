@@ -1,4 +1,5 @@
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { openDurableSqlite } from '../durable-sqlite.ts';
 import { type StoredValue, type TagValueStore } from './value-store.ts';
 
 /**
@@ -15,9 +16,7 @@ export class SqliteTagStore implements TagValueStore {
   private readonly commit: StatementSync;
 
   constructor(file: string) {
-    this.db = new DatabaseSync(file);
-    this.db.exec('PRAGMA journal_mode = WAL');
-    this.db.exec('PRAGMA synchronous = FULL');
+    this.db = openDurableSqlite(file);
     this.db.exec(`CREATE TABLE IF NOT EXISTS tag_values (
       provider TEXT NOT NULL,
       path TEXT NOT NULL,
