@@ -7,14 +7,9 @@
 import 'flint:monaco';
 import * as monaco from 'monaco-editor/editor/editor.api';
 import { ModuleKind, ModuleResolutionKind, ScriptTarget, typescriptDefaults } from 'monaco-editor/languages/features/typescript/register';
+import { ApiError, call, fileUrl, setCsrf, type Diagnostic } from './api.ts';
+import { mountPanels, setTabBadge } from './panels.ts';
 
-interface Diagnostic {
-  file: string;
-  line: number;
-  column: number;
-  message: string;
-  severity: 'error' | 'warning';
-}
 interface ProjectInfo {
   name: string;
   title: string;
@@ -44,34 +39,11 @@ self.MonacoEnvironment = {
 };
 
 const $ = <T extends HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
-let csrf = '';
 let templates: Template[] = [];
 let projects: ProjectInfo[] = [];
 const files = new Map<string, OpenFile>();
 let current: OpenFile | undefined;
 let editor: monaco.editor.IStandaloneCodeEditor | undefined;
-
-// ---- the API ---------------------------------------------------------------------------------
-
-class ApiError extends Error {
-  readonly status: number;
-  constructor(status: number, body: { message?: string }) {
-    super(body.message ?? `HTTP ${status}`);
-    this.status = status;
-  }
-}
-
-async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-  const response = await fetch(path, {
-    method,
-    headers: method === 'POST' ? { 'content-type': 'application/json', 'x-flint-csrf': csrf } : {},
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  const json = (text ? JSON.parse(text) : {}) as T & { code?: string; message?: string };
-  if (!response.ok) throw new ApiError(response.status, json);
-  return json;
-}
 
 // ---- status, markers, problems ---------------------------------------------------------------
 
@@ -119,6 +91,7 @@ function showDiagnostics(file: OpenFile, diagnostics: Diagnostic[]): void {
       return item;
     }),
   );
+  setTabBadge('problems', diagnostics.length);
 }
 
 // ---- the tree --------------------------------------------------------------------------------
@@ -181,9 +154,6 @@ async function loadLibModels(project: string): Promise<void> {
     }
   }
 }
-
-const fileUrl = (project: string, path: string) =>
-  `/api/editor/file?project=${encodeURIComponent(project)}&path=${encodeURIComponent(path)}`;
 
 async function openFile(project: string, path: string): Promise<void> {
   const uri = uriOf(project, path);
@@ -361,7 +331,7 @@ async function login(event: SubmitEvent): Promise<void> {
 }
 
 async function start(session: { csrf: string; user: { userName: string } }): Promise<void> {
-  csrf = session.csrf;
+  setCsrf(session.csrf);
   $('#who').textContent = session.user.userName;
   $('#login-section').hidden = true;
   $('#app').hidden = false;
@@ -400,6 +370,7 @@ async function start(session: { csrf: string; user: { userName: string } }): Pro
   if (project && path) await openFile(project, path);
 }
 
+mountPanels();
 $('#login').addEventListener('submit', (e) => void login(e));
 $('#save').addEventListener('click', () => void save());
 $('#overwrite').addEventListener('click', () => void save(true));
