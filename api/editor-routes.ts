@@ -1,5 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import { EditorConflict, type EditorFacade, type Expected } from '../engine/editor-facade.ts';
@@ -43,7 +44,7 @@ const sameText = (a: string, b: string) => {
   return x.length === y.length && timingSafeEqual(x, y);
 };
 
-function cookieOf(req: Request, name: string): string | undefined {
+function cookieOf(req: IncomingMessage, name: string): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const eq = part.indexOf('=');
     if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
@@ -55,7 +56,7 @@ function cookieOf(req: Request, name: string): string | undefined {
  * A write from another site is refused before anything else: a browser sends `Origin` (and `Sec-Fetch-Site`) with
  * every cross-site POST, and SameSite=Strict already keeps the cookie off it; the CSRF header is the second lock.
  */
-function refuseCrossSite(req: Request): void {
+function refuseCrossSite(req: IncomingMessage): void {
   const origin = req.headers.origin;
   if (origin !== undefined && origin !== `http://${req.headers.host}` && origin !== `https://${req.headers.host}`)
     throw new Forbidden(`cross-site request refused: origin ${JSON.stringify(origin)} is not this gateway`);
@@ -83,17 +84,25 @@ function expected(body: Record<string, unknown>): Expected {
   return { version: body.version as string | null | undefined, force: body.force === true };
 }
 
+/** What the editor's other endpoints (its live WebSocket, api/editor-live.ts) need of its logins. */
+export interface EditorAccess {
+  /** Why a request from a browser may not use the editor (another origin, no live session), or undefined when it may. */
+  refusal(req: IncomingMessage): { status: 401 | 403; code: string; message: string } | undefined;
+  /** Whether the login that `req` came with is still live (a log out, its expiry or a user stripped of the role end it). */
+  isLive(req: IncomingMessage): boolean;
+}
+
 /**
  * The web editor (issue 13): its page at `/editor/` (dist/editor, built by client/build.ts) and its API under
  * `/api/editor/`. A login is the admin token or a user with the designer or admin role; it gives an HttpOnly,
  * SameSite=Strict session cookie and a CSRF token that every write must send in the `x-flint-csrf` header.
  * Without a session: 401; a write from another origin or without the CSRF token: 403.
  */
-export function mountEditor(pages: express.Router, editor: EditorFacade, logins: LoginFacade, adminToken: string): void {
+export function mountEditor(pages: express.Router, editor: EditorFacade, logins: LoginFacade, adminToken: string): EditorAccess {
   const sessions = new Map<string, EditorSession>();
   const logger = editor.logger();
 
-  const current = (req: Request): EditorSession | undefined => {
+  const current = (req: IncomingMessage): EditorSession | undefined => {
     const id = cookieOf(req, EDITOR_COOKIE);
     const session = id === undefined ? undefined : sessions.get(id);
     if (!session || !id) return undefined;
@@ -254,4 +263,18 @@ export function mountEditor(pages: express.Router, editor: EditorFacade, logins:
     '/editor',
     express.static(EDITOR_DIR, { dotfiles: 'ignore', fallthrough: true, index: 'index.html', redirect: true, etag: true }),
   );
+
+  return {
+    refusal(req) {
+      try {
+        refuseCrossSite(req);
+      } catch (error) {
+        return { status: 403, code: 'FORBIDDEN', message: (error as Error).message };
+      }
+      return current(req)
+        ? undefined
+        : { status: 401, code: 'UNAUTHORIZED', message: 'log in to the editor first (POST /api/editor/login)' };
+    },
+    isLive: (req) => current(req) !== undefined,
+  };
 }

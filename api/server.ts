@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Gateway } from '../engine/gateway.ts';
 import { createApp } from './app.ts';
 import { issueAdminToken } from './auth.ts';
+import { editorLiveRoute } from './editor-live.ts';
 import { mountEditor } from './editor-routes.ts';
 import { sendJson } from './http-errors.ts';
 import { mountBus } from './bus-route.ts';
@@ -82,9 +83,10 @@ export async function listen(port: number, host = '127.0.0.1'): Promise<Listener
       const { app, pages } = createApp(gateway.admin, gateway.loginApi, token);
       handle = app;
       mountSessionPage(pages, gateway.admin);
-      mountEditor(pages, gateway.editor, gateway.loginApi, token);
+      const editorAccess = mountEditor(pages, gateway.editor, gateway.loginApi, token);
       mountBus(pages, gateway.bus);
       websockets.add(sessionRoute(gateway));
+      websockets.add(editorLiveRoute(gateway.editor, editorAccess));
       websockets.open();
       return {
         server,

@@ -13,6 +13,11 @@ export interface WebSocketRoute {
   public?: boolean;
   /** The largest frame a client may send, in bytes (default 1 MiB); a larger one closes the socket with 1009. */
   maxPayload?: number;
+  /**
+   * Checks the upgrade request of a public endpoint before it is accepted (a cookie, the Origin): a refusal is
+   * answered as HTTP, so a browser's page can tell "log in again" from a dropped connection.
+   */
+  admit?: (request: IncomingMessage) => { status: 401 | 403; code: string; message: string } | undefined;
   handle: WebSocketHandler;
 }
 
@@ -78,6 +83,9 @@ export class WebSocketRoutes {
     if (!entry.route.public && (token === undefined || !isAuthorized(request, token))) {
       return refuse(socket, 401, 'Unauthorized', 'UNAUTHORIZED', 'missing or wrong bearer token');
     }
+    const refusal = entry.route.admit?.(request);
+    if (refusal)
+      return refuse(socket, refusal.status, refusal.status === 401 ? 'Unauthorized' : 'Forbidden', refusal.code, refusal.message);
     entry.server.handleUpgrade(request, socket, head, (ws) => {
       // A protocol fault (an oversized or malformed frame) closes that socket; without a listener it would crash the gateway.
       ws.on('error', () => ws.terminate());

@@ -4,10 +4,12 @@ import { EVENTS, eventById } from './catalogue/events.ts';
 import { FAMILY_FOLDERS, scriptPattern } from './catalogue/layout.ts';
 import { handlerTemplate, sidecarTemplate } from './catalogue/templates.ts';
 import type { Diagnostic } from './compiler/diagnostics.ts';
+import { fileChangeOf, parseLogFilter, passesFilter, sessionsOverview, type FileChange, type LiveLogFilter } from './editor/live-feed.ts';
 import { readBytes, readText, versionOf, writeAtomically } from './editor/editor-files.ts';
 import { MAX_EDITOR_FILE_BYTES, resolveEditorPath, type EditorPath } from './editor/editor-paths.ts';
 import { errorToData, FlintError } from './errors.ts';
 import type { Gateway } from './gateway.ts';
+import type { LogRecord } from './logging/record.ts';
 import { isValidName } from './names.ts';
 import { listProjectFiles, projectDisplayPath } from './projects/project-files.ts';
 import type { Project } from './projects/project.ts';
@@ -16,6 +18,8 @@ import { API } from './system/api.ts';
 import { generateDts } from './system/generate-dts.ts';
 
 /** A save, rename or delete refused because the file on disk is not the version the editor last read (HTTP 409). */
+export type { FileChange, LiveLogFilter };
+
 export class EditorConflict extends FlintError {
   /** The version on disk now; null when the file does not exist. */
   readonly current: string | null;
@@ -96,6 +100,38 @@ export class EditorFacade {
     }
     const ms = Math.round((performance.now() - started) * 1000) / 1000;
     return { ...outcome, ms, logs: this.gateway.logs.ring.query({ project, after }) };
+  }
+
+  // ---- the live feed (api/editor-live.ts) ----------------------------------------------------------
+
+  /** The log panel's filter from a frame of the page, or why it is refused. */
+  logFilter(frame: Record<string, unknown>): LiveLogFilter | string {
+    return parseLogFilter(frame);
+  }
+
+  passesLogFilter(record: LogRecord, filter: LiveLogFilter): boolean {
+    return passesFilter(record, filter);
+  }
+
+  /** The latest `limit` records of the log ring that pass the filter: what the log panel shows when it (re)connects. */
+  logBacklog(filter: LiveLogFilter, limit: number): LogRecord[] {
+    const passing = this.gateway.logs.ring.query().filter((record) => passesFilter(record, filter));
+    return passing.slice(Math.max(0, passing.length - limit));
+  }
+
+  /** Calls `listener` with every new log record; returns the unsubscribe. */
+  watchLogs(listener: (record: LogRecord) => void): () => void {
+    return this.gateway.logs.ring.subscribe(listener);
+  }
+
+  /** Every live session of every project, newest first, for the sessions panel. */
+  sessions() {
+    return sessionsOverview(this.gateway.sessions.list());
+  }
+
+  /** Calls `listener` after each change on disk the watcher saw has been applied; returns the unsubscribe. */
+  watchFiles(listener: (change: FileChange) => void): () => void {
+    return this.gateway.projects.onApplied((event) => listener(fileChangeOf(event)));
   }
 
   /** The system.* typings and handler types for Monaco's TypeScript worker (docs/system.d.ts, made the same way). */

@@ -5,6 +5,13 @@ import { Project, type ProjectHooks } from './project.ts';
 import { isValidName } from './names.ts';
 import { ProjectsWatcher, type FileEvent } from './watcher.ts';
 
+/** A change the watcher saw and the project has applied: a file (relPath) or, with relPath '', the project folder. */
+export interface AppliedFileEvent {
+  project: string;
+  relPath: string;
+  removed: boolean;
+}
+
 /** All projects under the projects folder: discovery at start, then hot reload from the watcher. */
 export class ProjectManager {
   private readonly root: string;
@@ -15,6 +22,7 @@ export class ProjectManager {
   /** Entries of the projects folder already warned about (bad names, links). */
   private readonly refused = new Set<string>();
   private watcher: ProjectsWatcher | undefined;
+  private readonly appliedListeners = new Set<(event: AppliedFileEvent) => void>();
 
   constructor(root: string, hooks: ProjectHooks) {
     this.root = root;
@@ -41,6 +49,19 @@ export class ProjectManager {
 
   list(): Project[] {
     return [...this.projects.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /**
+   * Calls `listener` after each change from the watcher has been applied (the project's status then tells whether it
+   * compiled): the editor's live feed tells open editors about files changed on disk. Returns the unsubscribe.
+   */
+  onApplied(listener: (event: AppliedFileEvent) => void): () => void {
+    this.appliedListeners.add(listener);
+    return () => this.appliedListeners.delete(listener);
+  }
+
+  private applied(project: string, relPath: string, removed: boolean): void {
+    for (const listener of this.appliedListeners) listener({ project, relPath, removed });
   }
 
   /** Resolves when every change seen so far has been applied (for tests and the CLI). */
@@ -91,15 +112,19 @@ export class ProjectManager {
     const isDir = event.relPath === '';
     if (isDir) {
       const present = existsSync(join(this.root, event.project)) && this.isFolderOrLink(event.project);
-      void (present ? this.add(event.project) : this.remove(event.project));
+      void (present ? this.add(event.project) : this.remove(event.project)).then(() => this.applied(event.project, '', !present));
       return;
     }
     const project = this.projects.get(event.project);
     if (!project) {
-      if (event.relPath === 'project.json' && event.type === 'changed') void this.add(event.project);
+      if (event.relPath === 'project.json' && event.type === 'changed')
+        void this.add(event.project).then(() => this.applied(event.project, '', false));
       return;
     }
-    void (event.type === 'changed' ? project.fileChanged(event.relPath) : project.fileRemoved(event.relPath));
+    const removed = event.type !== 'changed';
+    void (removed ? project.fileRemoved(event.relPath) : project.fileChanged(event.relPath)).then(() =>
+      this.applied(event.project, event.relPath, removed),
+    );
   }
 
   /** A folder, or a link that add() refuses with a warning (links are reported to the watcher as files). */
