@@ -18,7 +18,7 @@ const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 /** How often the session list is compared with the last one sent (sent only when it changed). */
 const SESSIONS_EVERY_MS = 1000;
 /** How often the login behind the socket is checked again, and the socket pinged. */
-const CHECK_EVERY_MS = 5000;
+const CHECK_EVERY_MS = 2000;
 /** A socket that has not answered a ping for this long is gone (a half-open TCP connection). */
 const PONG_TIMEOUT_MS = 30_000;
 

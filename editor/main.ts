@@ -8,6 +8,7 @@ import 'flint:monaco';
 import * as monaco from 'monaco-editor/editor/editor.api';
 import { ModuleKind, ModuleResolutionKind, ScriptTarget, typescriptDefaults } from 'monaco-editor/languages/features/typescript/register';
 import { ApiError, call, fileUrl, setCsrf, type Diagnostic } from './api.ts';
+import { LiveConnection, type FileChange } from './live.ts';
 import { mountPanels, setTabBadge } from './panels.ts';
 
 interface ProjectInfo {
@@ -267,6 +268,71 @@ async function deleteCurrent(): Promise<void> {
   }
 }
 
+// ---- following changes on disk (the live connection) ------------------------------------------
+
+/**
+ * A file changed on disk (a `git pull`, another tab, an external editor): an open editor without unsaved edits takes
+ * the new text (as one undoable edit, the cursor kept); one with unsaved edits keeps them and shows the conflict bar,
+ * so the user picks reload or overwrite before saving. A file deleted on disk is said so.
+ */
+async function followDisk(file: OpenFile): Promise<void> {
+  const model = monaco.editor.getModel(uriOf(file.project, file.path));
+  if (!model) return;
+  let read: { content: string; version: string; diagnostics: Diagnostic[] } | undefined;
+  try {
+    read = await call('GET', fileUrl(file.project, file.path));
+  } catch (error) {
+    if (!(error instanceof ApiError && error.status === 404)) return;
+  }
+  if (read?.version === file.version) {
+    if (read) showDiagnostics(file, read.diagnostics);
+    return;
+  }
+  const clean = model.getValue() === file.saved;
+  if (read && clean) {
+    file.version = read.version;
+    file.saved = read.content;
+    model.pushEditOperations([], [{ range: model.getFullModelRange(), text: read.content }], () => null);
+    showDiagnostics(file, read.diagnostics);
+    if (file === current) setStatus('open', 'reloaded: the file changed on disk');
+  } else if (file === current) {
+    const message = read
+      ? `projects/${file.project}/${file.path} changed on disk while you were editing it: reload it (your edits are dropped), or overwrite it with yours`
+      : `projects/${file.project}/${file.path} was deleted on disk: overwrite to write your version back`;
+    setStatus('conflict', read ? 'changed on disk' : 'deleted on disk');
+    $('#conflict-message').textContent = message;
+    $('#conflict').hidden = false;
+  }
+}
+
+let treeRefresh: number | undefined;
+function filesChanged(changes: FileChange[]): void {
+  for (const change of changes) {
+    const file = files.get(uriOf(change.project, change.path).toString());
+    if (file) void followDisk(file);
+  }
+  window.clearTimeout(treeRefresh);
+  treeRefresh = window.setTimeout(() => void refreshTree().then(() => live.refreshProjects()), 200);
+}
+
+async function openAt(project: string, path: string, line: number): Promise<void> {
+  await openFile(project, path);
+  editor?.revealLineInCenter(line);
+  editor?.setPosition({ lineNumber: line, column: 1 });
+  editor?.focus();
+}
+
+const live = new LiveConnection({
+  filesChanged,
+  reconnected: () => {
+    for (const file of files.values()) void followDisk(file);
+    void refreshTree().then(() => live.refreshProjects());
+  },
+  loginEnded: () => showLogin('Your editor session ended; log in again.'),
+  openAt: (project, path, line) => void openAt(project, path, line),
+  projectNames: () => projects.map((p) => p.name),
+});
+
 // ---- new files from the catalogue's templates ------------------------------------------------
 
 function showNewForm(): void {
@@ -311,6 +377,7 @@ async function createFile(event: SubmitEvent): Promise<void> {
 // ---- login and start -------------------------------------------------------------------------
 
 function showLogin(message = ''): void {
+  live.stop();
   $('#app').hidden = true;
   $('#login-section').hidden = false;
   $('#login-error').textContent = message;
@@ -364,6 +431,7 @@ async function start(session: { csrf: string; user: { userName: string } }): Pro
     });
   }
   await refreshTree();
+  live.start();
   const first = new URLSearchParams(location.search);
   const project = first.get('project');
   const path = first.get('path');

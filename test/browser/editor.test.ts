@@ -136,12 +136,20 @@ describe.skipIf(SKIP_BROWSER_TESTS)('the editor in Chromium', () => {
     expect(await t.request(PROJECT, 'hello')).toEqual({ version: 2 });
     await until(async () => (await treeLink(page, HELLO).getAttribute('class')) ?? '').not.toContain('failing');
 
-    // Changed on disk meanwhile (a git pull): the save is refused, and overwriting is the user's choice.
-    t.write(PROJECT, HELLO, 'export default function () {\n  return { version: "from disk" };\n}\n');
+    // Changed on disk while the editor has no unsaved edits (a git pull): the open editor follows it live.
+    t.write(PROJECT, HELLO, 'export default function () {\n  return { version: "pulled" };\n}\n');
+    await until(() => viewText(page)).toContain('pulled');
+    expect(await page.getAttribute('#status', 'data-state')).toBe('open');
+
+    // Changed on disk while it has unsaved edits: the edits stay, the conflict bar shows, and overwriting is the user's choice.
     await replaceText(page, 'export default function () {\n  return { version: 3 };\n}\n');
-    await page.keyboard.press('Control+S');
+    t.write(PROJECT, HELLO, 'export default function () {\n  return { version: "from disk" };\n}\n');
     await until(() => page.getAttribute('#status', 'data-state')).toBe('conflict');
     expect(await page.isVisible('#conflict')).toBe(true);
+    expect(await viewText(page)).toContain('version: 3');
+    // A save now is refused (409) as well: the editor still names the version it read.
+    await page.keyboard.press('Control+S');
+    await until(() => page.textContent('#status')).toBe('not saved: the file changed on disk');
     expect(readFileSync(join(t.projectsDir, PROJECT, HELLO), 'utf8')).toContain('from disk');
     await page.click('#overwrite');
     await until(() => page.getAttribute('#status', 'data-state')).toBe('saved');
@@ -149,9 +157,8 @@ describe.skipIf(SKIP_BROWSER_TESTS)('the editor in Chromium', () => {
     expect(await t.request(PROJECT, 'hello')).toEqual({ version: 3 });
 
     // Or the disk's version wins: reload drops the edit.
-    t.write(PROJECT, HELLO, 'export default function () {\n  return { version: "disk again" };\n}\n');
     await replaceText(page, 'export default function () {\n  return { version: 4 };\n}\n');
-    await page.keyboard.press('Control+S');
+    t.write(PROJECT, HELLO, 'export default function () {\n  return { version: "disk again" };\n}\n');
     await until(() => page.getAttribute('#status', 'data-state')).toBe('conflict');
     await page.click('#reload');
     await until(() => viewText(page)).toContain('disk again');
