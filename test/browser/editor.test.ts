@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, SKIP_BROWSER_TESTS } from '../helpers/chromium.ts';
+import { newEditorPage, replaceText, until, viewText } from '../helpers/editor-page.ts';
 import { useGateway } from '../helpers/fixture.ts';
 
 /** The sample project as it is in projects/, so the editor is tried on exactly what `npm start` runs. */
@@ -25,26 +26,7 @@ beforeAll(async () => {
 });
 afterAll(() => browser?.close());
 
-/** Polls what the page shows (a browser under load takes its time; the TypeScript worker takes seconds to start). */
-const until = <T>(read: () => Promise<T>, timeout = 20_000) => expect.poll(read, { timeout });
-
-async function newPage(): Promise<{ page: Page; errors: string[]; requested: string[]; bytes: () => number }> {
-  const page = await (
-    await browser.newContext({ viewport: { width: 1280, height: 760 }, permissions: ['clipboard-read', 'clipboard-write'] })
-  ).newPage();
-  const errors: string[] = [];
-  const requested: string[] = [];
-  let bytes = 0;
-  page.on('pageerror', (error) => errors.push(error.message));
-  page.on('request', (request) => requested.push(request.url()));
-  page.on('response', (response) => {
-    void response.body().then(
-      (body) => (bytes += body.length),
-      () => undefined,
-    );
-  });
-  return { page, errors, requested, bytes: () => bytes };
-}
+const newPage = () => newEditorPage(browser);
 
 async function logIn(page: Page): Promise<void> {
   const http = await t.http();
@@ -57,18 +39,6 @@ async function logIn(page: Page): Promise<void> {
   await page.click('#login button');
   await until(() => page.locator('#tree a').count()).toBeGreaterThan(3);
 }
-
-/** Replaces the whole text of the open model by a paste (typing would add the brackets Monaco closes by itself). */
-async function replaceText(page: Page, text: string): Promise<void> {
-  await page.evaluate(`navigator.clipboard.writeText(${JSON.stringify(text)})`);
-  await page.click('#editor .view-lines');
-  await page.keyboard.press('Control+A');
-  await page.keyboard.press('Control+V');
-  await until(() => viewText(page)).toBe(text.replace(/\n/g, ''));
-}
-
-/** What the editor shows (Monaco renders spaces as no-break spaces). */
-const viewText = async (page: Page) => ((await page.textContent('#editor .view-lines')) ?? '').replace(/\u00a0/g, ' ');
 
 const treeLink = (page: Page, path: string) => page.locator(`#tree a[data-project="${PROJECT}"][data-path="${path}"]`);
 

@@ -48,7 +48,7 @@ class LiveSocket {
   }
 
   next(match: (frame: Frame) => boolean, from = 0, timeoutMs = 5000): Promise<Frame> {
-    return waitFor(() => this.frames.slice(from).find(match), timeoutMs, 'a live frame');
+    return waitFor(() => this.frames.slice(from).find(match), timeoutMs, 'a live frame') as Promise<Frame>;
   }
 
   /** Every log message received since frame `from`. */
