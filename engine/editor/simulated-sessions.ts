@@ -309,7 +309,7 @@ const keyOf = (owner: string, project: string) => `${owner}\u0000${project}`;
 function clientFrame(type: string, fields: Record<string, unknown>): Record<string, unknown> {
   const read = readClientFrame(JSON.stringify({ v: PROTOCOL_VERSION, type, ...fields }));
   if (!read.ok) throw new FlintError('BAD_REQUEST', `field "payload": ${read.message}`);
-  return read.frame as unknown as Record<string, unknown>;
+  return read.frame;
 }
 
 /** An authentication challenge's result as the panel gives it: `{outcome}` and that outcome's one field; a success is of the simulated user. */
@@ -336,7 +336,7 @@ function authResultOf(value: unknown, user: SessionUser): AuthResultData {
       only('outcome', 'message');
       if (result.message !== undefined && result.message !== null && typeof result.message !== 'string')
         throw bad('"message" must be a string or null');
-      return { outcome: 'generic', message: (result.message as string | null | undefined) ?? null };
+      return { outcome: 'generic', message: result.message ?? null };
     default:
       throw bad('"outcome" must be one of "success", "cancelled", "timeout", "generic"');
   }
@@ -353,7 +353,7 @@ function runOf(event: string, name: string | undefined, outcome: Outcome): Handl
 function outcomeOf(direct: Outcome | undefined, runs: HandlerRun[]): FireAnswer['outcome'] {
   const failure = runs.find((r) => !r.ok);
   if (failure) return { ok: false, error: failure.error! };
-  if (direct !== undefined) return parseOutcome(direct) as FireAnswer['outcome'];
+  if (direct !== undefined) return parseOutcome(direct);
   if (runs.length === 0) return { ok: false, error: { code: 'NOT_FOUND', message: 'no handler ran for this event' } };
   return { ok: true, value: runs.length === 1 ? (runs[0].value ?? null) : runs.map((r) => r.value ?? null) };
 }
