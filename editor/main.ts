@@ -9,6 +9,7 @@ import * as monaco from 'monaco-editor/editor/editor.api';
 import { ModuleKind, ModuleResolutionKind, ScriptTarget, typescriptDefaults } from 'monaco-editor/languages/features/typescript/register';
 import { ApiError, call, fileUrl, setCsrf, type Diagnostic } from './api.ts';
 import { mountPanels, setTabBadge } from './panels.ts';
+import { mountTestPanel, testPanelFollow } from './test-panel.ts';
 
 interface ProjectInfo {
   name: string;
@@ -175,6 +176,7 @@ async function openFile(project: string, path: string): Promise<void> {
   for (const link of document.querySelectorAll<HTMLElement>('#tree a'))
     link.setAttribute('aria-current', String(link.dataset.project === project && link.dataset.path === path));
   void loadLibModels(project);
+  void testPanelFollow(project, path);
 }
 
 async function save(force = false): Promise<void> {
@@ -352,6 +354,7 @@ async function start(session: { csrf: string; user: { userName: string } }): Pro
     });
     typescriptDefaults.setEagerModelSync(true);
     typescriptDefaults.addExtraLib(types.dts, 'file:///flint/system.d.ts');
+    mountTestPanel(() => projects.map((p) => p.name));
     editor = monaco.editor.create($('#editor'), { automaticLayout: true, minimap: { enabled: false }, fontSize: 13, model: null });
     editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => void save());
     editor.onDidChangeModelContent(() => {

@@ -1,10 +1,13 @@
 import type { EventDecl, EventParam } from '../catalogue/define.ts';
 import { EVENTS } from '../catalogue/events.ts';
+import { scriptPattern } from '../catalogue/layout.ts';
 
 /** An event the editor's test panel can fire into a simulated session, with its sample payload. */
 export interface FireableEvent {
   event: string;
   doc: string;
+  /** Where its script lives (`session-events/keystroke/<name>.ts`): the panel preselects the event of an open file. */
+  pattern: string;
   /** A handler name is asked for: a session message handler, a keystroke rule, a form, or a view's script. */
   needsName: boolean;
   /** The view path of a component's script (`views/<view>/<name>.ts`). */
@@ -26,6 +29,7 @@ export function payloadParams(decl: EventDecl): EventParam[] {
 export const FIREABLE_EVENTS: FireableEvent[] = EVENTS.filter((e) => e.family !== 'gateway').map((e) => ({
   event: e.id,
   doc: e.doc,
+  pattern: scriptPattern(e),
   needsName: e.layout.kind !== 'single' && e.id !== 'session/push',
   needsView: e.layout.kind === 'view',
   sample: Object.fromEntries(payloadParams(e).map((p) => [p.name, p.example ?? null])),
