@@ -103,7 +103,9 @@ export class SimulatedSessions {
     let target: Session | undefined;
     const ran: HandlerRun[] = [];
     const stop = this.deps.sessions.onHandlerRan((session, event, name, outcome) => {
-      if (session === target) ran.push(runOf(event, name, outcome));
+      // A session without a script for one of its own events (Startup, Page Startup) is no news to the panel.
+      const absent = !isOk(outcome) && errorOf(outcome).code === 'NOT_FOUND' && !errorOf(outcome).location;
+      if (session === target && !(absent && event !== decl.id)) ran.push(runOf(event, name, outcome));
     });
     try {
       const sim = await this.current(key, fire, (session) => (target = session));
