@@ -70,7 +70,7 @@ export function mountTestPanel(projects: () => string[]): void {
   const target = el('select', { name: 'target', title: 'What to send' });
   const name = el('input', { name: 'name', placeholder: 'handler name', size: 14 });
   const view = el('input', { name: 'view', placeholder: 'view path', size: 14 });
-  const user = el('input', { name: 'user', placeholder: 'run as: me (or name:role,role)', size: 22 });
+  const user = el('input', { name: 'user', placeholder: 'run as: me, anonymous or name:role,role', size: 22 });
   const run = el('button', { type: 'button', name: 'run', title: 'Ctrl+Enter', textContent: 'Run' });
   const reset = el('button', {
     type: 'button',
@@ -182,10 +182,11 @@ export async function testPanelFollow(project: string, path: string): Promise<vo
   if (groups.view !== undefined) field<HTMLInputElement>('view').value = groups.view;
 }
 
-/** `name:role,role` → a user; empty → undefined (the editor's own user). */
-function userOf(text: string): { userName: string; roles: string[] } | undefined {
+/** `name:role,role` → a user; `anonymous` → no user; empty → undefined (the editor's own user). */
+function userOf(text: string): { userName: string | null; roles: string[] } | undefined {
   const trimmed = text.trim();
   if (!trimmed || trimmed === 'me') return undefined;
+  if (trimmed === 'anonymous') return { userName: null, roles: [] };
   const [userName, roles = ''] = trimmed.split(':');
   return {
     userName: userName.trim(),

@@ -18,6 +18,8 @@ import { RecordingClient } from './recording-client.ts';
 export const MAX_SIMULATED_SESSIONS = 100;
 /** A simulated session unused this long ends at the next fire of anyone (there is no socket whose close would end it). */
 export const SIMULATED_IDLE_MS = 30 * 60_000;
+/** Most handler runs one fire reports (a push script that pushes to its own topic runs without end). */
+const MAX_REPORTED_RUNS = 200;
 /** How long a fire waits, past the project's handler deadline, for what the event set off (pushes, Page Startup...). */
 const SETTLE_MARGIN_MS = 2000;
 
@@ -105,7 +107,7 @@ export class SimulatedSessions {
     const stop = this.deps.sessions.onHandlerRan((session, event, name, outcome) => {
       // A session without a script for one of its own events (Startup, Page Startup) is no news to the panel.
       const absent = !isOk(outcome) && errorOf(outcome).code === 'NOT_FOUND' && !errorOf(outcome).location;
-      if (session === target && !(absent && event !== decl.id)) ran.push(runOf(event, name, outcome));
+      if (session === target && !(absent && event !== decl.id) && ran.length < MAX_REPORTED_RUNS) ran.push(runOf(event, name, outcome));
     });
     try {
       const sim = await this.current(key, fire, (session) => (target = session));
@@ -152,19 +154,27 @@ export class SimulatedSessions {
   /** The simulated session of `key`, opened when it has none (or it ended), with the fire's user. */
   private async current(key: string, fire: Fire, opening: (session: Session) => void): Promise<Simulated> {
     const known = this.byKey.get(key);
-    if (known && !known.session.ended) {
+    if (known && !known.session.ended && sameUser(known.session.user, fire.user)) {
       opening(known.session);
       this.byKey.delete(key); // re-inserted last: the map's order is the order of use
       this.byKey.set(key, known);
       known.lastUsed = Date.now();
-      known.session.user = { userName: fire.user.userName, roles: [...fire.user.roles] };
       return known;
     }
-    this.byKey.delete(key);
+    // A session is its user's (a client changes user by a new session): another user gets a new one.
+    if (known) await this.end(key, 'the editor test panel runs as another user now');
     if (this.byKey.size >= MAX_SIMULATED_SESSIONS)
       await this.end(this.byKey.keys().next().value!, `more than ${MAX_SIMULATED_SESSIONS} simulated sessions`);
     const client = new RecordingClient();
-    const session = this.deps.sessions.open(fire.project, { userName: fire.user.userName, roles: [...fire.user.roles] }, ORIGIN, client);
+    let session: Session;
+    try {
+      session = this.deps.sessions.open(fire.project, { userName: fire.user.userName, roles: [...fire.user.roles] }, ORIGIN, client);
+    } catch (error) {
+      // Not the editor login's fault (a 401 would say it is): the project refuses the user chosen.
+      if (error instanceof FlintError && error.code === 'UNAUTHORIZED')
+        throw new FlintError('BAD_REQUEST', `${error.message} (choose a user)`);
+      throw error;
+    }
     // Told before the Startup script's turn comes (it runs after this returns), so the fire reports it.
     opening(session);
     const sim: Simulated = { key, session, client, views: new Map(), lastUsed: Date.now() };
@@ -306,6 +316,9 @@ export class SimulatedSessions {
 }
 
 const keyOf = (owner: string, project: string) => `${owner}\u0000${project}`;
+
+const sameUser = (a: SessionUser, b: SessionUser) =>
+  a.userName === b.userName && [...a.roles].sort().join('\n') === [...b.roles].sort().join('\n');
 
 /** A client frame made of the fired payload, checked as the gateway checks a client's (engine/sessions/frame-reader.ts). */
 function clientFrame(type: string, fields: Record<string, unknown>): Record<string, unknown> {

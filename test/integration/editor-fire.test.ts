@@ -2,6 +2,7 @@
 // project, through the session layer's own paths, with the handler's answer, the logs and frames it produced.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../api/server.ts';
+import { MAX_SIMULATED_SESSIONS } from '../../engine/editor/simulated-sessions.ts';
 import { EditorClient } from '../helpers/editor-client.ts';
 import { useGateway } from '../helpers/fixture.ts';
 
@@ -44,6 +45,10 @@ const t = useGateway(
         'views/Panel/clicked.ts': `export default function (self: any, event: any) {\n  self.props.text = 'clicked ' + event.n;\n}\n`,
         'views/Panel/hello.ts': `export default function (self: any, payload: any) {\n  self.props.text = 'hello ' + payload.who;\n}\n`,
       },
+    },
+    strict: {
+      config: { allowAnonymous: false },
+      files: { 'session-events/message/count.ts': 'export default function () { return 1; }\n' },
     },
   },
   { watch: false },
@@ -203,7 +208,17 @@ describe('the simulated session', () => {
 
   it('runs as a chosen user, whose name and roles the script sees', async () => {
     const answer = await fire({ event: 'session/message', name: 'count', payload: {}, user: { userName: 'olga', roles: ['operator'] } });
-    expect(answer.json.value).toMatchObject({ user: 'olga', roles: ['operator'] });
+    expect(answer.json.value).toMatchObject({ count: 1, user: 'olga', roles: ['operator'] });
+    const anonymous = await fire({ event: 'session/message', name: 'count', payload: {}, user: { userName: null, roles: [] } });
+    expect(anonymous.json.value).toMatchObject({ count: 1, user: null, roles: [] });
+    const refused = await fire({
+      project: 'strict',
+      event: 'session/message',
+      name: 'count',
+      payload: {},
+      user: { userName: null, roles: [] },
+    });
+    expect(refused).toMatchObject({ status: 400, json: { message: expect.stringContaining('anonymous') } });
   });
 
   it('is one per editor login: another login has its own, and logout ends it with its Shutdown script', async () => {
@@ -219,6 +234,22 @@ describe('the simulated session', () => {
     expect(t.gateway.editor.simulatedSessionCount()).toBe(count - 1);
     await t.waitFor(() => t.logs((r) => r.message === `shut down ${theirs.json.session.id}`).length === 1, 5000, 'its Shutdown');
     expect(t.gateway.sessions.get(mine)).toBeDefined();
+  });
+});
+
+describe('the number of simulated sessions', () => {
+  it('is capped: past MAX_SIMULATED_SESSIONS the least recently used one ends', async () => {
+    const fireAs = (owner: string) =>
+      t.gateway.editor.fire(owner, { userName: 'admin', roles: ['admin'] }, 'plant', 'session/message', 'count', undefined, {});
+    const first = await fireAs('owner-0');
+    for (let i = 1; i < MAX_SIMULATED_SESSIONS; i++) await fireAs(`owner-${i}`);
+    expect(t.gateway.editor.simulatedSessionCount()).toBe(MAX_SIMULATED_SESSIONS);
+    expect(t.gateway.sessions.get(first.session.id)).toBeDefined();
+    await fireAs('one-more');
+    expect(t.gateway.editor.simulatedSessionCount()).toBe(MAX_SIMULATED_SESSIONS);
+    expect(t.gateway.sessions.get(first.session.id)).toBeUndefined();
+    await Promise.all(Array.from({ length: MAX_SIMULATED_SESSIONS }, (_, i) => t.gateway.editor.endSimulations(`owner-${i}`)));
+    await t.gateway.editor.endSimulations('one-more');
   });
 });
 
