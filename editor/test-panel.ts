@@ -36,6 +36,7 @@ interface RunAnswer {
   frames?: unknown[];
   framesDropped?: number;
   ran?: { event: string; name: string | null; ok: boolean; error?: ErrorData }[];
+  settled?: boolean;
   session?: { id: string; ended: boolean; custom: Record<string, unknown> };
 }
 
@@ -90,7 +91,7 @@ export function mountTestPanel(projects: () => string[]): void {
   project.addEventListener('focus', fillProjects);
   target.addEventListener('change', () => selectTarget(target.value));
   payload.addEventListener('input', () => typed.set(target.value, payload.value));
-  payload.addEventListener('keydown', (event) => {
+  panel().addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
       void runTest();
@@ -270,6 +271,8 @@ function showAnswer(answer: RunAnswer): void {
   });
   const section = (title: string, body: Node) => el('details', { open: true }, el('summary', { textContent: title }), body);
   const parts: Node[] = [heading];
+  if (answer.settled === false)
+    parts.push(el('p', { className: 'test-error', textContent: 'Handlers it set off were still running when the panel stopped waiting.' }));
   if (answer.ok) parts.push(section('Value', el('pre', { className: 'test-value', textContent: pretty(answer.value ?? null) })));
   parts.push(
     section(
