@@ -1,4 +1,4 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
 import type { IncomingMessage } from 'node:http';
@@ -86,6 +86,8 @@ interface EditorSession {
   /** The login token of a user login, checked again at every request (a user removed or stripped of the role is out); none for the admin token. */
   bearer?: string;
   expiresAt: number;
+  /** Names this login's simulated sessions in the test panel (not the cookie: that stays a secret of the browser). */
+  owner: string;
 }
 
 const sameText = (a: string, b: string) => {
@@ -116,6 +118,18 @@ function refuseCrossSite(req: IncomingMessage): void {
 const optionalString = (value: unknown) => (typeof value === 'string' ? undefined : 'must be a string');
 const versionField = (value: unknown) => (value === null || typeof value === 'string' ? undefined : 'must be a version string or null');
 const booleanField = (value: unknown) => (typeof value === 'boolean' ? undefined : 'must be true or false');
+/** The user a simulated session runs as: `{userName, roles}`; userName null for an anonymous session. */
+const userField = (value: unknown) => {
+  const shape = 'must be {"userName": <name or null>, "roles": [<role>...]}';
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return shape;
+  const { userName, roles, ...rest } = value as Record<string, unknown>;
+  if (Object.keys(rest).length > 0) return `has no field "${Object.keys(rest)[0]}": it ${shape}`;
+  if (userName !== null && (typeof userName !== 'string' || userName.length < 1 || userName.length > 64))
+    return '"userName" must be a name of 1 to 64 characters, or null';
+  if (!Array.isArray(roles) || roles.length > 32 || roles.some((r) => typeof r !== 'string' || r.length < 1 || r.length > 64))
+    return '"roles" must be a list of at most 32 role names of 1 to 64 characters';
+  return undefined;
+};
 
 /**
  * A request refused before its body was read in full (no session, no CSRF token, over the size limit) is answered
@@ -151,19 +165,25 @@ export interface EditorAccess {
 export function mountEditor(pages: express.Router, editor: EditorFacade, logins: LoginFacade, adminToken: string): EditorAccess {
   const sessions = new Map<string, EditorSession>();
   const logger = editor.logger();
+  /** A login ends (logout, expiry, lost role, evicted): its simulated sessions of the test panel end too. */
+  const forget = (id: string) => {
+    const session = sessions.get(id);
+    sessions.delete(id);
+    if (session) void editor.endSimulations(session.owner);
+  };
 
   const current = (req: IncomingMessage): EditorSession | undefined => {
     const id = cookieOf(req, EDITOR_COOKIE);
     const session = id === undefined ? undefined : sessions.get(id);
     if (!session || !id) return undefined;
     if (session.expiresAt <= Date.now()) {
-      sessions.delete(id);
+      forget(id);
       return undefined;
     }
     if (session.bearer !== undefined) {
       const user = logins.verify(session.bearer);
       if (!user || !user.roles.some((role) => EDITOR_ROLES.includes(role))) {
-        sessions.delete(id);
+        forget(id);
         return undefined;
       }
       session.user = user;
@@ -224,7 +244,12 @@ export function mountEditor(pages: express.Router, editor: EditorFacade, logins:
     const expiresAt = Date.now() + SESSION_TTL_MS;
     if (typeof body.token === 'string') {
       if (!sameText(body.token.trim(), adminToken)) throw new FlintError('UNAUTHORIZED', 'wrong admin token (see <data>/admin-token)');
-      session = { csrf: randomBytes(24).toString('base64url'), user: { userName: 'admin', roles: ['admin'] }, expiresAt };
+      session = {
+        csrf: randomBytes(24).toString('base64url'),
+        user: { userName: 'admin', roles: ['admin'] },
+        expiresAt,
+        owner: randomUUID(),
+      };
     } else {
       if (typeof body.userName !== 'string' || typeof body.password !== 'string')
         throw new FlintError('BAD_REQUEST', 'send "token" (the admin token) or "userName" and "password"');
@@ -233,9 +258,9 @@ export function mountEditor(pages: express.Router, editor: EditorFacade, logins:
         logins.logout(login.token);
         throw new Forbidden(`user ${JSON.stringify(login.user.userName)} does not have the designer or admin role the editor needs`);
       }
-      session = { csrf: randomBytes(24).toString('base64url'), user: login.user, bearer: login.token, expiresAt };
+      session = { csrf: randomBytes(24).toString('base64url'), user: login.user, bearer: login.token, expiresAt, owner: randomUUID() };
     }
-    if (sessions.size >= MAX_SESSIONS) sessions.delete(sessions.keys().next().value!);
+    if (sessions.size >= MAX_SESSIONS) forget(sessions.keys().next().value!);
     const id = randomBytes(32).toString('base64url');
     sessions.set(id, session);
     logger.info(`editor login of ${JSON.stringify(session.user.userName)} from ${req.socket.remoteAddress ?? ''}`, {
@@ -253,7 +278,7 @@ export function mountEditor(pages: express.Router, editor: EditorFacade, logins:
   pages.post('/api/editor/logout', (req, res) => {
     const session = writer(req);
     const id = cookieOf(req, EDITOR_COOKIE)!;
-    sessions.delete(id);
+    forget(id);
     if (session.bearer !== undefined) logins.logout(session.bearer);
     res.setHeader('set-cookie', `${EDITOR_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`);
     res.writeHead(204, { 'cache-control': 'no-store' });
@@ -299,6 +324,25 @@ export function mountEditor(pages: express.Router, editor: EditorFacade, logins:
         (body.mode as 'request' | 'message' | undefined) ?? 'request',
         (body.timeoutSec as number | undefined) ?? 10,
       ),
+  );
+  // The test panel's Session Events, fired into this login's simulated session of the project.
+  get('/api/editor/events', () => ({ events: editor.fireableEvents() }));
+  post(
+    '/api/editor/fire',
+    { project: optionalString, event: optionalString, name: optionalString, view: optionalString, payload: objectField, user: userField },
+    (body, session) =>
+      editor.fire(
+        session.owner,
+        (body.user as EditorSession['user'] | undefined) ?? session.user,
+        (body.project as string | undefined) ?? '',
+        body.event,
+        body.name,
+        body.view,
+        body.payload ?? {},
+      ),
+  );
+  post('/api/editor/fire/reset', { project: optionalString }, (body, session) =>
+    editor.resetSimulation(session.owner, (body.project as string | undefined) ?? ''),
   );
   post('/api/editor/delete', fileFields, (body) => editor.remove((body.project as string | undefined) ?? '', body.path, expected(body)));
 

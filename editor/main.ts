@@ -10,6 +10,7 @@ import { ModuleKind, ModuleResolutionKind, ScriptTarget, typescriptDefaults } fr
 import { ApiError, call, fileUrl, setCsrf, type Diagnostic } from './api.ts';
 import { LiveConnection, type FileChange } from './live.ts';
 import { mountPanels, setTabBadge } from './panels.ts';
+import { mountTestPanel, testPanelFollow } from './test-panel.ts';
 
 interface ProjectInfo {
   name: string;
@@ -176,6 +177,7 @@ async function openFile(project: string, path: string): Promise<void> {
   for (const link of document.querySelectorAll<HTMLElement>('#tree a'))
     link.setAttribute('aria-current', String(link.dataset.project === project && link.dataset.path === path));
   void loadLibModels(project);
+  void testPanelFollow(project, path);
 }
 
 async function save(force = false): Promise<void> {
@@ -419,6 +421,7 @@ async function start(session: { csrf: string; user: { userName: string } }): Pro
     });
     typescriptDefaults.setEagerModelSync(true);
     typescriptDefaults.addExtraLib(types.dts, 'file:///flint/system.d.ts');
+    mountTestPanel(() => projects.map((p) => p.name));
     editor = monaco.editor.create($('#editor'), { automaticLayout: true, minimap: { enabled: false }, fontSize: 13, model: null });
     editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => void save());
     editor.onDidChangeModelContent(() => {

@@ -6,6 +6,9 @@ import { handlerTemplate, sidecarTemplate } from './catalogue/templates.ts';
 import type { Diagnostic } from './compiler/diagnostics.ts';
 import { fileChangeOf, parseLogFilter, passesFilter, sessionsOverview, type FileChange, type LiveLogFilter } from './editor/live-feed.ts';
 import { readBytes, readText, versionOf, writeAtomically } from './editor/editor-files.ts';
+import { FIREABLE_EVENTS, type FireableEvent } from './editor/fireable-events.ts';
+import { SimulatedSessions } from './editor/simulated-sessions.ts';
+import type { SessionUser } from './sessions/session.ts';
 import { MAX_EDITOR_FILE_BYTES, resolveEditorPath, type EditorPath } from './editor/editor-paths.ts';
 import { errorToData, FlintError } from './errors.ts';
 import type { Gateway } from './gateway.ts';
@@ -132,6 +135,77 @@ export class EditorFacade {
   /** Calls `listener` after each change on disk the watcher saw has been applied; returns the unsubscribe. */
   watchFiles(listener: (change: FileChange) => void): () => void {
     return this.gateway.projects.onApplied((event) => listener(fileChangeOf(event)));
+  }
+
+  /** The test panel's simulated sessions, made at first use (the gateway builds its session layer after this facade). */
+  private simulated: SimulatedSessions | undefined;
+
+  private simulations(): SimulatedSessions {
+    this.simulated ??= new SimulatedSessions({
+      sessions: this.gateway.sessions,
+      timeoutMs: (project) => this.gateway.project(project)?.config?.limits.timeoutMs ?? 5000,
+    });
+    return this.simulated;
+  }
+
+  /** The events the test panel fires into a simulated session, each with its sample payload from the catalogue. */
+  fireableEvents(): FireableEvent[] {
+    return FIREABLE_EVENTS;
+  }
+
+  /**
+   * The test panel: a Session Event (or a view's script) fired into the simulated session of this editor login and
+   * project (engine/editor/simulated-sessions.ts), as `user`. Answers the handler's outcome (a failure is an answer,
+   * not an error), every handler it set off, the frames the session's client got, the project's log records meanwhile
+   * and the time it took; a payload the gateway would refuse from a client is a BAD_REQUEST naming the field.
+   */
+  async fire(owner: string, user: SessionUser, project: string, event: unknown, name: unknown, view: unknown, payload: unknown) {
+    this.projectOf(project);
+    const decl = FIREABLE_EVENTS.find((e) => e.event === event);
+    if (!decl)
+      throw new FlintError('BAD_REQUEST', `event ${JSON.stringify(event)} is not one of ${FIREABLE_EVENTS.map((e) => e.event).join(', ')}`);
+    if (decl.needsName && (typeof name !== 'string' || !isValidName(name)))
+      throw new FlintError(
+        'BAD_REQUEST',
+        `name ${JSON.stringify(name)} is not a valid handler name (1 to 128 letters, digits, _ . - or spaces)`,
+      );
+    if (decl.needsView && (typeof view !== 'string' || !view.split('/').every(isValidName)))
+      throw new FlintError('BAD_REQUEST', `view ${JSON.stringify(view)} is not a view path (names separated by /)`);
+    if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
+      throw new FlintError('BAD_REQUEST', 'field "payload" must be a JSON object');
+    const limit = this.gateway.project(project)?.config?.limits.maxPayloadBytes;
+    if (limit !== undefined && JSON.stringify(payload).length > limit)
+      throw new FlintError('BAD_REQUEST', `the payload is larger than the payload limit of ${limit} bytes of project "${project}"`);
+    const after = this.gateway.logs.ring.query({ limit: 1 })[0]?.seq ?? 0;
+    const started = performance.now();
+    const answer = await this.simulations().fire({
+      owner,
+      project,
+      event: decl.event,
+      name: decl.needsName ? (name as string) : undefined,
+      view: decl.needsView ? (view as string) : undefined,
+      payload: payload as Record<string, unknown>,
+      user,
+    });
+    const ms = Math.round((performance.now() - started) * 1000) / 1000;
+    const { outcome, ...rest } = answer;
+    return { ...outcome, ms, logs: this.gateway.logs.ring.query({ project, after }), ...rest };
+  }
+
+  /** "New session" in the test panel: the simulated session of this login and project ends (its Shutdown runs). */
+  async resetSimulation(owner: string, project: string): Promise<{ ended: boolean }> {
+    this.projectOf(project);
+    return { ended: await this.simulations().reset(owner, project) };
+  }
+
+  /** An editor login ended (logout, expiry): its simulated sessions end with it. */
+  async endSimulations(owner: string): Promise<void> {
+    await this.simulated?.endOwner(owner);
+  }
+
+  /** How many simulated sessions are open. */
+  simulatedSessionCount(): number {
+    return this.simulated?.size ?? 0;
   }
 
   /** The system.* typings and handler types for Monaco's TypeScript worker (docs/system.d.ts, made the same way). */

@@ -46,6 +46,11 @@ export interface EventParam {
   doc: string;
   /** Set for the live objects whose writable fields flow back to the gateway; other parameters are copies. */
   live?: LiveObjectName;
+  /**
+   * A sample value of a copied parameter, valid as a client would send it: the editor's test panel prefills the
+   * payload of a fired event with these (engine/editor/fire-payload.ts).
+   */
+  example?: unknown;
 }
 
 export interface EventDecl {

@@ -92,7 +92,7 @@ const page: EventParam = {
   live: 'page',
   doc: 'The page; `page.props.pageId`, `page.props.path`, and `page.session`.',
 };
-const context: EventParam = { name: 'context', ts: 'JsonObject', doc: 'The user-defined context object of the action.' };
+const context: EventParam = { name: 'context', ts: 'JsonObject', doc: 'The user-defined context object of the action.', example: {} };
 
 export const EVENTS = [
   event({
@@ -124,7 +124,14 @@ export const EVENTS = [
     scope: 'gateway',
     layout: { kind: 'named' },
     typeName: 'GatewayMessageHandler',
-    params: [{ name: 'payload', ts: 'JsonObject', doc: 'The payload passed to system.util.sendMessage or sendRequest.' }],
+    params: [
+      {
+        name: 'payload',
+        ts: 'JsonObject',
+        doc: 'The payload passed to system.util.sendMessage or sendRequest.',
+        example: { message: 'Hello' },
+      },
+    ],
     returns: 'unknown',
     doc: 'A gateway message handler; its return value answers system.util.sendRequest.',
   }),
@@ -206,8 +213,19 @@ export const EVENTS = [
     typeName: 'AuthChallengeHandler',
     params: [
       session,
-      { name: 'payload', ts: 'JsonValue', doc: 'The opaque payload of the Authentication Challenge action.' },
-      { name: 'result', ts: 'AuthChallengeResult', doc: 'The Result object: isSuccess(), getAsSuccess(), isError(), getAsError().' },
+      {
+        name: 'payload',
+        ts: 'JsonValue',
+        doc: 'The opaque payload of the Authentication Challenge action.',
+        example: { reason: 'approve batch' },
+      },
+      {
+        name: 'result',
+        ts: 'AuthChallengeResult',
+        doc: 'The Result object: isSuccess(), getAsSuccess(), isError(), getAsError().',
+        // As data (engine/sandbox/live-wire.ts AuthResultData): success, cancelled, timeout or generic.
+        example: { outcome: 'success' },
+      },
     ],
     returns: 'void',
     doc: 'Runs when a user completes an authentication challenge.',
@@ -219,7 +237,7 @@ export const EVENTS = [
     scope: 'session',
     layout: { kind: 'named' },
     typeName: 'SessionMessageHandler',
-    params: [session, { name: 'payload', ts: 'JsonObject', doc: 'The payload of system.util.sendMessage.' }],
+    params: [session, { name: 'payload', ts: 'JsonObject', doc: 'The payload of system.util.sendMessage.', example: { message: 'Hello' } }],
     returns: 'unknown',
     doc: 'A Session message handler, reached by system.util.sendMessage / sendRequest with scope "S".',
   }),
@@ -232,8 +250,13 @@ export const EVENTS = [
     typeName: 'SessionPushHandler',
     params: [
       session,
-      { name: 'payload', ts: 'JsonValue', doc: 'The payload of system.perspective.pushMessage, unchanged (null included).' },
-      { name: 'topic', ts: 'string', doc: 'The topic it was pushed on.' },
+      {
+        name: 'payload',
+        ts: 'JsonValue',
+        doc: 'The payload of system.perspective.pushMessage, unchanged (null included).',
+        example: { orderId: 42 },
+      },
+      { name: 'topic', ts: 'string', doc: 'The topic it was pushed on.', example: 'OrderCreated' },
     ],
     returns: 'void',
     doc: 'A topic subscriber of the project: runs in every active session that system.perspective.pushMessage reaches, when its sidecar names the pushed topic.',
@@ -245,7 +268,26 @@ export const EVENTS = [
     scope: 'page',
     layout: { kind: 'named', sidecar: KEYSTROKE_SIDECAR },
     typeName: 'KeystrokeHandler',
-    params: [page, { name: 'event', ts: 'KeystrokeEvent', doc: 'The KeyboardEvent details, and `matches` for regex matches.' }],
+    params: [
+      page,
+      {
+        name: 'event',
+        ts: 'KeystrokeEvent',
+        doc: 'The KeyboardEvent details, and `matches` for regex matches.',
+        example: {
+          altKey: false,
+          code: 'Enter',
+          ctrlKey: false,
+          isComposing: false,
+          key: 'Enter',
+          location: 0,
+          metaKey: false,
+          repeat: false,
+          shiftKey: false,
+          matches: [],
+        },
+      },
+    ],
     returns: 'void',
     doc: 'Runs when a Session detects a key event matching the sidecar (single key or regex).',
   }),
@@ -258,10 +300,15 @@ export const EVENTS = [
     typeName: 'FormSubmissionHandler',
     params: [
       session,
-      { name: 'data', ts: 'JsonObject', doc: 'The submitted form data.' },
-      { name: 'formContext', ts: 'JsonObject', doc: 'User-defined context of the submission.' },
-      { name: 'sessionContext', ts: 'JsonObject', doc: 'Session data captured at submission: timestamp, user, device, location.' },
-      { name: 'retry', ts: 'boolean', doc: 'True when this is a resubmission after a failure.' },
+      { name: 'data', ts: 'JsonObject', doc: 'The submitted form data.', example: { quantity: 5 } },
+      { name: 'formContext', ts: 'JsonObject', doc: 'User-defined context of the submission.', example: {} },
+      {
+        name: 'sessionContext',
+        ts: 'JsonObject',
+        doc: 'Session data captured at submission: timestamp, user, device, location.',
+        example: { timestamp: 1700000000000 },
+      },
+      { name: 'retry', ts: 'boolean', doc: 'True when this is a resubmission after a failure.', example: false },
     ],
     returns: 'FormSubmissionResponse | void',
     doc: 'Runs when a form is submitted; the return value is the response shown to the user.',
@@ -273,7 +320,16 @@ export const EVENTS = [
     scope: 'session',
     layout: { kind: 'single' },
     typeName: 'BarcodeHandler',
-    params: [session, { name: 'data', ts: 'BarcodeData', doc: '`data.text`, `data.timestamp`, `data.barcodeType`.' }, context],
+    params: [
+      session,
+      {
+        name: 'data',
+        ts: 'BarcodeData',
+        doc: '`data.text`, `data.timestamp`, `data.barcodeType`.',
+        example: { text: '012345678905', timestamp: 1700000000000, barcodeType: 'UPC-A' },
+      },
+      context,
+    ],
     returns: 'void',
     doc: 'Runs when the mobile app scans a barcode.',
   }),
@@ -286,7 +342,20 @@ export const EVENTS = [
     typeName: 'BluetoothHandler',
     params: [
       session,
-      { name: 'data', ts: 'BluetoothData', doc: 'Buffered advertising data: `data.values` (iBeacon, Eddystone, AltBeacon).' },
+      {
+        name: 'data',
+        ts: 'BluetoothData',
+        doc: 'Buffered advertising data: `data.values` (iBeacon, Eddystone, AltBeacon).',
+        example: {
+          values: [
+            {
+              rssi: -60,
+              timestamp: 1700000000000,
+              iBeacon: { uuid: 'E2C56DB5-DFFB-48D2-B060-D0F5A71096E0', major: 1, minor: 2, txPower: -59 },
+            },
+          ],
+        },
+      },
     ],
     returns: 'void',
     doc: 'Runs when the mobile app receives Bluetooth advertising data.',
@@ -298,7 +367,16 @@ export const EVENTS = [
     scope: 'session',
     layout: { kind: 'single' },
     typeName: 'AccelerometerHandler',
-    params: [session, { name: 'data', ts: 'AccelerometerData', doc: 'Batched readings: `data.values.data` rows with x, y, z.' }, context],
+    params: [
+      session,
+      {
+        name: 'data',
+        ts: 'AccelerometerData',
+        doc: 'Batched readings: `data.values.data` rows with x, y, z.',
+        example: { values: { data: [{ x: 0.01, y: 0.02, z: 9.81, timestamp: 1700000000000 }] } },
+      },
+      context,
+    ],
     returns: 'void',
     doc: 'Runs when batched accelerometer data arrives.',
   }),
@@ -309,7 +387,16 @@ export const EVENTS = [
     scope: 'session',
     layout: { kind: 'single' },
     typeName: 'NfcHandler',
-    params: [session, { name: 'data', ts: 'NdefRecord[]', doc: 'NDEF records: type, typeNameFormat, payload, string, bytes.' }, context],
+    params: [
+      session,
+      {
+        name: 'data',
+        ts: 'NdefRecord[]',
+        doc: 'NDEF records: type, typeNameFormat, payload, string, bytes.',
+        example: [{ type: 'T', typeNameFormat: 1, string: 'hello' }],
+      },
+      context,
+    ],
     returns: 'void',
     doc: 'Runs when the mobile app scans an NFC tag.',
   }),
@@ -322,7 +409,7 @@ export const EVENTS = [
     typeName: 'ComponentMessageHandler',
     params: [
       { name: 'self', ts: 'Component', live: 'component', doc: 'The component whose message handler runs.' },
-      { name: 'payload', ts: 'JsonObject', doc: 'The payload of system.perspective.sendMessage.' },
+      { name: 'payload', ts: 'JsonObject', doc: 'The payload of system.perspective.sendMessage.', example: { message: 'Hello' } },
     ],
     returns: 'void',
     doc: "A view component's message handler, reached by system.perspective.sendMessage.",

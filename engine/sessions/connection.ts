@@ -313,7 +313,7 @@ export class Connection implements SessionClient {
 }
 
 /** A successful challenge as the script sees it (seeds/002 WebAuthUserContext): the gateway's own users are the IdP. */
-function successOf(user: SessionUser): AuthResultData {
+export function successOf(user: SessionUser): AuthResultData {
   const roles = [...user.roles];
   return {
     outcome: 'success',

@@ -66,6 +66,9 @@ export interface SessionFilter {
   hostName?: string;
 }
 
+/** Told that a handler of a session ran (or could not run): its event, name (named handlers) and outcome. */
+export type HandlerRanListener = (session: Session, event: EventId, name: string | undefined, outcome: Outcome) => void;
+
 /** Most handlers (requests, component scripts) one session may have waiting for their turn. */
 export const MAX_WAITING_HANDLERS = 64;
 
@@ -93,6 +96,8 @@ export class SessionManager {
   readonly tagBindings: TagBindings;
   /** The topics each socket subscribed to (push messages). */
   readonly topics = new Topics();
+  /** Told of every handler a session ran (or could not run), with its outcome: see onHandlerRan. */
+  private readonly ranListeners = new Set<HandlerRanListener>();
 
   constructor(deps: SessionDeps) {
     this.deps = deps;
@@ -127,6 +132,16 @@ export class SessionManager {
 
   private defaultTagProvider(session: Session): string {
     return this.deps.project(session.project)?.defaultTagProvider ?? 'default';
+  }
+
+  /**
+   * Calls `listener` after each handler of a session ran, or failed to run, with its outcome. The editor's simulated
+   * sessions (engine/editor/simulated-sessions.ts) report with it what a fired event ran: Startup, Page Startup, push
+   * subscribers and component message handlers run without a caller waiting for their outcome. Returns the unsubscribe.
+   */
+  onHandlerRan(listener: HandlerRanListener): () => void {
+    this.ranListeners.add(listener);
+    return () => this.ranListeners.delete(listener);
   }
 
   get(id: string): Session | undefined {
@@ -597,8 +612,12 @@ export class SessionManager {
       }
       return outcome;
     });
-    session.queue = turn.catch(() => undefined);
-    return turn;
+    const reported = turn.then((outcome) => {
+      for (const listener of this.ranListeners) listener(session, event, name, outcome);
+      return outcome;
+    });
+    session.queue = reported.catch(() => undefined);
+    return reported;
   }
 }
 

@@ -47,7 +47,8 @@ describe('the editor page files, compressed at build time', () => {
     expect(page.headers['content-encoding']).toBe('gzip');
     expect(page.headers['content-security-policy']).toContain("default-src 'none'");
     expect(gunzipSync(page.body).toString()).toContain('<title>Flint editor</title>');
-    for (const refused of [{}, { 'accept-encoding': 'identity' }, { 'accept-encoding': 'gzip;q=0, br' }]) {
+    const refusing: Record<string, string>[] = [{}, { 'accept-encoding': 'identity' }, { 'accept-encoding': 'gzip;q=0, br' }];
+    for (const refused of refusing) {
       const answer = await get('/editor/main.js', refused);
       expect(answer.headers['content-encoding']).toBeUndefined();
       expect(answer.body.equals(readFileSync(`${DIST}main.js`))).toBe(true);
