@@ -4,6 +4,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, SKIP_BROWSER_TESTS } from '../helpers/chromium.ts';
+import { logInToEditor, newEditorPage, replaceText, until } from '../helpers/editor-page.ts';
 import { useGateway } from '../helpers/fixture.ts';
 
 const PROJECT = 'plant';
@@ -32,24 +33,7 @@ beforeAll(async () => {
 });
 afterAll(() => browser?.close());
 
-const until = <T>(read: () => Promise<T>, timeout = 20_000) => expect.poll(read, { timeout });
-
-async function newPage(): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, permissions: ['clipboard-read', 'clipboard-write'] });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  return { page, errors };
-}
-
-/** Replaces the whole text of the open model by a paste (typing would add the brackets Monaco closes by itself). */
-async function replaceText(page: Page, text: string): Promise<void> {
-  await page.evaluate(`navigator.clipboard.writeText(${JSON.stringify(text)})`);
-  await page.click('#editor .view-lines');
-  await page.keyboard.press('Control+A');
-  await page.keyboard.press('Control+V');
-  await until(async () => ((await page.textContent('#editor .view-lines')) ?? '').replace(/\u00a0/g, ' ')).toBe(text.replace(/\n/g, ''));
-}
+const newPage = () => newEditorPage(browser);
 
 const panel = '#panels [data-panel="test"]';
 const result = (page: Page) => page.textContent(`${panel} .test-result`);
@@ -66,11 +50,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('the test panel in Chromium', () => {
   it('runs a new handler, keeps the old version answering past a syntax error, runs the fix, and fires a Session Event', async () => {
     const { page, errors } = await newPage();
     const http = await t.http();
-    await page.goto(`${http.url}/editor/`);
-    await until(() => page.isVisible('#login-section')).toBe(true);
-    await page.fill('#login [name=token]', http.adminToken);
-    await page.click('#login button');
-    await until(() => page.locator('#tree a').count()).toBeGreaterThan(1);
+    await logInToEditor(page, http);
 
     // A gateway message handler from the template: the panel follows the file it opened, and the handler answers.
     await page.click('#new');
