@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -155,8 +155,18 @@ describe.skipIf(SKIP_BROWSER_TESTS)('the editor in Chromium', () => {
     // Wait for the TypeScript worker too: what the browser downloads for IntelliSense counts.
     await until(() => Promise.resolve(requested.some((url) => url.endsWith('/editor/ts.worker.js')))).toBe(true);
     await page.waitForLoadState('networkidle');
+    // On the wire: each editor file the page fetched, as the gateway sends it to a browser that accepts gzip.
+    const dist = new URL('../../dist/editor/', import.meta.url).pathname;
+    const fetched = new Set(
+      requested.map((url) => new URL(url).pathname).filter((path) => path.startsWith('/editor/') && path !== '/editor/'),
+    );
+    const wire = [...fetched].reduce((sum, path) => {
+      const file = join(dist, path.slice('/editor/'.length));
+      return sum + statSync(existsSync(`${file}.gz`) ? `${file}.gz` : file).size;
+    }, 0);
+    const mib = (n: number) => (n / 1024 / 1024).toFixed(2);
     process.stdout.write(
-      `editor page load until the tree and an open file show: ${loadMs} ms; downloaded ${(bytes() / 1024 / 1024).toFixed(2)} MiB\n`,
+      `editor page load until the tree and an open file show: ${loadMs} ms; downloaded ${mib(bytes())} MiB decoded, ${mib(wire)} MiB gzipped on the wire\n`,
     );
     expect(requested.filter((url) => !url.startsWith(`${http.url}/`))).toEqual([]);
     expect(errors).toEqual([]);
