@@ -184,23 +184,54 @@ export class EditorFacade {
     return this.save(project, relPath, content, { version: null });
   }
 
+  /**
+   * Renames a file. A handler's sidecar (`x.ts` and its settings `x.json`) moves with it, so the renamed handler runs
+   * with its settings; both targets are checked before anything moves (409 when either exists, nothing moved). A
+   * sidecar alone is not renamed (400): it belongs to its handler by name, so renaming the handler is the way.
+   */
   async rename(project: string, from: unknown, to: unknown, expected: Expected) {
     const source = await this.resolve(project, from);
     const target = await this.resolve(project, to);
     if (source.relPath === target.relPath) throw new FlintError('BAD_REQUEST', 'the new path is the same as the old one');
-    // Both locks, always taken in the same order, so two renames between the same files cannot wait on each other.
-    const [first, second] = [source, target].sort((a, b) => (a.relPath < b.relPath ? -1 : 1));
-    return this.locked(first, () =>
-      this.locked(second, async () => {
+    if (source.resource.kind === 'sidecar')
+      throw new FlintError(
+        'BAD_REQUEST',
+        `${projectDisplayPath(project, source.relPath)} holds the settings of a handler: rename the handler's script, the settings move with it`,
+      );
+    const moves = [{ from: source, to: target }];
+    const handler = source.resource.kind === 'handler' && source.resource.sidecar ? source.resource : undefined;
+    const sidecar = handler ? await this.resolve(project, sidecarPathOf(source.relPath)) : undefined;
+    if (handler && sidecar && (await readBytes(sidecar))) {
+      if (target.resource.kind !== 'handler' || target.resource.id !== handler.id)
+        throw new FlintError(
+          'BAD_REQUEST',
+          `${projectDisplayPath(project, source.relPath)} has settings (${sidecar.relPath}) that only a ${handler.id} handler takes: rename it inside ${sidecar.relPath.slice(0, sidecar.relPath.lastIndexOf('/') + 1)}`,
+        );
+      moves.unshift({ from: sidecar, to: await this.resolve(project, sidecarPathOf(target.relPath)) });
+    }
+    return this.lockedAll(
+      moves.flatMap((m) => [m.from, m.to]),
+      async () => {
         await this.check(source, expected);
-        const existing = await readBytes(target);
-        if (existing) throw new EditorConflict(`projects/${project}/${target.relPath} already exists`, versionOf(existing));
-        await writeAtomically(target, (await readText(source)).content);
-        await unlink(source.absolute);
+        for (const move of moves) {
+          const existing = await readBytes(move.to);
+          if (existing) throw new EditorConflict(`projects/${project}/${move.to.relPath} already exists`, versionOf(existing));
+        }
+        const contents = await Promise.all(moves.map(async (m) => (await readText(m.from)).content));
+        // Written first, removed after: a crash in between leaves both names, never neither.
+        for (const [i, move] of moves.entries()) await writeAtomically(move.to, contents[i]);
+        for (const move of moves) await unlink(move.from.absolute);
+        // The handler's old name leaves before its new one arrives; the settings are in place before the script loads.
         await this.apply(source, 'removed');
-        await this.apply(target, 'changed');
-        return { path: target.relPath, version: versionOf((await readBytes(target))!), diagnostics: this.diagnosticsOf(target) };
-      }),
+        for (const move of moves) if (move.from !== source) await this.apply(move.from, 'removed');
+        for (const move of moves) await this.apply(move.to, 'changed');
+        return {
+          path: target.relPath,
+          version: versionOf((await readBytes(target))!),
+          diagnostics: this.diagnosticsOf(target),
+          ...(moves.length > 1 ? { moved: moves.map((m) => ({ from: m.from.relPath, to: m.to.relPath })) } : {}),
+        };
+      },
     );
   }
 
@@ -262,6 +293,12 @@ export class EditorFacade {
       .diagnostics.filter((d) => d.file === shown);
   }
 
+  /** Every path's lock, always taken in the same order, so two operations on the same files cannot wait on each other. */
+  private lockedAll<T>(paths: EditorPath[], work: () => Promise<T>): Promise<T> {
+    const sorted = [...new Map(paths.map((p) => [p.relPath, p])).values()].sort((a, b) => (a.relPath < b.relPath ? -1 : 1));
+    return sorted.reduceRight<() => Promise<T>>((inner, path) => () => this.locked(path, inner), work)();
+  }
+
   private async locked<T>(path: EditorPath, work: () => Promise<T>): Promise<T> {
     const key = `${path.project}/${path.relPath}`;
     const before = this.locks.get(key) ?? Promise.resolve();
@@ -274,6 +311,11 @@ export class EditorFacade {
       if (this.locks.get(key) === settled) this.locks.delete(key);
     }
   }
+}
+
+/** Where a script's settings live: the same path with `.json` for its extension. */
+function sidecarPathOf(relPath: string): string {
+  return relPath.replace(/\.[^./]+$/, '.json');
 }
 
 /** The tree group of a project file, from the layout; undefined for files the layout does not take (not shown). */

@@ -1,0 +1,154 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../../api/server.ts';
+import { EditorClient } from '../helpers/editor-client.ts';
+import { handler, useGateway } from '../helpers/fixture.ts';
+
+const TICK = (logger: string) => `export default function () {\n  system.util.getLogger(${JSON.stringify(logger)}).info('tick');\n}\n`;
+
+// No watcher: what the editor moves runs because the editor loaded it, not because chokidar saw it.
+const t = useGateway(
+  {
+    plant: {
+      files: {
+        'gateway-events/message/echo.ts': handler('1'),
+        'gateway-events/timer/slow.ts': TICK('slow'),
+        'gateway-events/timer/slow.json': '{"delayMs": 20, "enabled": true}\n',
+        'gateway-events/timer/taken.ts': TICK('taken'),
+        'gateway-events/timer/lonely.json': '{"delayMs": 99999}\n',
+        'gateway-events/timer/other.ts': TICK('other'),
+        'gateway-events/timer/other.json': '{"delayMs": 86400000}\n',
+      },
+    },
+  },
+  { watch: false },
+);
+
+let http: RunningServer;
+let editor: EditorClient;
+const file = (path: string) => join(t.projectsDir, 'plant', path);
+const onDisk = (path: string) => readFileSync(file(path), 'utf8');
+const project = () => t.gateway.project('plant')!;
+const ticks = (logger: string) => t.logs((r) => r.logger === logger).length;
+const versionOf = async (path: string) => (await editor.file('plant', path)).json.version as string;
+
+beforeAll(async () => {
+  http = await t.http();
+  editor = new EditorClient(http);
+  expect((await editor.login({ token: http.adminToken })).status).toBe(200);
+});
+
+describe('renaming a handler with a sidecar', () => {
+  it('moves the sidecar with it: the renamed timer runs with its settings, the old name is gone', async () => {
+    await t.waitFor(() => ticks('slow') >= 2, 5000, 'the timer to tick');
+    const renamed = await editor.post('/api/editor/rename', {
+      project: 'plant',
+      from: 'gateway-events/timer/slow.ts',
+      to: 'gateway-events/timer/fast.ts',
+      version: await versionOf('gateway-events/timer/slow.ts'),
+    });
+    expect(renamed.status).toBe(200);
+    expect(renamed.json).toMatchObject({
+      path: 'gateway-events/timer/fast.ts',
+      diagnostics: [],
+      moved: [
+        { from: 'gateway-events/timer/slow.json', to: 'gateway-events/timer/fast.json' },
+        { from: 'gateway-events/timer/slow.ts', to: 'gateway-events/timer/fast.ts' },
+      ],
+    });
+    for (const gone of ['gateway-events/timer/slow.ts', 'gateway-events/timer/slow.json']) expect(existsSync(file(gone))).toBe(false);
+    expect(onDisk('gateway-events/timer/fast.ts')).toBe(TICK('slow'));
+    expect(JSON.parse(onDisk('gateway-events/timer/fast.json'))).toEqual({ delayMs: 20, enabled: true });
+    expect(project().handlerNames('gateway/timer')).toContain('fast');
+    expect(project().handlerNames('gateway/timer')).not.toContain('slow');
+    expect(project().settingsOf('gateway-events/timer/fast')).toEqual({ delayMs: 20, enabled: true });
+    expect(project().settingsOf('gateway-events/timer/slow')).toBeUndefined();
+    // Still ticking every 20 ms: the settings came along (without them a timer does not run at all).
+    const before = ticks('slow');
+    await t.waitFor(() => ticks('slow') >= before + 3, 5000, 'the renamed timer to tick');
+    expect(
+      project()
+        .status()
+        .diagnostics.filter((d) => /\/(fast|slow)\./.test(d.file)),
+    ).toEqual([]);
+  });
+
+  it('refuses with 409 and moves nothing when the target sidecar exists', async () => {
+    const from = 'gateway-events/timer/fast.ts';
+    const refused = await editor.post('/api/editor/rename', {
+      project: 'plant',
+      from,
+      to: 'gateway-events/timer/lonely.ts',
+      version: await versionOf(from),
+    });
+    expect(refused).toMatchObject({
+      status: 409,
+      json: { code: 'CONFLICT', message: expect.stringContaining('lonely.json already exists') },
+    });
+    expect(existsSync(file(from))).toBe(true);
+    expect(existsSync(file('gateway-events/timer/fast.json'))).toBe(true);
+    expect(existsSync(file('gateway-events/timer/lonely.ts'))).toBe(false);
+    expect(onDisk('gateway-events/timer/lonely.json')).toBe('{"delayMs": 99999}\n');
+    expect(project().handlerNames('gateway/timer')).toContain('fast');
+  });
+
+  it('refuses with 409 when the target handler exists, and leaves both handlers and both sidecars as they were', async () => {
+    const from = 'gateway-events/timer/fast.ts';
+    const refused = await editor.post('/api/editor/rename', {
+      project: 'plant',
+      from,
+      to: 'gateway-events/timer/other.ts',
+      version: await versionOf(from),
+    });
+    expect(refused.status).toBe(409);
+    expect(onDisk('gateway-events/timer/other.ts')).toBe(TICK('other'));
+    expect(onDisk('gateway-events/timer/other.json')).toBe('{"delayMs": 86400000}\n');
+    expect(existsSync(file('gateway-events/timer/fast.json'))).toBe(true);
+  });
+
+  it('refuses to rename a sidecar alone (400): its handler is renamed instead', async () => {
+    const refused = await editor.post('/api/editor/rename', {
+      project: 'plant',
+      from: 'gateway-events/timer/fast.json',
+      to: 'gateway-events/timer/faster.json',
+      version: await versionOf('gateway-events/timer/fast.json'),
+    });
+    expect(refused).toMatchObject({ status: 400, json: { message: expect.stringContaining('rename the handler') } });
+    expect(existsSync(file('gateway-events/timer/fast.json'))).toBe(true);
+    expect(existsSync(file('gateway-events/timer/faster.json'))).toBe(false);
+  });
+
+  it('refuses to move a handler with settings to another kind of event (400), where they would not apply', async () => {
+    const from = 'gateway-events/timer/fast.ts';
+    const refused = await editor.post('/api/editor/rename', {
+      project: 'plant',
+      from,
+      to: 'gateway-events/message/fast.ts',
+      version: await versionOf(from),
+    });
+    expect(refused).toMatchObject({ status: 400, json: { message: expect.stringContaining('only a gateway/timer handler takes') } });
+    expect(existsSync(file('gateway-events/message/fast.ts'))).toBe(false);
+    expect(existsSync(file(from))).toBe(true);
+  });
+
+  it('renames a handler of a kind with settings that has none yet, and a handler without settings, as before', async () => {
+    const renamed = await editor.post('/api/editor/rename', {
+      project: 'plant',
+      from: 'gateway-events/timer/taken.ts',
+      to: 'gateway-events/timer/given.ts',
+      version: await versionOf('gateway-events/timer/taken.ts'),
+    });
+    expect(renamed.status).toBe(200);
+    expect(renamed.json.moved).toBeUndefined();
+    expect(existsSync(file('gateway-events/timer/given.json'))).toBe(false);
+    const message = await editor.post('/api/editor/rename', {
+      project: 'plant',
+      from: 'gateway-events/message/echo.ts',
+      to: 'gateway-events/message/echo2.ts',
+      version: await versionOf('gateway-events/message/echo.ts'),
+    });
+    expect(message.status).toBe(200);
+    expect(await t.request('plant', 'echo2')).toBe(1);
+  });
+});
