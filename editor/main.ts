@@ -8,6 +8,7 @@ import 'flint:monaco';
 import * as monaco from 'monaco-editor/editor/editor.api';
 import { ModuleKind, ModuleResolutionKind, ScriptTarget, typescriptDefaults } from 'monaco-editor/languages/features/typescript/register';
 import { ApiError, call, fileUrl, setCsrf, type Diagnostic } from './api.ts';
+import { mountNewProject } from './new-project.ts';
 import { mountPanels, setTabBadge } from './panels.ts';
 
 interface ProjectInfo {
@@ -371,6 +372,13 @@ async function start(session: { csrf: string; user: { userName: string } }): Pro
 }
 
 mountPanels();
+mountNewProject({
+  async created(name) {
+    await refreshTree();
+    await openFile(name, 'project.json');
+  },
+  status: setStatus,
+});
 $('#login').addEventListener('submit', (e) => void login(e));
 $('#save').addEventListener('click', () => void save());
 $('#overwrite').addEventListener('click', () => void save(true));

@@ -1,4 +1,5 @@
-import { unlink } from 'node:fs/promises';
+import { lstat, mkdir, realpath, rmdir, unlink } from 'node:fs/promises';
+import { join, sep } from 'node:path';
 import type { EventDecl } from './catalogue/define.ts';
 import { EVENTS, eventById } from './catalogue/events.ts';
 import { FAMILY_FOLDERS, scriptPattern } from './catalogue/layout.ts';
@@ -48,6 +49,7 @@ export interface EditorTemplate {
   needsView: boolean;
 }
 
+const MAX_TITLE_LENGTH = 200;
 const LIB_TEMPLATE = '// A module that handlers import by relative path.\nexport {};\n';
 
 /**
@@ -182,6 +184,43 @@ export class EditorFacade {
       if (!(await readBytes(sidecarPath))) await this.locked(sidecarPath, () => writeAtomically(sidecarPath, sidecar));
     }
     return this.save(project, relPath, content, { version: null });
+  }
+
+  /**
+   * A new project: its folder and a project.json (written atomically), loaded at once so that the answer comes when the
+   * gateway has it. 409 when anything of that name is already in the projects folder (a folder, a file, a link).
+   */
+  async createProject(name: unknown, title: unknown) {
+    if (typeof name !== 'string' || !isValidName(name))
+      throw new FlintError(
+        'BAD_REQUEST',
+        `project name ${JSON.stringify(name)} is not a valid name (1 to 128 ASCII letters, digits, _ . - or spaces, starting with a letter, digit or _)`,
+      );
+    // eslint-disable-next-line no-control-regex
+    if (title !== undefined && (typeof title !== 'string' || title.length > MAX_TITLE_LENGTH || /[\u0000-\u001f\u007f]/.test(title)))
+      throw new FlintError('BAD_REQUEST', `title must be a string of at most ${MAX_TITLE_LENGTH} characters without control characters`);
+    const root = this.gateway.config.projectsDir;
+    const dir = join(root, name);
+    const taken = () => new EditorConflict(`projects/${name} already exists`, null);
+    if (this.gateway.project(name) || (await lstat(dir).catch(() => undefined))) throw taken();
+    const realRoot = await realpath(root);
+    try {
+      await mkdir(dir); // not recursive: fails if anything took the name meanwhile
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw taken();
+      throw error;
+    }
+    const real = await realpath(dir);
+    if (real !== join(realRoot, name) || !real.startsWith(realRoot + sep)) {
+      await rmdir(dir).catch(() => undefined);
+      throw new FlintError('BAD_REQUEST', `projects/${name} leads outside the projects folder`);
+    }
+    const path = await resolveEditorPath(root, name, 'project.json');
+    await this.locked(path, () => writeAtomically(path, `${JSON.stringify({ title: title || name }, null, 2)}\n`));
+    const loaded = await this.gateway.projects.load(name);
+    if (!loaded) throw new FlintError('INTERNAL', `projects/${name} was written but the gateway did not load it`);
+    const status = loaded.status();
+    return { name, title: status.title, status: status.status, diagnostics: status.diagnostics };
   }
 
   /**

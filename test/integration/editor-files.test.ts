@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../api/server.ts';
@@ -150,5 +151,76 @@ describe('renaming a handler with a sidecar', () => {
     });
     expect(message.status).toBe(200);
     expect(await t.request('plant', 'echo2')).toBe(1);
+  });
+});
+
+describe('creating a project', () => {
+  it('writes project.json, answers once the gateway has the project, and files can be created in it at once', async () => {
+    const created = await editor.post('/api/editor/create-project', { name: 'Line 2', title: 'Packing line 2' });
+    expect(created.status).toBe(200);
+    expect(created.json).toMatchObject({ name: 'Line 2', title: 'Packing line 2', status: 'loaded', diagnostics: [] });
+    expect(JSON.parse(readFileSync(join(t.projectsDir, 'Line 2', 'project.json'), 'utf8'))).toEqual({ title: 'Packing line 2' });
+    expect(readdirSync(join(t.projectsDir, 'Line 2'))).toEqual(['project.json']); // no temporary file left
+    expect(t.gateway.project('Line 2')?.status().status).toBe('loaded');
+    const tree = (await editor.get('/api/editor/projects')).json.projects;
+    expect(tree.find((p: { name: string }) => p.name === 'Line 2')).toMatchObject({
+      title: 'Packing line 2',
+      files: [{ path: 'project.json' }],
+    });
+    const handlerFile = await editor.post('/api/editor/create', { project: 'Line 2', kind: 'gateway/message', name: 'hello' });
+    expect(handlerFile.status).toBe(200);
+    expect(await t.request('Line 2', 'hello')).toEqual({});
+  });
+
+  it('takes the name as the title when none is given', async () => {
+    const created = await editor.post('/api/editor/create-project', { name: 'untitled' });
+    expect(created).toMatchObject({ status: 200, json: { title: 'untitled' } });
+  });
+
+  it('refuses a name that is taken (409): a project, a folder without project.json, a file, a link', async () => {
+    mkdirSync(join(t.projectsDir, 'empty-folder'));
+    writeFileSync(join(t.projectsDir, 'a-file'), 'x');
+    const outside = mkdtempSync(join(tmpdir(), 'flint-outside-'));
+    symlinkSync(outside, join(t.projectsDir, 'linked'));
+    for (const name of ['plant', 'Line 2', 'empty-folder', 'a-file', 'linked']) {
+      const refused = await editor.post('/api/editor/create-project', { name });
+      expect(refused, name).toMatchObject({ status: 409, json: { code: 'CONFLICT', message: `projects/${name} already exists` } });
+    }
+    expect(readdirSync(outside)).toEqual([]);
+    expect(readFileSync(join(t.projectsDir, 'plant', 'project.json'), 'utf8')).toBe('{}');
+  });
+
+  it('refuses bad names and traversal with 400, writing nothing', async () => {
+    const before = readdirSync(t.projectsDir).sort();
+    for (const name of [
+      '',
+      '../escape',
+      'a/b',
+      '..',
+      '.hidden',
+      '/abs',
+      'nul\u0000byte',
+      'back\\slash',
+      '%2e%2e',
+      'dot\u2024dot',
+      'x'.repeat(129),
+      42,
+      null,
+    ]) {
+      const refused = await editor.post('/api/editor/create-project', { name });
+      expect(refused.status, JSON.stringify(name)).toBe(400);
+    }
+    expect((await editor.post('/api/editor/create-project', { name: 'ok', title: 'bad\u0000title' })).status).toBe(400);
+    expect((await editor.post('/api/editor/create-project', { name: 'ok', extra: 1 })).status).toBe(400);
+    expect((await editor.post('/api/editor/create-project', 'not json')).status).toBe(400);
+    expect(readdirSync(t.projectsDir).sort()).toEqual(before);
+    expect(existsSync(join(tmpdir(), 'escape'))).toBe(false);
+  });
+
+  it('refuses a write without the CSRF token or from another site (403), and without a session (401)', async () => {
+    expect((await editor.post('/api/editor/create-project', { name: 'nocsrf' }, { 'x-flint-csrf': '' })).status).toBe(403);
+    expect((await editor.post('/api/editor/create-project', { name: 'nocsrf' }, { origin: 'http://evil.example' })).status).toBe(403);
+    expect((await new EditorClient(http).post('/api/editor/create-project', { name: 'nocsrf' })).status).toBe(401);
+    expect(existsSync(join(t.projectsDir, 'nocsrf'))).toBe(false);
   });
 });
