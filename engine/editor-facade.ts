@@ -2,7 +2,8 @@ import { lstat, mkdir, realpath, rmdir, unlink } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import type { EventDecl } from './catalogue/define.ts';
 import { EVENTS, eventById } from './catalogue/events.ts';
-import { FAMILY_FOLDERS, scriptPattern } from './catalogue/layout.ts';
+import { FAMILY_FOLDERS, scriptPattern, sidecarOf } from './catalogue/layout.ts';
+import { sidecarJsonSchema, type JsonSchema } from './catalogue/sidecar-json-schema.ts';
 import { handlerTemplate, sidecarTemplate } from './catalogue/templates.ts';
 import type { Diagnostic } from './compiler/diagnostics.ts';
 import { readBytes, readText, versionOf, writeAtomically } from './editor/editor-files.ts';
@@ -47,6 +48,8 @@ export interface EditorTemplate {
   /** Whether a name is asked for (named events, views, lib); a view handler also needs its view path. */
   needsName: boolean;
   needsView: boolean;
+  /** The JSON Schema of the handler's sidecar (`<name>.json`), when the event has settings: for the form and Monaco's JSON worker. */
+  sidecarSchema?: JsonSchema;
 }
 
 const MAX_TITLE_LENGTH = 200;
@@ -113,6 +116,7 @@ export class EditorFacade {
         doc: e.doc,
         needsName: e.layout.kind !== 'single',
         needsView: e.layout.kind === 'view',
+        ...sidecarSchemaOf(e),
       })),
       { kind: 'lib', pattern: 'lib/<name>.ts', doc: 'A module that handlers import by relative path.', needsName: true, needsView: false },
     ];
@@ -350,6 +354,14 @@ export class EditorFacade {
       if (this.locks.get(key) === settled) this.locks.delete(key);
     }
   }
+}
+
+/** The template's sidecar schema field, made from the catalogue's declaration (never written out twice). */
+function sidecarSchemaOf(decl: EventDecl): { sidecarSchema?: JsonSchema } {
+  const schema = sidecarOf(decl);
+  return schema
+    ? { sidecarSchema: sidecarJsonSchema(schema, `${scriptPattern(decl).replace(/\.ts$/, '.json')}: settings of a ${decl.id} handler`) }
+    : {};
 }
 
 /** Where a script's settings live: the same path with `.json` for its extension. */

@@ -224,3 +224,64 @@ describe('creating a project', () => {
     expect(existsSync(join(t.projectsDir, 'nocsrf'))).toBe(false);
   });
 });
+
+describe('sidecar settings through the editor', () => {
+  it('GET /api/editor/templates gives the JSON Schema of every kind with settings, made from the catalogue', async () => {
+    const { templates } = (await editor.get('/api/editor/templates')).json as {
+      templates: { kind: string; sidecarSchema?: { properties: Record<string, unknown>; required: string[] } }[];
+    };
+    const withSchema = templates.filter((tpl) => tpl.sidecarSchema).map((tpl) => tpl.kind);
+    expect(withSchema.sort()).toEqual(['gateway/tag-change', 'gateway/timer', 'session/keystroke', 'session/push']);
+    const timer = templates.find((tpl) => tpl.kind === 'gateway/timer')!.sidecarSchema!;
+    expect(Object.keys(timer.properties)).toEqual(['delayMs', 'mode', 'enabled']);
+    expect(timer.required).toEqual(['delayMs']);
+    expect(templates.find((tpl) => tpl.kind === 'gateway/message')!.sidecarSchema).toBeUndefined();
+  });
+
+  it('answers a save the schema refuses with its diagnostic, and the last good settings keep running', async () => {
+    const path = 'gateway-events/timer/fast.json';
+    const refused = await editor.post('/api/editor/save', {
+      project: 'plant',
+      path,
+      content: '{"delayMs": 5, "enabled": true}\n',
+      version: await versionOf(path),
+    });
+    expect(refused.status).toBe(200);
+    expect(refused.json.diagnostics).toEqual([
+      expect.objectContaining({
+        file: `projects/plant/${path}`,
+        severity: 'error',
+        message: '"delayMs" must be a number between 10 and 86400000; received 5',
+      }),
+    ]);
+    expect(project().settingsOf('gateway-events/timer/fast')).toEqual({ delayMs: 20, enabled: true });
+    const before = ticks('slow');
+    await t.waitFor(() => ticks('slow') >= before + 2, 5000, 'the timer to keep ticking');
+    const notJson = await editor.post('/api/editor/save', {
+      project: 'plant',
+      path,
+      content: '{"delayMs": ',
+      version: refused.json.version,
+    });
+    expect(notJson.json.diagnostics).toEqual([expect.objectContaining({ severity: 'error', file: `projects/plant/${path}` })]);
+
+    // A good value: applied at once, and the diagnostic is gone.
+    const fixed = await editor.post('/api/editor/save', {
+      project: 'plant',
+      path,
+      content: '{"delayMs": 20, "enabled": false}\n',
+      version: notJson.json.version,
+    });
+    expect(fixed.json.diagnostics).toEqual([]);
+    expect(project().settingsOf('gateway-events/timer/fast')).toEqual({ delayMs: 20, enabled: false });
+    await t.waitFor(
+      async () => {
+        const count = ticks('slow');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        return ticks('slow') === count;
+      },
+      5000,
+      'the disabled timer to stop',
+    );
+  });
+});
