@@ -10,6 +10,7 @@ import { ModuleKind, ModuleResolutionKind, ScriptTarget, typescriptDefaults } fr
 import { ApiError, call, fileUrl, setCsrf, type Diagnostic } from './api.ts';
 import { mountNewProject } from './new-project.ts';
 import { mountPanels, setTabBadge } from './panels.ts';
+import { SettingsForm, type JsonSchema } from './settings-form.ts';
 
 interface ProjectInfo {
   name: string;
@@ -23,6 +24,7 @@ interface Template {
   doc: string;
   needsName: boolean;
   needsView: boolean;
+  sidecarSchema?: JsonSchema;
 }
 /** What the editor knows of an open file: the version it last read or wrote, to detect a change on disk. */
 interface OpenFile {
@@ -45,6 +47,14 @@ let projects: ProjectInfo[] = [];
 const files = new Map<string, OpenFile>();
 let current: OpenFile | undefined;
 let editor: monaco.editor.IStandaloneCodeEditor | undefined;
+let settingsForm: SettingsForm | undefined;
+
+/** The schema of a handler's sidecar (the tree's group of a settings file is its event), for the settings form. */
+function sidecarSchemaOf(project: string, path: string): JsonSchema | undefined {
+  if (!path.endsWith('.json')) return undefined;
+  const group = projects.find((p) => p.name === project)?.files.find((f) => f.path === path)?.group;
+  return templates.find((t) => t.kind === group)?.sidecarSchema;
+}
 
 // ---- status, markers, problems ---------------------------------------------------------------
 
@@ -169,6 +179,7 @@ async function openFile(project: string, path: string): Promise<void> {
   }
   current = file;
   editor!.setModel(model);
+  settingsForm?.show(model, sidecarSchemaOf(project, path));
   $('#file').textContent = `projects/${project}/${path}`;
   for (const id of ['#save', '#rename', '#delete']) $<HTMLButtonElement>(id).disabled = false;
   $('#conflict').hidden = true;
@@ -230,6 +241,7 @@ function closeFile(file: OpenFile): void {
   if (current === file) {
     current = undefined;
     editor?.setModel(null);
+    settingsForm?.hide();
     $('#file').textContent = '';
     for (const id of ['#save', '#rename', '#delete']) $<HTMLButtonElement>(id).disabled = true;
   }
@@ -355,6 +367,7 @@ async function start(session: { csrf: string; user: { userName: string } }): Pro
     typescriptDefaults.addExtraLib(types.dts, 'file:///flint/system.d.ts');
     editor = monaco.editor.create($('#editor'), { automaticLayout: true, minimap: { enabled: false }, fontSize: 13, model: null });
     editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => void save());
+    settingsForm = new SettingsForm($('#editor'), { save: () => void save() });
     editor.onDidChangeModelContent(() => {
       const model = editor?.getModel();
       if (current && model && $('#status').dataset.state !== 'conflict')
