@@ -6,7 +6,7 @@ import { FAMILY_FOLDERS, scriptPattern, sidecarOf } from './catalogue/layout.ts'
 import { sidecarJsonSchema, type JsonSchema } from './catalogue/sidecar-json-schema.ts';
 import { handlerTemplate, sidecarTemplate } from './catalogue/templates.ts';
 import type { Diagnostic } from './compiler/diagnostics.ts';
-import { readBytes, readText, versionOf, writeAtomically } from './editor/editor-files.ts';
+import { readBytes, readText, removeStaleTemporaryFiles, versionOf, writeAtomically } from './editor/editor-files.ts';
 import { MAX_EDITOR_FILE_BYTES, resolveEditorPath, type EditorPath } from './editor/editor-paths.ts';
 import { errorToData, FlintError } from './errors.ts';
 import type { Gateway } from './gateway.ts';
@@ -71,6 +71,15 @@ export class EditorFacade {
 
   logger() {
     return this.gateway.logs.logger('editor');
+  }
+
+  /** At start, before the projects load: the temporary files of saves a crash cut short are removed (and logged). */
+  async removeStaleTemporaryFiles(): Promise<void> {
+    const removed = await removeStaleTemporaryFiles(this.gateway.config.projectsDir, Date.now());
+    if (removed.length)
+      this.logger().warn(`removed ${removed.length} temporary file(s) of editor saves cut short by a crash`, {
+        fields: { event: 'editor-stale-temp', files: removed },
+      });
   }
 
   /**

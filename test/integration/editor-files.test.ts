@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../api/server.ts';
+import { removeStaleTemporaryFiles } from '../../engine/editor/editor-files.ts';
 import { EditorClient } from '../helpers/editor-client.ts';
 import { handler, useGateway } from '../helpers/fixture.ts';
 
@@ -283,5 +284,35 @@ describe('sidecar settings through the editor', () => {
       5000,
       'the disabled timer to stop',
     );
+  });
+});
+
+describe('temporary files of saves cut short', () => {
+  it('are removed at start when older than the start; other hidden files, newer ones and hidden folders are left', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'flint-stale-'));
+    const make = (path: string, ageMs: number) => {
+      mkdirSync(join(root, path, '..'), { recursive: true });
+      writeFileSync(join(root, path), 'x');
+      const when = new Date(Date.now() - ageMs);
+      utimesSync(join(root, path), when, when);
+    };
+    make('p/gateway-events/message/.echo.ts.0123456789ab.flint-tmp', 60_000);
+    make('p/.project.json.abcdef012345.flint-tmp', 60_000);
+    make('p/lib/.fresh.ts.0123456789ab.flint-tmp', -60_000); // newer than the start: a save in flight
+    make('p/lib/.other-tmp', 60_000);
+    make('p/lib/not-hidden.0123456789ab.flint-tmp', 60_000);
+    make('p/.git/.x.ts.0123456789ab.flint-tmp', 60_000);
+    const removed = await removeStaleTemporaryFiles(root, Date.now());
+    expect(removed.map((path) => path.slice(root.length + 1)).sort()).toEqual([
+      'p/.project.json.abcdef012345.flint-tmp',
+      'p/gateway-events/message/.echo.ts.0123456789ab.flint-tmp',
+    ]);
+    for (const kept of [
+      'p/lib/.fresh.ts.0123456789ab.flint-tmp',
+      'p/lib/.other-tmp',
+      'p/lib/not-hidden.0123456789ab.flint-tmp',
+      'p/.git/.x.ts.0123456789ab.flint-tmp',
+    ])
+      expect(existsSync(join(root, kept)), kept).toBe(true);
   });
 });
