@@ -299,6 +299,9 @@ export function mountEditor(pages: express.Router, editor: EditorFacade, logins:
   post('/api/editor/create', { project: optionalString, kind: optionalString, name: optionalString, view: optionalString }, (body) =>
     editor.create((body.project as string | undefined) ?? '', body.kind, body.name, body.view),
   );
+  post('/api/editor/create-project', { name: optionalString, title: optionalString }, (body) =>
+    editor.createProject(body.name, body.title),
+  );
   post(
     '/api/editor/rename',
     { project: optionalString, from: optionalString, to: optionalString, version: versionField, force: booleanField },

@@ -17,6 +17,7 @@ import { benchSessionFanout, benchSessionRequests } from './sessions.ts';
 import { Report } from './stats.ts';
 import { benchBus } from './bus.ts';
 import { benchDeviceEvents } from './device-events.ts';
+import { benchEditorSave } from './editor-save.ts';
 import { benchPush } from './push.ts';
 import { benchTagBindings } from './tag-bindings.ts';
 import { benchTags } from './tags.ts';
@@ -38,6 +39,7 @@ const SUITES: Record<string, (report: Report) => Promise<void>> = {
   bus: benchBus,
   'device-events': benchDeviceEvents,
   database: benchDatabase,
+  'editor-save': benchEditorSave,
 };
 
 /** Names that select several suites. */

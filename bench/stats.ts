@@ -4,6 +4,7 @@
 export interface Summary {
   n: number;
   median: number;
+  p95: number;
   p99: number;
   mean: number;
   min: number;
@@ -23,6 +24,7 @@ export function summarize(samples: number[]): Summary {
   return {
     n: sorted.length,
     median: percentile(sorted, 50),
+    p95: percentile(sorted, 95),
     p99: percentile(sorted, 99),
     mean: sorted.length ? sum / sorted.length : NaN,
     min: sorted.length ? sorted[0] : NaN,

@@ -9,7 +9,9 @@ import * as monaco from 'monaco-editor/editor/editor.api';
 import { ModuleKind, ModuleResolutionKind, ScriptTarget, typescriptDefaults } from 'monaco-editor/languages/features/typescript/register';
 import { ApiError, call, fileUrl, setCsrf, type Diagnostic } from './api.ts';
 import { LiveConnection, type FileChange } from './live.ts';
+import { mountNewProject } from './new-project.ts';
 import { mountPanels, setTabBadge } from './panels.ts';
+import { SettingsForm, type JsonSchema } from './settings-form.ts';
 import { mountTestPanel, testPanelFollow } from './test-panel.ts';
 
 interface ProjectInfo {
@@ -24,6 +26,7 @@ interface Template {
   doc: string;
   needsName: boolean;
   needsView: boolean;
+  sidecarSchema?: JsonSchema;
 }
 /** What the editor knows of an open file: the version it last read or wrote, to detect a change on disk. */
 interface OpenFile {
@@ -46,6 +49,14 @@ let projects: ProjectInfo[] = [];
 const files = new Map<string, OpenFile>();
 let current: OpenFile | undefined;
 let editor: monaco.editor.IStandaloneCodeEditor | undefined;
+let settingsForm: SettingsForm | undefined;
+
+/** The schema of a handler's sidecar (the tree's group of a settings file is its event), for the settings form. */
+function sidecarSchemaOf(project: string, path: string): JsonSchema | undefined {
+  if (!path.endsWith('.json')) return undefined;
+  const group = projects.find((p) => p.name === project)?.files.find((f) => f.path === path)?.group;
+  return templates.find((t) => t.kind === group)?.sidecarSchema;
+}
 
 // ---- status, markers, problems ---------------------------------------------------------------
 
@@ -170,6 +181,7 @@ async function openFile(project: string, path: string): Promise<void> {
   }
   current = file;
   editor!.setModel(model);
+  settingsForm?.show(model, sidecarSchemaOf(project, path));
   $('#file').textContent = `projects/${project}/${path}`;
   for (const id of ['#save', '#rename', '#delete']) $<HTMLButtonElement>(id).disabled = false;
   $('#conflict').hidden = true;
@@ -232,6 +244,7 @@ function closeFile(file: OpenFile): void {
   if (current === file) {
     current = undefined;
     editor?.setModel(null);
+    settingsForm?.hide();
     $('#file').textContent = '';
     for (const id of ['#save', '#rename', '#delete']) $<HTMLButtonElement>(id).disabled = true;
   }
@@ -424,6 +437,7 @@ async function start(session: { csrf: string; user: { userName: string } }): Pro
     mountTestPanel(() => projects.map((p) => p.name));
     editor = monaco.editor.create($('#editor'), { automaticLayout: true, minimap: { enabled: false }, fontSize: 13, model: null });
     editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => void save());
+    settingsForm = new SettingsForm($('#editor'), { save: () => void save() });
     editor.onDidChangeModelContent(() => {
       const model = editor?.getModel();
       if (current && model && $('#status').dataset.state !== 'conflict')
@@ -442,6 +456,13 @@ async function start(session: { csrf: string; user: { userName: string } }): Pro
 }
 
 mountPanels();
+mountNewProject({
+  async created(name) {
+    await refreshTree();
+    await openFile(name, 'project.json');
+  },
+  status: setStatus,
+});
 $('#login').addEventListener('submit', (e) => void login(e));
 $('#save').addEventListener('click', () => void save());
 $('#overwrite').addEventListener('click', () => void save(true));

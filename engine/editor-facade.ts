@@ -1,11 +1,13 @@
-import { unlink } from 'node:fs/promises';
+import { lstat, mkdir, realpath, rmdir, unlink } from 'node:fs/promises';
+import { join, sep } from 'node:path';
 import type { EventDecl } from './catalogue/define.ts';
 import { EVENTS, eventById } from './catalogue/events.ts';
-import { FAMILY_FOLDERS, scriptPattern } from './catalogue/layout.ts';
+import { FAMILY_FOLDERS, scriptPattern, sidecarOf } from './catalogue/layout.ts';
+import { sidecarJsonSchema, type JsonSchema } from './catalogue/sidecar-json-schema.ts';
 import { handlerTemplate, sidecarTemplate } from './catalogue/templates.ts';
 import type { Diagnostic } from './compiler/diagnostics.ts';
 import { fileChangeOf, parseLogFilter, passesFilter, sessionsOverview, type FileChange, type LiveLogFilter } from './editor/live-feed.ts';
-import { readBytes, readText, versionOf, writeAtomically } from './editor/editor-files.ts';
+import { readBytes, readText, removeStaleTemporaryFiles, versionOf, writeAtomically } from './editor/editor-files.ts';
 import { FIREABLE_EVENTS, type FireableEvent } from './editor/fireable-events.ts';
 import { SimulatedSessions } from './editor/simulated-sessions.ts';
 import type { SessionUser } from './sessions/session.ts';
@@ -53,8 +55,11 @@ export interface EditorTemplate {
   /** Whether a name is asked for (named events, views, lib); a view handler also needs its view path. */
   needsName: boolean;
   needsView: boolean;
+  /** The JSON Schema of the handler's sidecar (`<name>.json`), when the event has settings: for the form and Monaco's JSON worker. */
+  sidecarSchema?: JsonSchema;
 }
 
+const MAX_TITLE_LENGTH = 200;
 const LIB_TEMPLATE = '// A module that handlers import by relative path.\nexport {};\n';
 
 /**
@@ -73,6 +78,15 @@ export class EditorFacade {
 
   logger() {
     return this.gateway.logs.logger('editor');
+  }
+
+  /** At start, before the projects load: the temporary files of saves a crash cut short are removed (and logged). */
+  async removeStaleTemporaryFiles(): Promise<void> {
+    const removed = await removeStaleTemporaryFiles(this.gateway.config.projectsDir, Date.now());
+    if (removed.length)
+      this.logger().warn(`removed ${removed.length} temporary file(s) of editor saves cut short by a crash`, {
+        fields: { event: 'editor-stale-temp', files: removed },
+      });
   }
 
   /**
@@ -221,6 +235,7 @@ export class EditorFacade {
         doc: e.doc,
         needsName: e.layout.kind !== 'single',
         needsView: e.layout.kind === 'view',
+        ...sidecarSchemaOf(e),
       })),
       { kind: 'lib', pattern: 'lib/<name>.ts', doc: 'A module that handlers import by relative path.', needsName: true, needsView: false },
     ];
@@ -294,23 +309,91 @@ export class EditorFacade {
     return this.save(project, relPath, content, { version: null });
   }
 
+  /**
+   * A new project: its folder and a project.json (written atomically), loaded at once so that the answer comes when the
+   * gateway has it. 409 when anything of that name is already in the projects folder (a folder, a file, a link).
+   */
+  async createProject(name: unknown, title: unknown) {
+    if (typeof name !== 'string' || !isValidName(name))
+      throw new FlintError(
+        'BAD_REQUEST',
+        `project name ${JSON.stringify(name)} is not a valid name (1 to 128 ASCII letters, digits, _ . - or spaces, starting with a letter, digit or _)`,
+      );
+    // eslint-disable-next-line no-control-regex
+    if (title !== undefined && (typeof title !== 'string' || title.length > MAX_TITLE_LENGTH || /[\u0000-\u001f\u007f]/.test(title)))
+      throw new FlintError('BAD_REQUEST', `title must be a string of at most ${MAX_TITLE_LENGTH} characters without control characters`);
+    const root = this.gateway.config.projectsDir;
+    const dir = join(root, name);
+    const taken = () => new EditorConflict(`projects/${name} already exists`, null);
+    if (this.gateway.project(name) || (await lstat(dir).catch(() => undefined))) throw taken();
+    const realRoot = await realpath(root);
+    try {
+      await mkdir(dir); // not recursive: fails if anything took the name meanwhile
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw taken();
+      throw error;
+    }
+    const real = await realpath(dir);
+    if (real !== join(realRoot, name) || !real.startsWith(realRoot + sep)) {
+      await rmdir(dir).catch(() => undefined);
+      throw new FlintError('BAD_REQUEST', `projects/${name} leads outside the projects folder`);
+    }
+    const path = await resolveEditorPath(root, name, 'project.json');
+    await this.locked(path, () => writeAtomically(path, `${JSON.stringify({ title: title || name }, null, 2)}\n`));
+    const loaded = await this.gateway.projects.load(name);
+    if (!loaded) throw new FlintError('INTERNAL', `projects/${name} was written but the gateway did not load it`);
+    const status = loaded.status();
+    return { name, title: status.title, status: status.status, diagnostics: status.diagnostics };
+  }
+
+  /**
+   * Renames a file. A handler's sidecar (`x.ts` and its settings `x.json`) moves with it, so the renamed handler runs
+   * with its settings; both targets are checked before anything moves (409 when either exists, nothing moved). A
+   * sidecar alone is not renamed (400): it belongs to its handler by name, so renaming the handler is the way.
+   */
   async rename(project: string, from: unknown, to: unknown, expected: Expected) {
     const source = await this.resolve(project, from);
     const target = await this.resolve(project, to);
     if (source.relPath === target.relPath) throw new FlintError('BAD_REQUEST', 'the new path is the same as the old one');
-    // Both locks, always taken in the same order, so two renames between the same files cannot wait on each other.
-    const [first, second] = [source, target].sort((a, b) => (a.relPath < b.relPath ? -1 : 1));
-    return this.locked(first, () =>
-      this.locked(second, async () => {
+    if (source.resource.kind === 'sidecar')
+      throw new FlintError(
+        'BAD_REQUEST',
+        `${projectDisplayPath(project, source.relPath)} holds the settings of a handler: rename the handler's script, the settings move with it`,
+      );
+    const moves = [{ from: source, to: target }];
+    const handler = source.resource.kind === 'handler' && source.resource.sidecar ? source.resource : undefined;
+    const sidecar = handler ? await this.resolve(project, sidecarPathOf(source.relPath)) : undefined;
+    if (handler && sidecar && (await readBytes(sidecar))) {
+      if (target.resource.kind !== 'handler' || target.resource.id !== handler.id)
+        throw new FlintError(
+          'BAD_REQUEST',
+          `${projectDisplayPath(project, source.relPath)} has settings (${sidecar.relPath}) that only a ${handler.id} handler takes: rename it inside ${sidecar.relPath.slice(0, sidecar.relPath.lastIndexOf('/') + 1)}`,
+        );
+      moves.unshift({ from: sidecar, to: await this.resolve(project, sidecarPathOf(target.relPath)) });
+    }
+    return this.lockedAll(
+      moves.flatMap((m) => [m.from, m.to]),
+      async () => {
         await this.check(source, expected);
-        const existing = await readBytes(target);
-        if (existing) throw new EditorConflict(`projects/${project}/${target.relPath} already exists`, versionOf(existing));
-        await writeAtomically(target, (await readText(source)).content);
-        await unlink(source.absolute);
+        for (const move of moves) {
+          const existing = await readBytes(move.to);
+          if (existing) throw new EditorConflict(`projects/${project}/${move.to.relPath} already exists`, versionOf(existing));
+        }
+        const contents = await Promise.all(moves.map(async (m) => (await readText(m.from)).content));
+        // Written first, removed after: a crash in between leaves both names, never neither.
+        for (const [i, move] of moves.entries()) await writeAtomically(move.to, contents[i]);
+        for (const move of moves) await unlink(move.from.absolute);
+        // The handler's old name leaves before its new one arrives; the settings are in place before the script loads.
         await this.apply(source, 'removed');
-        await this.apply(target, 'changed');
-        return { path: target.relPath, version: versionOf((await readBytes(target))!), diagnostics: this.diagnosticsOf(target) };
-      }),
+        for (const move of moves) if (move.from !== source) await this.apply(move.from, 'removed');
+        for (const move of moves) await this.apply(move.to, 'changed');
+        return {
+          path: target.relPath,
+          version: versionOf((await readBytes(target))!),
+          diagnostics: this.diagnosticsOf(target),
+          ...(moves.length > 1 ? { moved: moves.map((m) => ({ from: m.from.relPath, to: m.to.relPath })) } : {}),
+        };
+      },
     );
   }
 
@@ -372,6 +455,12 @@ export class EditorFacade {
       .diagnostics.filter((d) => d.file === shown);
   }
 
+  /** Every path's lock, always taken in the same order, so two operations on the same files cannot wait on each other. */
+  private lockedAll<T>(paths: EditorPath[], work: () => Promise<T>): Promise<T> {
+    const sorted = [...new Map(paths.map((p) => [p.relPath, p])).values()].sort((a, b) => (a.relPath < b.relPath ? -1 : 1));
+    return sorted.reduceRight<() => Promise<T>>((inner, path) => () => this.locked(path, inner), work)();
+  }
+
   private async locked<T>(path: EditorPath, work: () => Promise<T>): Promise<T> {
     const key = `${path.project}/${path.relPath}`;
     const before = this.locks.get(key) ?? Promise.resolve();
@@ -384,6 +473,19 @@ export class EditorFacade {
       if (this.locks.get(key) === settled) this.locks.delete(key);
     }
   }
+}
+
+/** The template's sidecar schema field, made from the catalogue's declaration (never written out twice). */
+function sidecarSchemaOf(decl: EventDecl): { sidecarSchema?: JsonSchema } {
+  const schema = sidecarOf(decl);
+  return schema
+    ? { sidecarSchema: sidecarJsonSchema(schema, `${scriptPattern(decl).replace(/\.ts$/, '.json')}: settings of a ${decl.id} handler`) }
+    : {};
+}
+
+/** Where a script's settings live: the same path with `.json` for its extension. */
+function sidecarPathOf(relPath: string): string {
+  return relPath.replace(/\.[^./]+$/, '.json');
 }
 
 /** The tree group of a project file, from the layout; undefined for files the layout does not take (not shown). */

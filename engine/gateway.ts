@@ -240,6 +240,7 @@ export class Gateway {
       await gateway.supervisor.stop();
       throw error;
     }
+    await gateway.editor.removeStaleTemporaryFiles();
     await gateway.projects.start(gateway.config.watch);
     gateway.logs
       .logger('gateway')

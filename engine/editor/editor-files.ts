@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { FlintError } from '../errors.ts';
 import { MAX_EDITOR_FILE_BYTES, type EditorPath } from './editor-paths.ts';
@@ -29,6 +29,40 @@ export async function readText(path: EditorPath): Promise<{ content: string; ver
   return { content, version: versionOf(bytes) };
 }
 
+const TEMP_SUFFIX = '.flint-tmp';
+/** The name writeAtomically gives its temporary file: hidden, the target's name, 12 hex digits, the suffix. */
+const TEMP_NAME = /^\..+\.[0-9a-f]{12}\.flint-tmp$/;
+
+/**
+ * Removes the temporary files of saves that a crash (kill -9, power loss) cut short, before the projects load: they
+ * are hidden, so the loader and the watcher never take them for scripts, but nothing else would ever remove them.
+ * Only files older than `before` (the gateway's start) go, and only below folders that are not hidden or links.
+ */
+export async function removeStaleTemporaryFiles(projectsDir: string, before: number): Promise<string[]> {
+  const removed: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory() && !entry.name.startsWith('.') && entry.name !== 'node_modules') await walk(path);
+      else if (entry.isFile() && TEMP_NAME.test(entry.name)) {
+        const stats = await lstat(path).catch(() => undefined);
+        if (
+          stats &&
+          stats.mtimeMs < before &&
+          (await unlink(path).then(
+            () => true,
+            () => false,
+          ))
+        )
+          removed.push(path);
+      }
+    }
+  };
+  await walk(projectsDir);
+  return removed;
+}
+
 /**
  * Writes the file atomically: the bytes go to a hidden temporary file in the same folder (the watcher and the loader
  * skip hidden names), are flushed to disk, and the temporary file is renamed over the target. A crash at any moment
@@ -37,7 +71,7 @@ export async function readText(path: EditorPath): Promise<{ content: string; ver
 export async function writeAtomically(path: EditorPath, content: string): Promise<string> {
   const bytes = Buffer.from(content, 'utf8');
   await mkdir(dirname(path.absolute), { recursive: true });
-  const temp = join(dirname(path.absolute), `.${basename(path.absolute)}.${randomBytes(6).toString('hex')}.flint-tmp`);
+  const temp = join(dirname(path.absolute), `.${basename(path.absolute)}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
   const handle = await open(temp, 'wx', 0o644);
   try {
     await handle.writeFile(bytes);

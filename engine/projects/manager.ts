@@ -69,6 +69,17 @@ export class ProjectManager {
     await Promise.all([...this.projects.values()].map((p) => p.settled()));
   }
 
+  /**
+   * Loads a project folder now, without waiting for the watcher (the editor's "new project" writes its project.json and
+   * answers once it runs). Resolves when the project has applied its load, whichever of this and the watcher came first.
+   */
+  async load(name: string): Promise<Project | undefined> {
+    await this.add(name);
+    const project = this.projects.get(name);
+    await project?.settled();
+    return project;
+  }
+
   private add(name: string): Promise<void> {
     if (name.startsWith('.') || name === 'node_modules' || this.projects.has(name)) return Promise.resolve();
     if (!isValidName(name))
