@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, SKIP_BROWSER_TESTS } from '../helpers/chromium.ts';
+import { createFromTemplate, logInToEditor, newEditorPage, replaceText, until, viewText } from '../helpers/editor-page.ts';
 import { useGateway } from '../helpers/fixture.ts';
 
 /** The sample project as it is in projects/, so the editor is tried on exactly what `npm start` runs. */
@@ -25,33 +26,11 @@ beforeAll(async () => {
 });
 afterAll(() => browser?.close());
 
-/** Polls what the page shows (a browser under load takes its time; Monaco's workers take a while to start). */
-const until = <T>(read: () => Promise<T>, timeout = 20_000) => expect.poll(read, { timeout });
-
 async function openEditor(): Promise<{ page: Page; errors: string[] }> {
-  const page = await (
-    await browser.newContext({ viewport: { width: 1280, height: 800 }, permissions: ['clipboard-read', 'clipboard-write'] })
-  ).newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  const http = await t.http();
-  await page.goto(`${http.url}/editor/`);
-  await until(() => page.isVisible('#login-section')).toBe(true);
-  await page.fill('#login [name=token]', http.adminToken);
-  await page.click('#login button');
+  const { page, errors } = await newEditorPage(browser);
+  await logInToEditor(page, await t.http());
   await until(() => page.locator('#tree a').count()).toBeGreaterThan(3);
   return { page, errors };
-}
-
-/** What the editor shows (Monaco renders spaces as no-break spaces). */
-const viewText = async (page: Page) => ((await page.textContent('#editor .view-lines')) ?? '').replace(/\u00a0/g, ' ');
-/** Replaces the whole text of the open model by a paste (typing would add the brackets Monaco closes by itself). */
-async function replaceText(page: Page, text: string): Promise<void> {
-  await page.evaluate(`navigator.clipboard.writeText(${JSON.stringify(text)})`);
-  await page.click('#editor .view-lines');
-  await page.keyboard.press('Control+A');
-  await page.keyboard.press('Control+V');
-  await until(() => viewText(page)).toBe(text.replace(/\n/g, ''));
 }
 
 const treeLink = (page: Page, project: string, path: string) => page.locator(`#tree a[data-project="${project}"][data-path="${path}"]`);
@@ -80,11 +59,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('project and settings files in the editor (C
     await page.click('#new-project-cancel');
 
     // A handler in the new project, from the template: the new-file form offers the project at once.
-    await page.click('#new');
-    await page.selectOption('#new-form [name=project]', 'Line 2');
-    await page.selectOption('#new-form [name=kind]', 'gateway/message');
-    await page.fill('#new-form [name=name]', 'ping');
-    await page.click('#new-form button:not([type])');
+    await createFromTemplate(page, 'Line 2', 'gateway/message', 'ping');
     await until(() => page.textContent('#file')).toBe('projects/Line 2/gateway-events/message/ping.ts');
     await until(() => treeLink(page, 'Line 2', 'gateway-events/message/ping.ts').count()).toBe(1);
     expect(await t.request('Line 2', 'ping')).toEqual({});

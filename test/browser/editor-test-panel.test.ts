@@ -4,7 +4,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, SKIP_BROWSER_TESTS } from '../helpers/chromium.ts';
-import { logInToEditor, newEditorPage, replaceText, until } from '../helpers/editor-page.ts';
+import { createFromTemplate, logInToEditor, newEditorPage, replaceText, until } from '../helpers/editor-page.ts';
 import { useGateway } from '../helpers/fixture.ts';
 
 const PROJECT = 'plant';
@@ -53,11 +53,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('the test panel in Chromium', () => {
     await logInToEditor(page, http);
 
     // A gateway message handler from the template: the panel follows the file it opened, and the handler answers.
-    await page.click('#new');
-    await page.selectOption('#new-form [name=project]', PROJECT);
-    await page.selectOption('#new-form [name=kind]', 'gateway/message');
-    await page.fill('#new-form [name=name]', 'hello');
-    await page.click('#new-form button:not([type])');
+    await createFromTemplate(page, PROJECT, 'gateway/message', 'hello');
     await until(() => page.textContent('#file')).toBe(`projects/${PROJECT}/${HELLO}`);
     await page.click('#panel-tabs [data-tab=test]');
     await until(() => page.inputValue(`${panel} [name=target]`)).toBe('gateway:request');

@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, SKIP_BROWSER_TESTS } from '../helpers/chromium.ts';
-import { newEditorPage, replaceText, until, viewText } from '../helpers/editor-page.ts';
+import { createFromTemplate, newEditorPage, replaceText, until, viewText } from '../helpers/editor-page.ts';
 import { useGateway } from '../helpers/fixture.ts';
 
 /** The sample project as it is in projects/, so the editor is tried on exactly what `npm start` runs. */
@@ -73,11 +73,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('the editor in Chromium', () => {
     );
 
     // A gateway message handler from the catalogue's template: it is on disk, typed, and answers at once.
-    await page.click('#new');
-    await page.selectOption('#new-form [name=project]', PROJECT);
-    await page.selectOption('#new-form [name=kind]', 'gateway/message');
-    await page.fill('#new-form [name=name]', 'hello');
-    await page.click('#new-form button:not([type])');
+    await createFromTemplate(page, PROJECT, 'gateway/message', 'hello');
     await until(() => page.textContent('#file')).toBe(`projects/${PROJECT}/${HELLO}`);
     await until(() => viewText(page)).toContain('satisfies Flint.GatewayMessageHandler');
     expect(readFileSync(join(t.projectsDir, PROJECT, HELLO), 'utf8')).toContain('export default ((payload) => {');

@@ -45,3 +45,13 @@ export async function replaceText(page: Page, text: string): Promise<void> {
   await page.keyboard.press('Control+V');
   await until(() => viewText(page)).toBe(text.replace(/\n/g, ''));
 }
+
+/** Makes a new file from the catalogue's template of `kind` through the New file form, until the editor shows it. */
+export async function createFromTemplate(page: Page, project: string, kind: string, name: string): Promise<void> {
+  await page.click('#new');
+  await page.selectOption('#new-form [name=project]', project);
+  await page.selectOption('#new-form [name=kind]', kind);
+  await page.fill('#new-form [name=name]', name);
+  await page.click('#new-form button:not([type])');
+  await until(() => page.textContent('#file')).toContain(`projects/${project}/`);
+}
