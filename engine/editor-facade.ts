@@ -7,7 +7,7 @@ import { sidecarJsonSchema, type JsonSchema } from './catalogue/sidecar-json-sch
 import { handlerTemplate, sidecarTemplate } from './catalogue/templates.ts';
 import type { Diagnostic } from './compiler/diagnostics.ts';
 import { fileChangeOf, parseLogFilter, passesFilter, sessionsOverview, type FileChange, type LiveLogFilter } from './editor/live-feed.ts';
-import { readBytes, readText, removeStaleTemporaryFiles, versionOf, writeAtomically } from './editor/editor-files.ts';
+import { readBytes, readText, removeStaleTemporaryFiles, stageAtomicWrite, versionOf, writeAtomically } from './editor/editor-files.ts';
 import { FIREABLE_EVENTS, type FireableEvent } from './editor/fireable-events.ts';
 import { SimulatedSessions } from './editor/simulated-sessions.ts';
 import type { SessionUser } from './sessions/session.ts';
@@ -272,8 +272,7 @@ export class EditorFacade {
     const path = await this.resolve(project, relPath);
     return this.locked(path, async () => {
       await this.check(path, expected);
-      const version = await writeAtomically(path, content);
-      await this.apply(path, 'changed');
+      const version = await this.writeAndLoad(path, content);
       return { path: path.relPath, version, diagnostics: this.diagnosticsOf(path), status: this.projectOf(path.project).status().status };
     });
   }
@@ -440,6 +439,31 @@ export class EditorFacade {
     if (current === null) throw new EditorConflict(`${shown} was deleted since you opened it`, null);
     if (expected.version === null) throw new EditorConflict(`${shown} already exists`, current);
     throw new EditorConflict(`${shown} changed on disk since you opened it: reload it, or overwrite it`, current);
+  }
+
+  /**
+   * Writes a file atomically and loads it. A script is compiled and loaded from `content` while its bytes are being
+   * flushed to disk (the flush and the compile are the two slow parts of a save, and need not wait on each other); if
+   * the flush or the rename fails, what is on disk is loaded again and the save fails. Settings and project.json are
+   * read from disk by the project, so they load after the rename.
+   */
+  private async writeAndLoad(path: EditorPath, content: string): Promise<string> {
+    const staged = await stageAtomicWrite(path, content);
+    if (path.resource.kind !== 'handler' && path.resource.kind !== 'lib') {
+      await staged.commit();
+      await this.apply(path, 'changed');
+      return staged.version;
+    }
+    const loaded = this.projectOf(path.project).fileChanged(path.relPath, content);
+    try {
+      await staged.commit();
+    } catch (error) {
+      await loaded;
+      await this.apply(path, 'changed');
+      throw error;
+    }
+    await loaded;
+    return staged.version;
   }
 
   /** Loads the change in the project now, through the same entry point the watcher uses, and waits until it applied. */

@@ -134,8 +134,13 @@ export class Project {
     return this.enqueue(() => this.unloadEverything(`project "${this.name}" was stopped`));
   }
 
-  fileChanged(relPath: string): Promise<void> {
-    return this.enqueue(() => this.applyChange(relPath));
+  /**
+   * A file changed. `source`, when given, is the file's complete new text (the editor's save, which loads it while the
+   * bytes are still being flushed to disk): a script is compiled from it instead of read back, and never waited on as
+   * a partial write.
+   */
+  fileChanged(relPath: string, source?: string): Promise<void> {
+    return this.enqueue(() => this.applyChange(relPath, source));
   }
 
   fileRemoved(relPath: string): Promise<void> {
@@ -224,12 +229,12 @@ export class Project {
 
   // ---- single files ----------------------------------------------------------------------------
 
-  private async applyChange(relPath: string): Promise<void> {
+  private async applyChange(relPath: string, source?: string): Promise<void> {
     const resource = classify(relPath);
     if (resource.kind === 'config') return this.reconfigure();
     if (!this.running) return;
     if (await isLinkedPath(this.dir, relPath)) return this.refuseLink(relPath);
-    if (resource.kind === 'handler' || resource.kind === 'lib') return this.scripts.reload(relPath, resource);
+    if (resource.kind === 'handler' || resource.kind === 'lib') return this.scripts.reload(relPath, resource, 0, source);
     if (resource.kind === 'ignored') {
       this.diagnostics.set(this.displayPath(relPath), []); // it may have replaced a refused link of the same name
       this.hooks.logger.debug(`ignoring ${this.displayPath(relPath)}: ${resource.reason}`, { project: this.name });

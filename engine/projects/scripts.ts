@@ -64,17 +64,20 @@ export class ProjectScripts {
     await this.load({ modules: specs, remove: [], reevaluate: [] });
   }
 
-  /** Loads a script's current text in place of the version that runs (if it compiles and loads). */
-  async reload(relPath: string, resource: Resource, attempt = 0): Promise<void> {
+  /**
+   * Loads a script's current text in place of the version that runs (if it compiles and loads). `given` is the text
+   * when the caller has it complete (an editor save): it is not read back, and a compile error is reported at once.
+   */
+  async reload(relPath: string, resource: Resource, attempt = 0, given?: string): Promise<void> {
     const { modules, diagnostics } = this.ctx;
-    const source = await readIfExists(join(this.ctx.dir, relPath));
+    const source = given ?? (await readIfExists(join(this.ctx.dir, relPath)));
     if (source === undefined) return; // deleted meanwhile: the removal event follows
     if (modules.sources.get(relPath) === source && attempt === 0) return; // unchanged (a touch, or a duplicate event)
     const exists = (id: string) => modules.has(id) || id === relPath;
     const result = await compileModule({ id: relPath, displayPath: this.displayPath(relPath), source, exists });
     if (!result.ok) {
       // An editor may have written only part of the file: report the error only once the file stays as it is.
-      if (attempt < 20) {
+      if (attempt < 20 && given === undefined) {
         await new Promise((r) => setTimeout(r, SETTLE_MS));
         const again = await readIfExists(join(this.ctx.dir, relPath));
         if (again !== source) return this.reload(relPath, resource, attempt + 1);
