@@ -98,13 +98,8 @@ export class EditorFacade {
     this.projectOf(project);
     if (typeof handler !== 'string' || !isValidName(handler))
       throw new FlintError('BAD_REQUEST', `handler ${JSON.stringify(handler)} is not a valid handler name`);
-    if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
-      throw new FlintError('BAD_REQUEST', 'field "payload" must be a JSON object');
-    const limit = this.gateway.project(project)?.config?.limits.maxPayloadBytes;
-    if (limit !== undefined && JSON.stringify(payload).length > limit)
-      throw new FlintError('BAD_REQUEST', `the payload is larger than the payload limit of ${limit} bytes of project "${project}"`);
-    const after = this.gateway.logs.ring.query({ limit: 1 })[0]?.seq ?? 0;
-    const started = performance.now();
+    this.checkPayload(project, payload);
+    const measure = this.measure(project);
     let outcome: { ok: true; value: unknown } | { ok: false; error: ReturnType<typeof errorToData> };
     try {
       const value =
@@ -115,8 +110,7 @@ export class EditorFacade {
     } catch (error) {
       outcome = { ok: false, error: errorToData(error) };
     }
-    const ms = Math.round((performance.now() - started) * 1000) / 1000;
-    return { ...outcome, ms, logs: this.gateway.logs.ring.query({ project, after }) };
+    return { ...outcome, ...measure() };
   }
 
   // ---- the live feed (api/editor-live.ts) ----------------------------------------------------------
@@ -185,25 +179,19 @@ export class EditorFacade {
       );
     if (decl.needsView && (typeof view !== 'string' || !view.split('/').every(isValidName)))
       throw new FlintError('BAD_REQUEST', `view ${JSON.stringify(view)} is not a view path (names separated by /)`);
-    if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
-      throw new FlintError('BAD_REQUEST', 'field "payload" must be a JSON object');
-    const limit = this.gateway.project(project)?.config?.limits.maxPayloadBytes;
-    if (limit !== undefined && JSON.stringify(payload).length > limit)
-      throw new FlintError('BAD_REQUEST', `the payload is larger than the payload limit of ${limit} bytes of project "${project}"`);
-    const after = this.gateway.logs.ring.query({ limit: 1 })[0]?.seq ?? 0;
-    const started = performance.now();
+    this.checkPayload(project, payload);
+    const measure = this.measure(project);
     const answer = await this.simulations().fire({
       owner,
       project,
       event: decl.event,
       name: decl.needsName ? (name as string) : undefined,
       view: decl.needsView ? (view as string) : undefined,
-      payload: payload as Record<string, unknown>,
+      payload,
       user,
     });
-    const ms = Math.round((performance.now() - started) * 1000) / 1000;
     const { outcome, ...rest } = answer;
-    return { ...outcome, ms, logs: this.gateway.logs.ring.query({ project, after }), ...rest };
+    return { ...outcome, ...measure(), ...rest };
   }
 
   /** "New session" in the test panel: the simulated session of this login and project ends (its Shutdown runs). */
@@ -407,6 +395,25 @@ export class EditorFacade {
   }
 
   // ---- helpers ---------------------------------------------------------------------------------
+
+  /** What the test panel sends must be a JSON object within the project's payload limit, as from a script. */
+  private checkPayload(project: string, payload: unknown): asserts payload is Record<string, unknown> {
+    if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
+      throw new FlintError('BAD_REQUEST', 'field "payload" must be a JSON object');
+    const limit = this.gateway.project(project)?.config?.limits.maxPayloadBytes;
+    if (limit !== undefined && JSON.stringify(payload).length > limit)
+      throw new FlintError('BAD_REQUEST', `the payload is larger than the payload limit of ${limit} bytes of project "${project}"`);
+  }
+
+  /** Starts the clock of a test panel run; the function returned gives its time and the project's log records since. */
+  private measure(project: string): () => { ms: number; logs: LogRecord[] } {
+    const after = this.gateway.logs.ring.query({ limit: 1 })[0]?.seq ?? 0;
+    const started = performance.now();
+    return () => ({
+      ms: Math.round((performance.now() - started) * 1000) / 1000,
+      logs: this.gateway.logs.ring.query({ project, after }),
+    });
+  }
 
   private projectOf(name: string): Project {
     const project = this.gateway.project(name);
