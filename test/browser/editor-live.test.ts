@@ -81,6 +81,11 @@ describe.skipIf(SKIP_BROWSER_TESTS)('the editor live panels in Chromium', () => 
     await page.click('#panel-tabs [data-tab=log]');
     await say('after the drop');
     await until(() => logLines(page)).toContain('said after the drop');
+    // docs/editor-log.png is refreshed on request only (FLINT_SCREENSHOTS=1), as docs/editor.png is.
+    const shot = await page.screenshot(
+      process.env.FLINT_SCREENSHOTS === '1' ? { path: new URL('../../docs/editor-log.png', import.meta.url).pathname } : {},
+    );
+    expect(shot.length).toBeGreaterThan(10_000);
 
     // A script's log record names its source: a click opens the file at that line.
     await page.locator('#log-list li', { hasText: 'said after the drop' }).locator('a.source').click();
