@@ -173,8 +173,8 @@ export async function benchEditorSave(report: Report): Promise<void> {
       `editor save: ${s.n} answered, ${missed} not within ${POLL_DEADLINE_MS} ms; median ${num(s.median)} ms, p95 ${num(s.p95)} ms, min ${num(s.min)} ms, max ${num(s.max)} ms`,
     );
     report.info(
-      `editor save phases (median): HTTP + session + path and version checks + temporary file written ${m(phases.toChanged)} ms, ` +
-        `-> compile (the flush to disk and the rename meanwhile) ${m(phases.compile)} ms, -> sandbox load ${m(phases.sandbox)} ms, ` +
+      `editor save phases (median): HTTP + session + path and version checks ${m(phases.toChanged)} ms, ` +
+        `-> compile (the file written, flushed and renamed meanwhile) ${m(phases.compile)} ms, -> sandbox load ${m(phases.sandbox)} ms, ` +
         `-> flush done, save answered, request answered ${m(phases.answer)} ms`,
     );
     report.info(

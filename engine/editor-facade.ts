@@ -7,7 +7,7 @@ import { sidecarJsonSchema, type JsonSchema } from './catalogue/sidecar-json-sch
 import { handlerTemplate, sidecarTemplate } from './catalogue/templates.ts';
 import type { Diagnostic } from './compiler/diagnostics.ts';
 import { fileChangeOf, parseLogFilter, passesFilter, sessionsOverview, type FileChange, type LiveLogFilter } from './editor/live-feed.ts';
-import { readBytes, readText, removeStaleTemporaryFiles, stageAtomicWrite, versionOf, writeAtomically } from './editor/editor-files.ts';
+import { readBytes, readText, removeStaleTemporaryFiles, versionOf, writeAtomically } from './editor/editor-files.ts';
 import { FIREABLE_EVENTS, type FireableEvent } from './editor/fireable-events.ts';
 import { SimulatedSessions } from './editor/simulated-sessions.ts';
 import type { SessionUser } from './sessions/session.ts';
@@ -450,27 +450,27 @@ export class EditorFacade {
 
   /**
    * Writes a file atomically and loads it. A script is compiled and loaded from `content` while its bytes are being
-   * flushed to disk (the flush and the compile are the two slow parts of a save, and need not wait on each other); if
-   * the flush or the rename fails, what is on disk is loaded again and the save fails. Settings and project.json are
-   * read from disk by the project, so they load after the rename.
+   * written and flushed to disk (the write and the compile are the two slow parts of a save, and need not wait on each
+   * other); if the write, the flush or the rename fails, what is on disk is loaded again and the save fails. Settings
+   * and project.json are read from disk by the project, so they load after the rename.
    */
   private async writeAndLoad(path: EditorPath, content: string): Promise<string> {
-    const staged = await stageAtomicWrite(path, content);
     if (path.resource.kind !== 'handler' && path.resource.kind !== 'lib') {
-      await staged.commit();
+      const version = await writeAtomically(path, content);
       await this.apply(path, 'changed');
-      return staged.version;
+      return version;
     }
     const loaded = this.projectOf(path.project).fileChanged(path.relPath, content);
+    let version: string;
     try {
-      await staged.commit();
+      version = await writeAtomically(path, content);
     } catch (error) {
       await loaded;
       await this.apply(path, 'changed');
       throw error;
     }
     await loaded;
-    return staged.version;
+    return version;
   }
 
   /** Loads the change in the project now, through the same entry point the watcher uses, and waits until it applied. */

@@ -63,49 +63,30 @@ export async function removeStaleTemporaryFiles(projectsDir: string, before: num
   return removed;
 }
 
-/** A write staged by stageAtomicWrite: its bytes are in the temporary file; commit flushes and renames it over the target. */
-export interface StagedWrite {
-  version: string;
-  /** Flushes the temporary file to disk and renames it over the target; on failure the temporary file is removed. */
-  commit(): Promise<void>;
-}
-
 /**
- * The first half of an atomic write: the bytes go to a hidden temporary file in the same folder (the watcher and the
- * loader skip hidden names). The editor's save loads the new text in the project while the commit flushes it, instead
- * of one after the other.
+ * Writes the file atomically: the bytes go to a hidden temporary file in the same folder (the watcher and the loader
+ * skip hidden names), are flushed to disk, and the temporary file is renamed over the target. A crash at any moment
+ * leaves either the old file or the new one, never a truncated one; the temporary file is removed on failure.
  */
-export async function stageAtomicWrite(path: EditorPath, content: string): Promise<StagedWrite> {
+export async function writeAtomically(path: EditorPath, content: string): Promise<string> {
   const bytes = Buffer.from(content, 'utf8');
   await mkdir(dirname(path.absolute), { recursive: true });
   const temp = join(dirname(path.absolute), `.${basename(path.absolute)}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
   const handle = await open(temp, 'wx', 0o644);
-  const fail = async (error: unknown): Promise<never> => {
-    await handle.close().catch(() => undefined);
+  try {
+    await handle.writeFile(bytes);
+    await handle.sync();
+  } catch (error) {
+    await handle.close();
     await unlink(temp).catch(() => undefined);
     throw error;
-  };
-  await handle.writeFile(bytes).catch(fail);
-  return {
-    version: versionOf(bytes),
-    async commit() {
-      await handle.sync().catch(fail);
-      await handle.close();
-      await rename(temp, path.absolute).catch(async (error: unknown) => {
-        await unlink(temp).catch(() => undefined);
-        throw error;
-      });
-    },
-  };
-}
-
-/**
- * Writes the file atomically: the bytes go to a hidden temporary file in the same folder, are flushed to disk, and
- * the temporary file is renamed over the target. A crash at any moment leaves either the old file or the new one,
- * never a truncated one; the temporary file is removed on failure.
- */
-export async function writeAtomically(path: EditorPath, content: string): Promise<string> {
-  const staged = await stageAtomicWrite(path, content);
-  await staged.commit();
-  return staged.version;
+  }
+  await handle.close();
+  try {
+    await rename(temp, path.absolute);
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+  return versionOf(bytes);
 }
