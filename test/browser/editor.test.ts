@@ -1,20 +1,10 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, SKIP_BROWSER_TESTS } from '../helpers/chromium.ts';
 import { createFromTemplate, newEditorPage, replaceText, until, viewText } from '../helpers/editor-page.ts';
-import { useGateway } from '../helpers/fixture.ts';
-
-/** The sample project as it is in projects/, so the editor is tried on exactly what `npm start` runs. */
-function sampleFiles(): Record<string, string> {
-  const root = new URL('../../projects/samplequickstart', import.meta.url).pathname;
-  const files: Record<string, string> = {};
-  for (const entry of readdirSync(root, { recursive: true, withFileTypes: true }))
-    if (entry.isFile() && entry.name !== 'project.json')
-      files[relative(root, join(entry.parentPath, entry.name))] = readFileSync(join(entry.parentPath, entry.name), 'utf8');
-  return files;
-}
+import { sampleFiles, useGateway } from '../helpers/fixture.ts';
 
 const t = useGateway({ samplequickstart: { files: sampleFiles() } });
 const PROJECT = 'samplequickstart';

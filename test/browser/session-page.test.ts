@@ -1,10 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserSource } from '../../engine/users/user-source.ts';
 import { launchChromium, SKIP_BROWSER_TESTS } from '../helpers/chromium.ts';
-import { useGateway } from '../helpers/fixture.ts';
+import { sampleFiles, useGateway } from '../helpers/fixture.ts';
 
 const whoami = `export default function (session: any, payload: any) {
   return { greeting: session.custom.greeting, user: session.props.userName, payload };
@@ -31,16 +30,6 @@ const t = useGateway(
   },
   { tagsDir: new URL('../../tags', import.meta.url).pathname },
 ); // the sample tags, as `npm start` has them
-
-/** The sample project as it is in projects/, so the page is tried on exactly what `npm start` runs. */
-function sampleFiles(): Record<string, string> {
-  const root = new URL('../../projects/samplequickstart', import.meta.url).pathname;
-  const files: Record<string, string> = {};
-  for (const entry of readdirSync(root, { recursive: true, withFileTypes: true }))
-    if (entry.isFile() && entry.name !== 'project.json')
-      files[relative(root, join(entry.parentPath, entry.name))] = readFileSync(join(entry.parentPath, entry.name), 'utf8');
-  return files;
-}
 
 let browser: Browser;
 beforeAll(async () => {

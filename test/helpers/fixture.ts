@@ -1,6 +1,6 @@
-import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync, unlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { Gateway, type GatewayConfig } from '../../engine/gateway.ts';
 import type { LogRecord } from '../../engine/logging/record.ts';
 import { serve, type RunningServer } from '../../api/server.ts';
@@ -83,6 +83,16 @@ export async function startGateway(
       if (internal.length > 0) throw new Error(`Flint failed internally:\n${internal.map((r) => r.message).join('\n')}`);
     },
   };
+}
+
+/** The files of projects/samplequickstart but its project.json, so a test runs exactly what `npm start` runs. */
+export function sampleFiles(): Record<string, string> {
+  const root = new URL('../../projects/samplequickstart', import.meta.url).pathname;
+  const files: Record<string, string> = {};
+  for (const entry of readdirSync(root, { recursive: true, withFileTypes: true }))
+    if (entry.isFile() && entry.name !== 'project.json')
+      files[relative(root, join(entry.parentPath, entry.name))] = readFileSync(join(entry.parentPath, entry.name), 'utf8');
+  return files;
 }
 
 /** A gateway message handler script returning `body` (an expression of `payload`). */
