@@ -57,6 +57,11 @@ describe('the editor page files, compressed at build time', () => {
     expect([head.status, head.headers['content-encoding'], head.body.length]).toEqual([200, 'gzip', 0]);
   });
 
+  it('redirects /editor to /editor/', async () => {
+    const answer = await get('/editor', {});
+    expect([answer.status, answer.headers.location]).toEqual([301, '/editor/']);
+  });
+
   it('never serves a .gz file or a path outside the build by its own name', async () => {
     for (const path of ['/editor/main.js.gz', '/editor/../package.json', '/editor/%2e%2e/package.json', '/editor/nothing.js']) {
       const answer = await get(path, { 'accept-encoding': 'gzip' });
