@@ -129,8 +129,8 @@ it(
     } finally {
       await gateway.kill().catch(() => undefined); // already killed when a check failed between a kill and a restart
     }
-    console.log(
-      `editor-save-kill: ${ROUNDS} rounds, ${killedWithTempFile} killed with a temporary file on disk, ${answered} saves answered before the kill, ${newWritten} files new, ${oldKept} old`,
+    process.stdout.write(
+      `editor-save-kill: ${ROUNDS} rounds, ${killedWithTempFile} killed with a temporary file on disk, ${answered} saves answered before the kill, ${newWritten} files new, ${oldKept} old\n`,
     );
   },
 );
