@@ -32,11 +32,4 @@ export async function call<T>(method: 'GET' | 'POST', path: string, body?: unkno
 export const fileUrl = (project: string, path: string) =>
   `/api/editor/file?project=${encodeURIComponent(project)}&path=${encodeURIComponent(path)}`;
 
-/** A gateway diagnostic, as the save and read answers carry them. */
-export interface Diagnostic {
-  file: string;
-  line: number;
-  column: number;
-  message: string;
-  severity: 'error' | 'warning';
-}
+export type { Diagnostic } from '../engine/editor/editor-wire.ts';

@@ -6,37 +6,10 @@
  * so the log shows the records missed meanwhile (as far as the gateway's log ring reaches back).
  */
 
+import type { FileChange, LogRecord, SessionOverview } from '../engine/editor/editor-wire.ts';
 import { setTabBadge } from './panels.ts';
 
-export interface FileChange {
-  project: string;
-  /** '' for the project folder itself (a project added or removed). */
-  path: string;
-  removed: boolean;
-}
-
-interface LogRecord {
-  seq: number;
-  time: string;
-  level: string;
-  logger: string;
-  message: string;
-  project?: string;
-  source?: { file: string; line: number; column: number };
-  fields?: Record<string, unknown>;
-}
-
-interface SessionOverview {
-  id: string;
-  project: string;
-  userName: string | null;
-  roles: string[];
-  host: string;
-  userAgent: string;
-  connected: boolean;
-  startedAt: number;
-  pages: { pageId: string; path: string; views: string[] }[];
-}
+export type { FileChange };
 
 export interface LiveHooks {
   /** Files changed on disk, after the gateway applied them. */

@@ -7,6 +7,7 @@
 import 'flint:monaco';
 import * as monaco from 'monaco-editor/editor/editor.api';
 import { ModuleKind, ModuleResolutionKind, ScriptTarget, typescriptDefaults } from 'monaco-editor/languages/features/typescript/register';
+import type { EditorProject, EditorTemplate } from '../engine/editor/editor-wire.ts';
 import { ApiError, call, fileUrl, setCsrf, type Diagnostic } from './api.ts';
 import { LiveConnection, type FileChange } from './live.ts';
 import { mountNewProject } from './new-project.ts';
@@ -14,20 +15,6 @@ import { mountPanels, setTabBadge } from './panels.ts';
 import { SettingsForm, type JsonSchema } from './settings-form.ts';
 import { mountTestPanel, testPanelFollow } from './test-panel.ts';
 
-interface ProjectInfo {
-  name: string;
-  title: string;
-  status: string;
-  files: { path: string; group: string; failing: boolean }[];
-}
-interface Template {
-  kind: string;
-  pattern: string;
-  doc: string;
-  needsName: boolean;
-  needsView: boolean;
-  sidecarSchema?: JsonSchema;
-}
 /** What the editor knows of an open file: the version it last read or wrote, to detect a change on disk. */
 interface OpenFile {
   project: string;
@@ -44,8 +31,8 @@ self.MonacoEnvironment = {
 };
 
 const $ = <T extends HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
-let templates: Template[] = [];
-let projects: ProjectInfo[] = [];
+let templates: EditorTemplate<JsonSchema>[] = [];
+let projects: EditorProject[] = [];
 const files = new Map<string, OpenFile>();
 let current: OpenFile | undefined;
 let editor: monaco.editor.IStandaloneCodeEditor | undefined;
@@ -116,7 +103,7 @@ function groupLabel(group: string): string {
 }
 
 async function refreshTree(): Promise<void> {
-  projects = (await call<{ projects: ProjectInfo[] }>('GET', '/api/editor/projects')).projects;
+  projects = (await call<{ projects: EditorProject[] }>('GET', '/api/editor/projects')).projects;
   const tree = $('#tree');
   tree.replaceChildren(
     ...projects.map((project) => {
@@ -420,7 +407,7 @@ async function start(session: { csrf: string; user: { userName: string } }): Pro
   if (!editor) {
     const [types, list] = await Promise.all([
       call<{ dts: string }>('GET', '/api/editor/types'),
-      call<{ templates: Template[] }>('GET', '/api/editor/templates'),
+      call<{ templates: EditorTemplate<JsonSchema>[] }>('GET', '/api/editor/templates'),
     ]);
     templates = list.templates;
     typescriptDefaults.setCompilerOptions({

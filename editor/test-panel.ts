@@ -4,17 +4,8 @@
  * payload prefilled from the catalogue's sample; it shows the answer or the error at file:line:column, the log records
  * the project produced meanwhile, the frames the session's client got, what else ran, and the time it took.
  */
+import type { FireableEvent } from '../engine/editor/editor-wire.ts';
 import { call } from './api.ts';
-
-/** An event the panel can fire, as GET /api/editor/events lists them. */
-interface FireableEvent {
-  event: string;
-  doc: string;
-  pattern: string;
-  needsName: boolean;
-  needsView: boolean;
-  sample: Record<string, unknown>;
-}
 
 interface LogRecord {
   level: string;

@@ -6,7 +6,8 @@ import { FAMILY_FOLDERS, scriptPattern, sidecarOf } from './catalogue/layout.ts'
 import { sidecarJsonSchema, type JsonSchema } from './catalogue/sidecar-json-schema.ts';
 import { handlerTemplate, sidecarTemplate } from './catalogue/templates.ts';
 import type { Diagnostic } from './compiler/diagnostics.ts';
-import { fileChangeOf, parseLogFilter, passesFilter, sessionsOverview, type FileChange, type LiveLogFilter } from './editor/live-feed.ts';
+import type { EditorProject, EditorTemplate, FileChange } from './editor/editor-wire.ts';
+import { fileChangeOf, parseLogFilter, passesFilter, sessionsOverview, type LiveLogFilter } from './editor/live-feed.ts';
 import { readBytes, readText, removeStaleTemporaryFiles, versionOf, writeAtomically } from './editor/editor-files.ts';
 import { FIREABLE_EVENTS, type FireableEvent } from './editor/fireable-events.ts';
 import { SimulatedSessions } from './editor/simulated-sessions.ts';
@@ -38,25 +39,6 @@ export class EditorConflict extends FlintError {
 export interface Expected {
   version?: string | null;
   force?: boolean;
-}
-
-export interface EditorFile {
-  path: string;
-  /** Tree group: an event id (`session/message`), `lib`, `views`, `named-queries` or `project`. */
-  group: string;
-  failing: boolean;
-}
-
-/** What a new file may be made from: every event of the catalogue, and a lib module. */
-export interface EditorTemplate {
-  kind: string;
-  pattern: string;
-  doc: string;
-  /** Whether a name is asked for (named events, views, lib); a view handler also needs its view path. */
-  needsName: boolean;
-  needsView: boolean;
-  /** The JSON Schema of the handler's sidecar (`<name>.json`), when the event has settings: for the form and Monaco's JSON worker. */
-  sidecarSchema?: JsonSchema;
 }
 
 const MAX_TITLE_LENGTH = 200;
@@ -229,7 +211,7 @@ export class EditorFacade {
     ];
   }
 
-  async projects(): Promise<{ name: string; title: string; status: string; files: EditorFile[] }[]> {
+  async projects(): Promise<EditorProject[]> {
     return Promise.all(
       this.gateway.projects.list().map(async (project) => {
         const status = project.status();

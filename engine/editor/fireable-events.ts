@@ -1,20 +1,9 @@
 import type { EventDecl, EventParam } from '../catalogue/define.ts';
 import { EVENTS } from '../catalogue/events.ts';
 import { scriptPattern } from '../catalogue/layout.ts';
+import type { FireableEvent } from './editor-wire.ts';
 
-/** An event the editor's test panel can fire into a simulated session, with its sample payload. */
-export interface FireableEvent {
-  event: string;
-  doc: string;
-  /** Where its script lives (`session-events/keystroke/<name>.ts`): the panel preselects the event of an open file. */
-  pattern: string;
-  /** A handler name is asked for: a session message handler, a keystroke rule, a form, or a view's script. */
-  needsName: boolean;
-  /** The view path of a component's script (`views/<view>/<name>.ts`). */
-  needsView: boolean;
-  /** The payload prefilled in the panel: each copied parameter of the handler, by name, from the catalogue's examples. */
-  sample: Record<string, unknown>;
-}
+export type { FireableEvent };
 
 /** The parameters a fired event takes from the payload: the handler's copied ones (the live session, page, self come from the simulated session). */
 export function payloadParams(decl: EventDecl): EventParam[] {

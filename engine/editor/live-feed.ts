@@ -1,6 +1,7 @@
 import { isLogLevel, levelRank, type LogLevel, type LogRecord } from '../logging/record.ts';
 import type { AppliedFileEvent } from '../projects/manager.ts';
 import type { Session } from '../sessions/session.ts';
+import type { FileChange, SessionOverview } from './editor-wire.ts';
 
 /**
  * What the editor's live connection (api/editor-live.ts) streams, as plain data: log records that pass the user's
@@ -60,19 +61,6 @@ export function passesFilter(record: LogRecord, filter: LiveLogFilter): boolean 
   return true;
 }
 
-/** One session as the sessions panel lists it: who, where from, its pages and the views mounted on each. */
-export interface SessionOverview {
-  id: string;
-  project: string;
-  userName: string | null;
-  roles: string[];
-  host: string;
-  userAgent: string;
-  connected: boolean;
-  startedAt: number;
-  pages: { pageId: string; path: string; views: string[] }[];
-}
-
 /** Most sessions listed; `total` says how many there are. */
 export const MAX_LISTED_SESSIONS = 500;
 
@@ -96,13 +84,6 @@ export function sessionsOverview(sessions: readonly Session[]): { total: number;
       })),
     })),
   };
-}
-
-/** A file (or, with path '', a project folder) changed on disk and applied in its project. */
-export interface FileChange {
-  project: string;
-  path: string;
-  removed: boolean;
 }
 
 export const fileChangeOf = (event: AppliedFileEvent): FileChange => ({
