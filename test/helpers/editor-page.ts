@@ -55,3 +55,9 @@ export async function createFromTemplate(page: Page, project: string, kind: stri
   await page.click('#new-form button:not([type])');
   await until(() => page.textContent('#file')).toContain(`projects/${project}/`);
 }
+
+/**
+ * The time a whole editor scenario may take: tens of steps, each polled for up to 20 s, in a browser that shares two
+ * cores with the gateway and the other test files (a loaded run took past the default 30 s).
+ */
+export const SCENARIO_TIMEOUT_MS = 120_000;
