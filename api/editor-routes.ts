@@ -353,6 +353,8 @@ export function mountEditor(pages: express.Router, editor: EditorFacade, logins:
   pages.use('/editor', (req, res, next) => {
     if (!existsSync(EDITOR_DIR))
       return sendJson(res, 503, { code: 'PROJECT_UNAVAILABLE', message: 'the editor is not built: run npm run build (npm install does)' });
+    // The gzip copies are only ever sent as the encoding of their file (servePrecompressed), never by their own name.
+    if (req.path.endsWith('.gz')) return sendJson(res, 404, { code: 'NOT_FOUND', message: `no editor file at /editor${req.path}` });
     for (const [name, value] of Object.entries(PAGE_HEADERS)) res.setHeader(name, value);
     next();
   });

@@ -68,5 +68,7 @@ describe('the editor page files, compressed at build time', () => {
       expect(answer.headers['content-encoding'], path).toBeUndefined();
       expect(answer.body.toString(), path).not.toContain('"dependencies"');
     }
+    for (const path of ['/editor/main.js.gz', '/editor/chunks/../main.js.gz'])
+      expect((await get(path, { 'accept-encoding': 'gzip' })).status, path).toBe(404);
   });
 });
